@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/intakebench/intakebench/assets"
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/store"
+	"github.com/intakebench/intakebench/ui"
+)
+
+func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", defaultDB(), "bench store")
+	demoN := fs.Int("demo", 500, "fill an empty store with this many demo trade-ins (0: leave it empty)")
+	kiosk := fs.Bool("kiosk", false, "full screen")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	s, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if n, err := s.CountTradeIns(ctx); err != nil {
+		return err
+	} else if n == 0 && *demoN > 0 {
+		fmt.Fprintf(stderr, "empty store %s: adding %d demo trade-ins\n", *db, *demoN)
+		if _, err := fillDemo(ctx, s, *demoN, 1, func(int, int) {}); err != nil {
+			return err
+		}
+	}
+	bench := intake.NewBench(s, benchName(), time.Now, newKey)
+
+	a := app.NewWithID("io.intakebench.bench")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	w := a.NewWindow("Intake Bench")
+	screen := ui.NewReceiveScreen(bench, nil)
+	w.SetContent(screen.Content())
+	w.Resize(fyne.NewSize(900, 640))
+	w.SetFullScreen(*kiosk)
+	if hint, err := demoHint(ctx, s); err == nil && hint != "" {
+		screen.SetHint(hint)
+	}
+	screen.Focus(w.Canvas())
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	fmt.Fprintln(stdout, "intakebench: ready")
+	w.ShowAndRun()
+	return nil
+}
+
+// demoHint lists a few IMEIs to try, so a newcomer can walk the flow
+// without a device in hand.
+func demoHint(ctx context.Context, s *store.Store) (string, error) {
+	ts, flags, err := s.Examples(ctx, 3)
+	if err != nil || len(ts) == 0 {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("No device at hand? Type one of these IMEIs and press Enter:\n")
+	for _, t := range ts {
+		fmt.Fprintf(&b, "  %s — %s %s %s (%s)\n", t.IMEI, t.Device.Make, t.Device.Model, t.Device.Storage, t.Reference)
+	}
+	for _, f := range flags[:min(1, len(flags))] {
+		fmt.Fprintf(&b, "  %s — %s (shows a stop)\n", f.IMEI, f.Kind)
+	}
+	return b.String(), nil
+}

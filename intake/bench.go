@@ -1,0 +1,275 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ErrNotFound is returned by stores for a trade-in they do not hold.
+var ErrNotFound = errors.New("not found")
+
+// AlreadyReceivedError is a second receipt for a device already received.
+type AlreadyReceivedError struct{ Receipt Receipt }
+
+func (e *AlreadyReceivedError) Error() string {
+	r := e.Receipt
+	return fmt.Sprintf("trade-in %s was already received by %s at bench %s on %s",
+		r.TradeInID, r.Operator, r.Bench, r.At.Local().Format("2006-01-02 15:04"))
+}
+
+// BenchStore is the storage the bench service needs. A store commits each
+// Record call, with its events, in one durable transaction.
+type BenchStore interface {
+	TradeInsByIdentifier(ctx context.Context, id Identifier) ([]TradeIn, error)
+	TradeIn(ctx context.Context, id string) (TradeIn, error)
+	FlagFor(ctx context.Context, imei string) (Flag, bool, error)
+	LocalReceipt(ctx context.Context, tradeInID string) (Receipt, bool, error)
+	RecordReceipt(ctx context.Context, r Receipt, events []Event) error
+	RecordGrading(ctx context.Context, g Grading, events []Event) error
+}
+
+// Bench is the application service a bench's screens call.
+type Bench struct {
+	store  BenchStore
+	name   string
+	now    func() time.Time
+	newKey func() string
+}
+
+// NewBench returns the service for the bench called name. newKey makes
+// unique idempotency keys (UUIDs in production).
+func NewBench(store BenchStore, name string, now func() time.Time, newKey func() string) *Bench {
+	return &Bench{store: store, name: name, now: now, newKey: newKey}
+}
+
+// Outcome is what a scan resolves to.
+type Outcome string
+
+const (
+	OutcomeMatched         Outcome = "matched"          // an accepted trade-in awaits this device
+	OutcomeAlreadyReceived Outcome = "already-received" // someone received it before
+	OutcomeNotAccepted     Outcome = "not-yet-accepted" // the trade-in is not accepted (yet)
+	OutcomeFlagged         Outcome = "flagged"          // blacklisted or finance-locked: stop
+	OutcomeUnknown         Outcome = "unknown"          // no trade-in holds this device
+	OutcomeInvalid         Outcome = "invalid"          // the scan holds no usable identifier
+)
+
+// Match is what one scan resolved to.
+type Match struct {
+	Outcome     Outcome      `json:"outcome"`
+	Scan        string       `json:"scan"`
+	Identifiers []Identifier `json:"identifiers"`
+	TradeIn     *TradeIn     `json:"trade_in,omitempty"`
+	Receipt     *Receipt     `json:"receipt,omitempty"`
+	Flag        *Flag        `json:"flag,omitempty"`
+	// Problem explains an invalid scan, or the parts of a scan that were
+	// not usable beside the identifiers that were.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Lookup resolves a raw scan against the cache. It changes nothing.
+func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
+	ids, perr := ParseScan(raw)
+	m := Match{Scan: raw, Identifiers: ids}
+	if perr != nil {
+		m.Problem = perr.Error()
+	}
+	devices := slices.DeleteFunc(slices.Clone(ids), func(id Identifier) bool { return !id.DeviceIdentity() })
+	if len(devices) == 0 {
+		m.Outcome = OutcomeInvalid
+		if m.Problem == "" {
+			m.Problem = "the scan holds no device identifier (IMEI, MEID or serial)"
+		}
+		return m, nil
+	}
+	var found []TradeIn
+	for _, id := range devices {
+		ts, err := b.store.TradeInsByIdentifier(ctx, id)
+		if err != nil {
+			return Match{}, fmt.Errorf("look up %s %s: %w", id.Kind, id.Value, err)
+		}
+		for _, t := range ts {
+			if !slices.ContainsFunc(found, func(f TradeIn) bool { return f.ID == t.ID }) {
+				found = append(found, t)
+			}
+		}
+	}
+	// A flag on any IMEI of the device stops everything else.
+	imeis := imeisOf(devices, found)
+	for _, imei := range imeis {
+		f, ok, err := b.store.FlagFor(ctx, imei)
+		if err != nil {
+			return Match{}, fmt.Errorf("check flags of %s: %w", imei, err)
+		}
+		if ok {
+			m.Outcome, m.Flag = OutcomeFlagged, &f
+			if t, ok := pickTradeIn(found); ok {
+				m.TradeIn = &t
+			}
+			return m, nil
+		}
+	}
+	t, ok := pickTradeIn(found)
+	if !ok {
+		m.Outcome = OutcomeUnknown
+		return m, nil
+	}
+	m.TradeIn = &t
+	r, received, err := b.store.LocalReceipt(ctx, t.ID)
+	if err != nil {
+		return Match{}, fmt.Errorf("check receipt of %s: %w", t.Reference, err)
+	}
+	switch {
+	case received:
+		m.Outcome, m.Receipt = OutcomeAlreadyReceived, &r
+	case t.Status.Received():
+		m.Outcome, m.Receipt = OutcomeAlreadyReceived, t.Receipt
+	case t.Status.CanBeReceived():
+		m.Outcome = OutcomeMatched
+	default:
+		m.Outcome = OutcomeNotAccepted
+	}
+	return m, nil
+}
+
+// pickTradeIn prefers the trade-in that expects the device now, then one
+// that already received it, then the most recently updated: the same phone
+// can be traded in more than once over the years.
+func pickTradeIn(ts []TradeIn) (TradeIn, bool) {
+	if len(ts) == 0 {
+		return TradeIn{}, false
+	}
+	rank := func(t TradeIn) int {
+		switch {
+		case t.Status.CanBeReceived():
+			return 2
+		case t.Status.Received():
+			return 1
+		}
+		return 0
+	}
+	best := ts[0]
+	for _, t := range ts[1:] {
+		if rank(t) > rank(best) || (rank(t) == rank(best) && t.UpdatedAt.After(best.UpdatedAt)) {
+			best = t
+		}
+	}
+	return best, true
+}
+
+func imeisOf(ids []Identifier, ts []TradeIn) []string {
+	var out []string
+	add := func(v string) {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, id := range ids {
+		if id.Kind == KindIMEI {
+			add(id.Value)
+		}
+	}
+	for _, t := range ts {
+		add(t.IMEI)
+		add(t.IMEI2)
+	}
+	return out
+}
+
+// NotReceivableError is a receipt for a trade-in that does not expect one.
+type NotReceivableError struct {
+	Reference string
+	Outcome   Outcome
+	Status    Status
+}
+
+func (e *NotReceivableError) Error() string {
+	return fmt.Sprintf("trade-in %s cannot be received: it is %s (status %s)", e.Reference, e.Outcome, e.Status)
+}
+
+// Receive records that op physically received the device matched by scan.
+// The receipt is durable when Receive returns without error.
+func (b *Bench) Receive(ctx context.Context, op Operator, scan string) (Receipt, error) {
+	if err := Authorize(op, ActionReceive); err != nil {
+		return Receipt{}, err
+	}
+	m, err := b.Lookup(ctx, scan)
+	if err != nil {
+		return Receipt{}, err
+	}
+	switch m.Outcome {
+	case OutcomeMatched:
+	case OutcomeAlreadyReceived:
+		if m.Receipt != nil {
+			return Receipt{}, &AlreadyReceivedError{Receipt: *m.Receipt}
+		}
+		fallthrough
+	case OutcomeNotAccepted, OutcomeFlagged:
+		return Receipt{}, &NotReceivableError{Reference: m.TradeIn.Reference, Outcome: m.Outcome, Status: m.TradeIn.Status}
+	default:
+		return Receipt{}, fmt.Errorf("scan %q cannot be received: %s", scan, m.Outcome)
+	}
+	t := m.TradeIn
+	r := Receipt{TradeInID: t.ID, IMEI: receivedIMEI(m.Identifiers, *t), Operator: op.ID, Bench: b.name, At: b.now().UTC(), EventKey: b.newKey()}
+	ev := Event{Key: r.EventKey, Kind: EventReceived, TradeInID: t.ID, Operator: op.ID, Bench: b.name, At: r.At,
+		Reason: "device scanned at bench", Payload: r}
+	if err := b.store.RecordReceipt(ctx, r, []Event{ev}); err != nil {
+		return Receipt{}, fmt.Errorf("record receipt of %s: %w", t.Reference, err)
+	}
+	return r, nil
+}
+
+func receivedIMEI(ids []Identifier, t TradeIn) string {
+	for _, id := range ids {
+		if id.Kind == KindIMEI && (id.Value == t.IMEI || id.Value == t.IMEI2) {
+			return id.Value
+		}
+	}
+	if t.IMEI != "" {
+		return t.IMEI
+	}
+	return t.Serial
+}
+
+// RecordGrading grades a received device, decides on damage on arrival and
+// records both. A device worse than disclosed is rerouted to Returns with its
+// payout held; the grade is computed, never taken from the caller.
+func (b *Bench) RecordGrading(ctx context.Context, op Operator, tradeInID string, in Inspection) (Grading, error) {
+	if err := Authorize(op, ActionGrade); err != nil {
+		return Grading{}, err
+	}
+	grade, err := ComputeGrade(in)
+	if err != nil {
+		return Grading{}, err
+	}
+	t, err := b.store.TradeIn(ctx, tradeInID)
+	if err != nil {
+		return Grading{}, fmt.Errorf("grade trade-in %s: %w", tradeInID, err)
+	}
+	if _, received, err := b.store.LocalReceipt(ctx, tradeInID); err != nil {
+		return Grading{}, fmt.Errorf("grade trade-in %s: %w", t.Reference, err)
+	} else if !received {
+		return Grading{}, fmt.Errorf("trade-in %s has not been received at this bench: receive it before grading", t.Reference)
+	}
+	decision := DecideOnArrival(t, grade)
+	if decision.Reroute {
+		if err := Authorize(op, ActionReroute); err != nil {
+			return Grading{}, err
+		}
+	}
+	at := b.now().UTC()
+	g := Grading{TradeInID: t.ID, Operator: op.ID, Bench: b.name, At: at, Inspection: in, Grade: grade, Decision: decision, EventKey: b.newKey()}
+	events := []Event{{Key: g.EventKey, Kind: EventGraded, TradeInID: t.ID, Operator: op.ID, Bench: b.name, At: at,
+		Reason: fmt.Sprintf("graded %s (cosmetic %s, functional %d)", grade.Condition, grade.Cosmetic, grade.Functional), Payload: g}}
+	if decision.Reroute {
+		events = append(events, Event{Key: b.newKey(), Kind: EventRerouted, TradeInID: t.ID, Operator: op.ID, Bench: b.name, At: at,
+			Reason: decision.Reason, Payload: decision})
+	}
+	if err := b.store.RecordGrading(ctx, g, events); err != nil {
+		return Grading{}, fmt.Errorf("record grading of %s: %w", t.Reference, err)
+	}
+	return g, nil
+}

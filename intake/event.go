@@ -1,0 +1,38 @@
+package intake
+
+import "time"
+
+// EventKind names a state change the bench reports to the hub.
+type EventKind string
+
+const (
+	EventReceived EventKind = "tradein.received"
+	EventGraded   EventKind = "tradein.graded"
+	EventRerouted EventKind = "tradein.rerouted"
+)
+
+// Event is one state change, with who, when, where and why. The store
+// commits it together with the change itself, appends it to the audit log
+// and queues it for the hub; Key makes its delivery idempotent.
+type Event struct {
+	Key       string    `json:"key"`
+	Kind      EventKind `json:"kind"`
+	TradeInID string    `json:"trade_in_id"`
+	Operator  string    `json:"operator"`
+	Bench     string    `json:"bench"`
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason,omitempty"`
+	Payload   any       `json:"payload"`
+}
+
+// Grading is a recorded inspection with its computed grade and decision.
+type Grading struct {
+	TradeInID  string     `json:"trade_in_id"`
+	Operator   string     `json:"operator"`
+	Bench      string     `json:"bench"`
+	At         time.Time  `json:"at"`
+	Inspection Inspection `json:"inspection"`
+	Grade      Grade      `json:"grade"`
+	Decision   Decision   `json:"decision"`
+	EventKey   string     `json:"event_key"`
+}

@@ -1,0 +1,89 @@
+package intake
+
+import "time"
+
+// Device is the make, model and variant of a phone.
+type Device struct {
+	Make    string `json:"make"`
+	Model   string `json:"model"`
+	Storage string `json:"storage"`
+	Colour  string `json:"colour,omitempty"`
+	Carrier string `json:"carrier,omitempty"`
+	SKU     string `json:"sku,omitempty"`
+}
+
+// Customer is who traded the device in.
+type Customer struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Answer is one answer of the customer's condition questionnaire.
+type Answer struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// TradeIn is a customer's trade-in as the bench knows it from the hub.
+type TradeIn struct {
+	ID        string     `json:"id"`
+	Reference string     `json:"reference"` // customer-facing, e.g. TI-2026-004211
+	Status    Status     `json:"status"`
+	Device    Device     `json:"device"`
+	IMEI      string     `json:"imei,omitempty"`
+	IMEI2     string     `json:"imei2,omitempty"`
+	MEID      string     `json:"meid,omitempty"`
+	Serial    string     `json:"serial,omitempty"`
+	Customer  Customer   `json:"customer"`
+	Tracking  string     `json:"tracking,omitempty"`
+	Disclosed Condition  `json:"disclosed"`
+	Answers   []Answer   `json:"answers,omitempty"`
+	Offer     Cents      `json:"offer"`
+	Prices    PriceTable `json:"prices,omitempty"`
+	// Receipt is set by the hub once any bench has received the device.
+	Receipt   *Receipt  `json:"receipt,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Identifiers lists the device identities a trade-in is known by.
+func (t TradeIn) Identifiers() []Identifier {
+	var ids []Identifier
+	add := func(k IdentKind, v string) {
+		if v != "" {
+			ids = append(ids, Identifier{Kind: k, Value: v})
+		}
+	}
+	add(KindIMEI, t.IMEI)
+	add(KindIMEI, t.IMEI2)
+	add(KindMEID, t.MEID)
+	add(KindSerial, t.Serial)
+	return ids
+}
+
+// FlagKind is why an IMEI must not be bought.
+type FlagKind string
+
+const (
+	FlagBlacklisted   FlagKind = "blacklisted"    // reported lost or stolen
+	FlagFinanceLocked FlagKind = "finance-locked" // outstanding balance on the device
+	FlagUnpaid        FlagKind = "unpaid"         // carrier account unpaid
+)
+
+// Flag marks an IMEI the registry says must not be bought or returned.
+type Flag struct {
+	IMEI   string    `json:"imei"`
+	Kind   FlagKind  `json:"kind"`
+	Reason string    `json:"reason"`
+	Since  time.Time `json:"since"`
+}
+
+// Receipt is the record that a device was physically received at a bench.
+type Receipt struct {
+	TradeInID string    `json:"trade_in_id"`
+	IMEI      string    `json:"imei"`
+	Operator  string    `json:"operator"`
+	Bench     string    `json:"bench"`
+	At        time.Time `json:"at"`
+	EventKey  string    `json:"event_key"`
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// RecordReceipt writes the unit, its events to the outbox and the audit
+// log in one transaction. A device already received at this bench gives an
+// *intake.AlreadyReceivedError and changes nothing.
+func (s *Store) RecordReceipt(ctx context.Context, r intake.Receipt, events []intake.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if prior, ok, err := localReceipt(ctx, tx, r.TradeInID); err != nil {
+			return err
+		} else if ok {
+			return &intake.AlreadyReceivedError{Receipt: prior}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO units (tradein_id, imei, state, operator, bench, received_at, event_key)
+			VALUES (?, ?, 'received', ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey); err != nil {
+			return fmt.Errorf("insert unit: %w", err)
+		}
+		return s.appendEvents(ctx, tx, events)
+	})
+	return err
+}
+
+// RecordGrading writes a grading, moves its unit on (graded, or rerouted to
+// Returns with the payout held) and appends the events, in one transaction.
+func (s *Store) RecordGrading(ctx context.Context, g intake.Grading, events []intake.Event) error {
+	inspection, err := json.Marshal(g.Inspection)
+	if err != nil {
+		return err
+	}
+	grade, err := json.Marshal(g.Grade)
+	if err != nil {
+		return err
+	}
+	decision, err := json.Marshal(g.Decision)
+	if err != nil {
+		return err
+	}
+	state := "graded"
+	if g.Decision.Reroute {
+		state = "rerouted"
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE units SET state = ? WHERE tradein_id = ? AND state IN ('received', 'graded', 'rerouted')`, state, g.TradeInID)
+		if err != nil {
+			return fmt.Errorf("update unit: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("trade-in %s has no unit awaiting grading at this bench", g.TradeInID)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO gradings (tradein_id, operator, bench, at, inspection, grade, decision, event_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, g.TradeInID, g.Operator, g.Bench, formatTime(g.At), inspection, grade, decision, g.EventKey); err != nil {
+			return fmt.Errorf("insert grading: %w", err)
+		}
+		return s.appendEvents(ctx, tx, events)
+	})
+}
+
+// appendEvents queues events for the hub and writes each to the audit log.
+func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []intake.Event) error {
+	for _, ev := range events {
+		if ev.Key == "" || ev.Operator == "" || ev.Bench == "" || ev.At.IsZero() {
+			return fmt.Errorf("event %s is missing who, when, where or its key", ev.Kind)
+		}
+		payload, err := json.Marshal(ev.Payload)
+		if err != nil {
+			return fmt.Errorf("encode event %s: %w", ev.Kind, err)
+		}
+		at := formatTime(ev.At)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, tradein_id, operator, bench, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			ev.Key, string(ev.Kind), ev.TradeInID, ev.Operator, ev.Bench, at, payload); err != nil {
+			return fmt.Errorf("queue event %s: %w", ev.Kind, err)
+		}
+		if err := appendAudit(ctx, tx, AuditEntry{At: at, Operator: ev.Operator, Bench: ev.Bench, Action: string(ev.Kind),
+			Subject: ev.TradeInID, Reason: ev.Reason, Detail: string(payload)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// LocalReceipt returns this bench's receipt of a trade-in, if it has one.
+func (s *Store) LocalReceipt(ctx context.Context, tradeInID string) (intake.Receipt, bool, error) {
+	return localReceipt(ctx, s.read, tradeInID)
+}
+
+func localReceipt(ctx context.Context, q querier, tradeInID string) (intake.Receipt, bool, error) {
+	r := intake.Receipt{TradeInID: tradeInID}
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT imei, operator, bench, received_at, event_key FROM units WHERE tradein_id = ?`, tradeInID).
+		Scan(&r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return intake.Receipt{}, false, nil
+	}
+	if err != nil {
+		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", tradeInID, err)
+	}
+	r.At, err = parseTime(at)
+	return r, err == nil, err
+}

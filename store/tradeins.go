@@ -1,0 +1,273 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Changes is one page of the hub's state to apply to the cache.
+type Changes struct {
+	TradeIns        []intake.TradeIn
+	DeletedTradeIns []string
+	Flags           []intake.Flag
+	DeletedFlags    []string // IMEIs cleared by the registry
+	Operators       []OperatorRecord
+	DeletedOperator []string
+}
+
+// OperatorRecord is an operator as the hub sends it: the PIN only as a hash.
+type OperatorRecord struct {
+	intake.Operator
+	Badge   string `json:"badge,omitempty"`
+	PINHash string `json:"pin_hash,omitempty"`
+}
+
+// ApplyChanges applies a page of changes and the cursor that follows it in
+// one transaction, so a crash can neither skip nor half-apply a page.
+func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := upsertTradeIns(ctx, tx, c.TradeIns); err != nil {
+			return err
+		}
+		for _, id := range c.DeletedTradeIns {
+			// A trade-in this bench received stays: its unit refers to it.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tradeins WHERE id = ? AND NOT EXISTS (SELECT 1 FROM units WHERE tradein_id = ?)`, id, id); err != nil {
+				return fmt.Errorf("delete trade-in %s: %w", id, err)
+			}
+		}
+		for _, f := range c.Flags {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO imei_flags (imei, kind, reason, since) VALUES (?, ?, ?, ?)
+				ON CONFLICT (imei) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, since = excluded.since`,
+				f.IMEI, string(f.Kind), f.Reason, formatTime(f.Since)); err != nil {
+				return fmt.Errorf("flag %s: %w", f.IMEI, err)
+			}
+		}
+		for _, imei := range c.DeletedFlags {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM imei_flags WHERE imei = ?`, imei); err != nil {
+				return fmt.Errorf("clear flag %s: %w", imei, err)
+			}
+		}
+		for _, o := range c.Operators {
+			if !o.Role.Valid() {
+				return fmt.Errorf("operator %s has an unknown role %q", o.ID, o.Role)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO operators (id, name, role, badge, pin_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, badge = excluded.badge,
+					pin_hash = excluded.pin_hash, updated_at = excluded.updated_at`,
+				o.ID, o.Name, string(o.Role), nullable(o.Badge), nullable(o.PINHash), formatTime(s.now())); err != nil {
+				return fmt.Errorf("operator %s: %w", o.ID, err)
+			}
+		}
+		for _, id := range c.DeletedOperator {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM operators WHERE id = ?`, id); err != nil {
+				return fmt.Errorf("delete operator %s: %w", id, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1`, cursor, formatTime(s.now()))
+		return err
+	})
+}
+
+func upsertTradeIns(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tradeins
+		(id, reference, status, imei, imei2, meid, serial, tracking, customer, doc, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, status = excluded.status,
+			imei = excluded.imei, imei2 = excluded.imei2, meid = excluded.meid, serial = excluded.serial,
+			tracking = excluded.tracking, customer = excluded.customer, doc = excluded.doc,
+			updated_at = excluded.updated_at`)
+	if err != nil {
+		return fmt.Errorf("prepare trade-in upsert: %w", err)
+	}
+	defer stmt.Close()
+	for _, t := range ts {
+		if err := validateTradeIn(t); err != nil {
+			return err
+		}
+		doc, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Errorf("encode trade-in %s: %w", t.ID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, t.ID, t.Reference, string(t.Status), nullable(t.IMEI), nullable(t.IMEI2),
+			nullable(t.MEID), nullable(t.Serial), nullable(t.Tracking), t.Customer.Name, doc, formatTime(t.UpdatedAt)); err != nil {
+			return fmt.Errorf("upsert trade-in %s: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+func validateTradeIn(t intake.TradeIn) error {
+	switch {
+	case t.ID == "":
+		return errors.New("trade-in without an id")
+	case !t.Status.Valid():
+		return fmt.Errorf("trade-in %s has an unknown status %q", t.ID, t.Status)
+	case t.IMEI == "" && t.IMEI2 == "" && t.MEID == "" && t.Serial == "":
+		return fmt.Errorf("trade-in %s has no device identifier", t.ID)
+	}
+	return nil
+}
+
+// TradeInsByIdentifier returns the cached trade-ins known by id's value.
+func (s *Store) TradeInsByIdentifier(ctx context.Context, id intake.Identifier) ([]intake.TradeIn, error) {
+	var column string
+	switch id.Kind {
+	case intake.KindIMEI:
+		return s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE imei = ?1 UNION ALL SELECT doc FROM tradeins WHERE imei2 = ?1 AND imei IS NOT ?1`, id.Value)
+	case intake.KindMEID:
+		column = "meid"
+	case intake.KindSerial:
+		column = "serial"
+	default:
+		return nil, nil
+	}
+	return s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE `+column+` = ?1`, id.Value)
+}
+
+// TradeIn returns one cached trade-in, or intake.ErrNotFound.
+func (s *Store) TradeIn(ctx context.Context, id string) (intake.TradeIn, error) {
+	ts, err := s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE id = ?1`, id)
+	if err != nil {
+		return intake.TradeIn{}, err
+	}
+	if len(ts) == 0 {
+		return intake.TradeIn{}, fmt.Errorf("trade-in %s: %w", id, intake.ErrNotFound)
+	}
+	return ts[0], nil
+}
+
+// SearchTradeIns finds trade-ins by reference, tracking number or customer
+// name (a prefix), for devices whose scan matched nothing.
+func (s *Store) SearchTradeIns(ctx context.Context, term string, limit int) ([]intake.TradeIn, error) {
+	return s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE reference = ?1 OR tracking = ?1 OR customer LIKE ?2 ESCAPE '\' LIMIT ?3`,
+		term, escapeLike(term)+"%", limit)
+}
+
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+func (s *Store) tradeIns(ctx context.Context, query string, args ...any) ([]intake.TradeIn, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query trade-ins: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.TradeIn
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var t intake.TradeIn
+		if err := json.Unmarshal(doc, &t); err != nil {
+			return nil, fmt.Errorf("decode cached trade-in: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// FlagFor returns the registry flag on an IMEI, if any.
+func (s *Store) FlagFor(ctx context.Context, imei string) (intake.Flag, bool, error) {
+	var f intake.Flag
+	var kind, since string
+	err := s.read.QueryRowContext(ctx, `SELECT imei, kind, reason, since FROM imei_flags WHERE imei = ?`, imei).
+		Scan(&f.IMEI, &kind, &f.Reason, &since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return intake.Flag{}, false, nil
+	}
+	if err != nil {
+		return intake.Flag{}, false, fmt.Errorf("flag of %s: %w", imei, err)
+	}
+	f.Kind = intake.FlagKind(kind)
+	f.Since, err = parseTime(since)
+	return f, err == nil, err
+}
+
+// Operator returns a pulled operator by id.
+func (s *Store) Operator(ctx context.Context, id string) (OperatorRecord, error) {
+	var o OperatorRecord
+	var role string
+	var badge, pin sql.NullString
+	err := s.read.QueryRowContext(ctx, `SELECT id, name, role, badge, pin_hash FROM operators WHERE id = ?`, id).
+		Scan(&o.ID, &o.Name, &role, &badge, &pin)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("operator %s: %w", id, intake.ErrNotFound)
+	}
+	o.Role, o.Badge, o.PINHash = intake.Role(role), badge.String, pin.String
+	return o, err
+}
+
+// Cursor is where the next pull starts.
+func (s *Store) Cursor(ctx context.Context) (string, error) {
+	var c string
+	err := s.read.QueryRowContext(ctx, `SELECT cursor FROM sync_state WHERE id = 1`).Scan(&c)
+	return c, err
+}
+
+// CountTradeIns counts the cached trade-ins.
+func (s *Store) CountTradeIns(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM tradeins`).Scan(&n)
+	return n, err
+}
+
+// ResetCache empties the pulled cache and the cursor for a full resync (the
+// hub said the cursor expired). What this bench did itself is kept: units,
+// gradings, the outbox and the trade-ins its units refer to.
+func (s *Store) ResetCache(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM tradeins WHERE id NOT IN (SELECT tradein_id FROM units)`,
+			`DELETE FROM imei_flags`,
+			`DELETE FROM operators`,
+			`UPDATE sync_state SET cursor = '' WHERE id = 1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("reset cache: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Examples returns a few receivable trade-ins and flags, for the demo's
+// "try one of these" hint.
+func (s *Store) Examples(ctx context.Context, n int) ([]intake.TradeIn, []intake.Flag, error) {
+	ts, err := s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE status IN ('accepted', 'shipped') AND imei NOT IN (SELECT imei FROM imei_flags) LIMIT ?1`, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT imei, kind, reason FROM imei_flags LIMIT ?`, n)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read flags: %w", err)
+	}
+	defer rows.Close()
+	var flags []intake.Flag
+	for rows.Next() {
+		var f intake.Flag
+		var kind string
+		if err := rows.Scan(&f.IMEI, &kind, &f.Reason); err != nil {
+			return nil, nil, err
+		}
+		f.Kind = intake.FlagKind(kind)
+		flags = append(flags, f)
+	}
+	return ts, flags, rows.Err()
+}

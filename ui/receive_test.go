@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+type lookupFunc func(ctx context.Context, raw string) (intake.Match, error)
+
+func (f lookupFunc) Lookup(ctx context.Context, raw string) (intake.Match, error) { return f(ctx, raw) }
+
+func TestReceiveScreenShowsEachOutcome(t *testing.T) {
+	trade := &intake.TradeIn{Reference: "TI-2026-000042", Status: intake.StatusShipped, Customer: intake.Customer{Name: "Ada Lovelace"},
+		Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB", Colour: "Blue"}, Disclosed: intake.ConditionGood, Offer: 32000}
+	tests := []struct {
+		name     string
+		match    intake.Match
+		colour   any
+		headline string
+		details  []string
+	}{
+		{"matched", intake.Match{Outcome: intake.OutcomeMatched, TradeIn: trade}, colourGo, "Match: TI-2026-000042",
+			[]string{"Apple iPhone 13 128GB · Blue", "Ada Lovelace", "Offer: $320.00", "Disclosed: good"}},
+		{"flagged", intake.Match{Outcome: intake.OutcomeFlagged, TradeIn: trade, Flag: &intake.Flag{Kind: intake.FlagBlacklisted, Reason: "reported stolen"}},
+			colourStop, "Stop: blacklisted", []string{"reported stolen", "Do not grade"}},
+		{"already received", intake.Match{Outcome: intake.OutcomeAlreadyReceived, TradeIn: trade,
+			Receipt: &intake.Receipt{Operator: "op-tess", Bench: "bench-2", At: time.Date(2026, 11, 20, 9, 30, 0, 0, time.Local)}},
+			colourLook, "Already received", []string{"op-tess", "bench-2", "2026-11-20 09:30"}},
+		{"unknown", intake.Match{Outcome: intake.OutcomeUnknown, Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "358240051111110"}}},
+			colourLook, "Unknown device", []string{"IMEI 358240051111110", "quarantine"}},
+		{"invalid", intake.Match{Outcome: intake.OutcomeInvalid, Problem: "356938035643808: IMEI check digit is 8, expected 9"},
+			colourLook, "Not a device identifier", []string{"check digit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			shown := make(chan intake.Match, 1)
+			s := NewReceiveScreen(lookupFunc(func(context.Context, string) (intake.Match, error) { return tt.match, nil }),
+				func(m intake.Match) { shown <- m })
+			w := test.NewTempWindow(t, s.Content())
+			s.Focus(w.Canvas())
+			test.Type(s.entry, "356938035643809")
+			s.entry.TypedKey(keyReturn())
+			select {
+			case <-shown:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the match was never shown")
+			}
+			assert.Equal(t, tt.headline, s.Headline())
+			assert.Equal(t, tt.colour, s.BannerColour())
+			for _, d := range tt.details {
+				assert.Contains(t, s.Details(), d)
+			}
+			assert.Empty(t, s.entry.Text, "the prompt is cleared for the next scan")
+		})
+	}
+}
+
+func TestReceiveScreenShowsLookupFailure(t *testing.T) {
+	test.NewTempApp(t)
+	failed := make(chan struct{})
+	s := NewReceiveScreen(lookupFunc(func(context.Context, string) (intake.Match, error) {
+		defer close(failed)
+		return intake.Match{}, errors.New("disk I/O error")
+	}), nil)
+	test.NewTempWindow(t, s.Content())
+	s.Submit("356938035643809")
+	<-failed
+	require.Eventually(t, func() bool { return s.Headline() == "Lookup failed" }, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, s.Details(), "disk I/O error")
+	assert.Contains(t, s.Details(), "was not recorded")
+	assert.Equal(t, colourStop, s.BannerColour())
+}
+
+func TestReceiveScreenIgnoresBlankScans(t *testing.T) {
+	test.NewTempApp(t)
+	s := NewReceiveScreen(lookupFunc(func(context.Context, string) (intake.Match, error) {
+		t.Error("a blank scan must not be looked up")
+		return intake.Match{}, nil
+	}), nil)
+	test.NewTempWindow(t, s.Content())
+	s.Submit("   ")
+	assert.Equal(t, "Ready to scan", s.Headline())
+}
+
+func keyReturn() *fyne.KeyEvent { return &fyne.KeyEvent{Name: fyne.KeyReturn} }
