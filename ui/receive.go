@@ -32,6 +32,18 @@ var (
 	colourReady = color.NRGBA{R: 0x44, G: 0x4c, B: 0x56, A: 0xff}
 )
 
+// OutcomeColour is the colour a match card takes for an outcome: green to
+// go on, amber to look closer, red to stop.
+func OutcomeColour(o intake.Outcome) color.NRGBA {
+	switch o {
+	case intake.OutcomeMatched:
+		return colourGo
+	case intake.OutcomeFlagged:
+		return colourStop
+	}
+	return colourLook
+}
+
 // lookupTimeout bounds one lookup; a local SQLite lookup takes well under a
 // millisecond, so anything near this means the disk is in trouble.
 const lookupTimeout = 5 * time.Second
@@ -129,7 +141,7 @@ func (s *ReceiveScreen) Details() string { return s.details.Text }
 func (s *ReceiveScreen) BannerColour() color.Color { return s.banner.FillColor }
 
 // describe turns a match into the card's colour, headline and details.
-func describe(m intake.Match) (color.Color, string, string) {
+func describe(m intake.Match) (color.NRGBA, string, string) {
 	var b strings.Builder
 	if t := m.TradeIn; t != nil {
 		fmt.Fprintf(&b, "%s %s %s", t.Device.Make, t.Device.Model, t.Device.Storage)
@@ -156,22 +168,22 @@ func describe(m intake.Match) (color.Color, string, string) {
 	}
 	switch m.Outcome {
 	case intake.OutcomeMatched:
-		return colourGo, "Match: " + m.TradeIn.Reference, b.String()
+		return OutcomeColour(m.Outcome), "Match: " + m.TradeIn.Reference, b.String()
 	case intake.OutcomeFlagged:
 		fmt.Fprintf(&b, "STOP: %s — %s. Do not grade, pay or return this device; set it aside for a supervisor.\n", m.Flag.Kind, m.Flag.Reason)
-		return colourStop, "Stop: " + string(m.Flag.Kind), b.String()
+		return OutcomeColour(m.Outcome), "Stop: " + string(m.Flag.Kind), b.String()
 	case intake.OutcomeAlreadyReceived:
 		if r := m.Receipt; r != nil {
 			fmt.Fprintf(&b, "Received by %s at bench %s on %s\n", r.Operator, r.Bench, r.At.Local().Format("2006-01-02 15:04"))
 		}
-		return colourLook, "Already received", b.String()
+		return OutcomeColour(m.Outcome), "Already received", b.String()
 	case intake.OutcomeNotAccepted:
-		return colourLook, "Not accepted yet", b.String()
+		return OutcomeColour(m.Outcome), "Not accepted yet", b.String()
 	case intake.OutcomeUnknown:
 		b.WriteString("No trade-in holds this device. Search by customer, reference or tracking number, or set it aside in quarantine.\n")
-		return colourLook, "Unknown device", b.String()
+		return OutcomeColour(m.Outcome), "Unknown device", b.String()
 	default:
-		return colourLook, "Not a device identifier", b.String()
+		return OutcomeColour(m.Outcome), "Not a device identifier", b.String()
 	}
 }
 

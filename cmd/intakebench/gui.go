@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	db := fs.String("db", defaultDB(), "bench store")
 	demoN := fs.Int("demo", 500, "fill an empty store with this many demo trade-ins (0: leave it empty)")
 	kiosk := fs.Bool("kiosk", false, "full screen")
+	events := fs.Bool("events", false, "print a JSON line on stdout when the app is ready and each time a match is shown")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -44,7 +46,19 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	a := app.NewWithID("io.intakebench.bench")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	w := a.NewWindow("Intake Bench")
-	screen := ui.NewReceiveScreen(bench, nil)
+	enc := json.NewEncoder(stdout)
+	report := func(v any) {
+		if *events {
+			enc.Encode(v)
+		}
+	}
+	screen := ui.NewReceiveScreen(bench, func(m intake.Match) {
+		ev := shownEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan, At: time.Now().UTC()}
+		if m.TradeIn != nil {
+			ev.Reference = m.TradeIn.Reference
+		}
+		report(ev)
+	})
 	w.SetContent(screen.Content())
 	w.Resize(fyne.NewSize(900, 640))
 	w.SetFullScreen(*kiosk)
@@ -56,9 +70,18 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
-	fmt.Fprintln(stdout, "intakebench: ready")
+	a.Lifecycle().SetOnStarted(func() { report(shownEvent{Event: "ready", At: time.Now().UTC()}) })
 	w.ShowAndRun()
 	return nil
+}
+
+// shownEvent is one line of --events output.
+type shownEvent struct {
+	Event     string         `json:"event"`
+	Outcome   intake.Outcome `json:"outcome,omitempty"`
+	Reference string         `json:"reference,omitempty"`
+	Scan      string         `json:"scan,omitempty"`
+	At        time.Time      `json:"at"`
 }
 
 // demoHint lists a few IMEIs to try, so a newcomer can walk the flow

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/ui"
+)
+
+// display is a private X server for one test.
+type display struct{ name string }
+
+func startXvfb(t *testing.T) display {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (make deps installs it): %v", tool, err)
+		}
+	}
+	for n := 90 + os.Getpid()%50; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		name := fmt.Sprintf(":%d", n)
+		cmd := exec.Command("Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+				return display{name: name}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("Xvfb %s did not start", name)
+	}
+	t.Fatal("no free X display number")
+	return display{}
+}
+
+func (d display) run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s %v: %s", name, args, out)
+	return string(out)
+}
+
+func (d display) pixel(t *testing.T, x, y int) color.Color {
+	t.Helper()
+	shot := filepath.Join(t.TempDir(), "shot.png")
+	d.run(t, "import", "-window", "root", shot)
+	f, err := os.Open(shot)
+	require.NoError(t, err)
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	require.NoError(t, err)
+	return img.At(x, y)
+}
+
+func buildApp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "intakebench")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return bin
+}
+
+// TestAppShowsTypedScanInRealWindow runs the real app in a real X window
+// and types IMEIs at scanner speed with xdotool, as a keyboard-wedge scanner
+// would.
+func TestAppShowsTypedScanInRealWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds the app and runs it under Xvfb")
+	}
+	d := startXvfb(t)
+	bin := buildApp(t)
+	db := filepath.Join(t.TempDir(), "bench.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	app := exec.CommandContext(ctx, bin, "run", "--db", db, "--demo", "100", "--events")
+	app.Env = append(os.Environ(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "INTAKEBENCH_NAME=e2e-bench")
+	stdout, err := app.StdoutPipe()
+	require.NoError(t, err)
+	app.Stderr = os.Stderr
+	require.NoError(t, app.Start())
+	t.Cleanup(func() { app.Process.Kill(); app.Wait() })
+
+	events := make(chan shownEvent, 16)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var ev shownEvent
+			if json.Unmarshal(sc.Bytes(), &ev) == nil {
+				events <- ev
+			}
+		}
+		close(events)
+	}()
+	next := func() shownEvent {
+		select {
+		case ev, ok := <-events:
+			require.True(t, ok, "the app exited")
+			return ev
+		case <-time.After(30 * time.Second):
+			t.Fatal("the app showed nothing within 30 s")
+		}
+		return shownEvent{}
+	}
+	require.Equal(t, "ready", next().Event)
+	window := d.run(t, "xdotool", "search", "--sync", "--name", "^Intake Bench$")
+	window = firstLine(window)
+
+	data := demo.Generate(100, 1, time.Now())
+	flagged := map[string]bool{}
+	for _, f := range data.Flags {
+		flagged[f.IMEI] = true
+	}
+	var want intake.TradeIn
+	for _, ti := range data.TradeIns {
+		if !flagged[ti.IMEI] {
+			want = ti
+			break
+		}
+	}
+	tests := []struct {
+		scan    string
+		outcome intake.Outcome
+		colour  color.NRGBA
+	}{
+		{want.IMEI, intake.OutcomeMatched, ui.OutcomeColour(intake.OutcomeMatched)},
+		{"358240051111110", intake.OutcomeUnknown, ui.OutcomeColour(intake.OutcomeUnknown)},
+	}
+	for _, tt := range tests {
+		// 8 ms between keys: scanner speed.
+		d.run(t, "xdotool", "type", "--window", window, "--delay", "8", tt.scan)
+		d.run(t, "xdotool", "key", "--window", window, "Return")
+		ev := next()
+		assert.Equal(t, "match-shown", ev.Event)
+		assert.Equal(t, tt.outcome, ev.Outcome, tt.scan)
+		assert.Equal(t, tt.scan, ev.Scan, "every keystroke arrived")
+		if tt.outcome == intake.OutcomeMatched {
+			assert.Equal(t, want.Reference, ev.Reference)
+		}
+		// The card under the prompt is painted in the outcome's colour.
+		assert.Equal(t, tt.colour, color.NRGBAModel.Convert(d.pixel(t, 600, 95)), tt.scan)
+	}
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
