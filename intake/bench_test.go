@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	prices := intake.PriceTableFromBase(40000)
 	tradeIn := func(id, imei string, status intake.Status) intake.TradeIn {
-		return intake.TradeIn{ID: id, Reference: "TI-" + id, Status: status, IMEI: imei, Serial: "SN" + id,
+		return intake.TradeIn{ID: id, Reference: "TI-" + id, Status: status, IMEI: imei, Serial: "C39XK0ABHG" + id,
 			Device:    intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB"},
 			Disclosed: intake.ConditionGood, Offer: prices[intake.ConditionGood], Prices: prices,
 			UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
@@ -68,7 +68,7 @@ func TestLookupOutcomes(t *testing.T) {
 	}{
 		{"356938035643809\r\n", intake.OutcomeMatched, "TI-1"},
 		{"]C0IMEI: 35 693803 564380 9", intake.OutcomeMatched, "TI-1"},
-		{"S/N: SN1", intake.OutcomeMatched, "TI-1"},
+		{"S/N: C39XK0ABHG1", intake.OutcomeMatched, "TI-1"},
 		{"490154203237518", intake.OutcomeNotAccepted, "TI-2"},
 		{"353918050000005", intake.OutcomeFlagged, "TI-3"},
 		{"352099001761481", intake.OutcomeAlreadyReceived, "TI-4"},

@@ -9,6 +9,12 @@ const (
 	EventReceived EventKind = "tradein.received"
 	EventGraded   EventKind = "tradein.graded"
 	EventRerouted EventKind = "tradein.rerouted"
+
+	EventPayoutDeclined   EventKind = "tradein.payout_declined"
+	EventCounterOffer     EventKind = "tradein.counter_offer"
+	EventOverrideAccepted EventKind = "tradein.override_accepted"
+	EventPhotosRequested  EventKind = "tradein.photos_requested"
+	EventWalkInAccepted   EventKind = "tradein.walkin_accepted"
 )
 
 // Event is one state change, with who, when, where and why. The store

@@ -61,6 +61,16 @@ func (s Status) Received() bool {
 	return false
 }
 
+// Open reports whether a trade-in in this status is still in progress: the
+// same device cannot start another one meanwhile.
+func (s Status) Open() bool {
+	switch s {
+	case StatusSubmitted, StatusOffered, StatusAccepted, StatusShipped, StatusReceived, StatusInspected:
+		return true
+	}
+	return false
+}
+
 // TransitionError names both ends of a move the status machine forbids.
 type TransitionError struct{ From, To Status }
 

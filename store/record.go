@@ -49,7 +49,7 @@ func (s *Store) RecordGrading(ctx context.Context, g intake.Grading, events []in
 		state = "rerouted"
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE units SET state = ? WHERE tradein_id = ? AND state IN ('received', 'graded', 'rerouted')`, state, g.TradeInID)
+		res, err := tx.ExecContext(ctx, `UPDATE units SET state = ? WHERE tradein_id = ? AND state IN ('received', 'graded', 'rerouted', 'photos-requested')`, state, g.TradeInID)
 		if err != nil {
 			return fmt.Errorf("update unit: %w", err)
 		}

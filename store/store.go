@@ -19,6 +19,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/intakebench/intakebench/intake"
 )
 
 //go:embed migrations/*.sql
@@ -198,3 +200,10 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// The store is what the bench's services need.
+var (
+	_ intake.WalkInStore = (*Store)(nil)
+	_ intake.ReviewStore = (*Store)(nil)
+	_ intake.LoginStore  = (*Store)(nil)
+)

@@ -18,6 +18,8 @@ type Changes struct {
 	DeletedFlags    []string // IMEIs cleared by the registry
 	Operators       []OperatorRecord
 	DeletedOperator []string
+	Variants        []intake.Variant
+	DeletedVariants []string // SKUs
 }
 
 // OperatorRecord is an operator as the hub sends it: the PIN only as a hash.
@@ -67,6 +69,9 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 			if _, err := tx.ExecContext(ctx, `DELETE FROM operators WHERE id = ?`, id); err != nil {
 				return fmt.Errorf("delete operator %s: %w", id, err)
 			}
+		}
+		if err := upsertVariants(ctx, tx, c.Variants, c.DeletedVariants); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1`, cursor, formatTime(s.now()))
 		return err
@@ -198,20 +203,6 @@ func (s *Store) FlagFor(ctx context.Context, imei string) (intake.Flag, bool, er
 	f.Kind = intake.FlagKind(kind)
 	f.Since, err = parseTime(since)
 	return f, err == nil, err
-}
-
-// Operator returns a pulled operator by id.
-func (s *Store) Operator(ctx context.Context, id string) (OperatorRecord, error) {
-	var o OperatorRecord
-	var role string
-	var badge, pin sql.NullString
-	err := s.read.QueryRowContext(ctx, `SELECT id, name, role, badge, pin_hash FROM operators WHERE id = ?`, id).
-		Scan(&o.ID, &o.Name, &role, &badge, &pin)
-	if errors.Is(err, sql.ErrNoRows) {
-		return o, fmt.Errorf("operator %s: %w", id, intake.ErrNotFound)
-	}
-	o.Role, o.Badge, o.PINHash = intake.Role(role), badge.String, pin.String
-	return o, err
 }
 
 // Cursor is where the next pull starts.

@@ -52,12 +52,38 @@ CREATE TABLE operators (
 CREATE TABLE units (
     tradein_id  TEXT PRIMARY KEY REFERENCES tradeins(id),
     imei        TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN ('received', 'graded', 'rerouted', 'completed', 'declined', 'returned')),
+    -- rerouted: worse than disclosed, payout held for a supervisor, who
+    -- declines it, counter-offers, overrides it or asks for more photos.
+    state       TEXT NOT NULL CHECK (state IN ('received', 'graded', 'rerouted', 'counter-offered',
+                    'photos-requested', 'accepted', 'declined')),
     operator    TEXT NOT NULL,
     bench       TEXT NOT NULL,
     received_at TEXT NOT NULL,
     event_key   TEXT NOT NULL UNIQUE
 );
+
+CREATE TABLE decisions (
+    id         INTEGER PRIMARY KEY,
+    tradein_id TEXT NOT NULL REFERENCES units(tradein_id),
+    kind       TEXT NOT NULL,
+    operator   TEXT NOT NULL,
+    bench      TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    event_key  TEXT NOT NULL UNIQUE
+);
+CREATE INDEX decisions_tradein ON decisions(tradein_id);
+
+-- The hub's catalog: what a walk-in can be, and what it fetches.
+CREATE TABLE catalog (
+    sku        TEXT PRIMARY KEY,
+    make       TEXT NOT NULL,
+    model      TEXT NOT NULL,
+    storage    TEXT NOT NULL,
+    carrier    TEXT NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE INDEX catalog_model ON catalog(make, model);
 
 CREATE TABLE gradings (
     id         INTEGER PRIMARY KEY,

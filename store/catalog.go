@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, deleted []string) error {
+	for _, v := range vs {
+		d := v.Device
+		if d.SKU == "" || d.Make == "" || d.Model == "" {
+			return fmt.Errorf("catalog variant %q lacks a SKU, make or model", d.SKU)
+		}
+		doc, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog (sku, make, model, storage, carrier, doc) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (sku) DO UPDATE SET make = excluded.make, model = excluded.model, storage = excluded.storage,
+				carrier = excluded.carrier, doc = excluded.doc`, d.SKU, d.Make, d.Model, d.Storage, d.Carrier, doc); err != nil {
+			return fmt.Errorf("catalog variant %s: %w", d.SKU, err)
+		}
+	}
+	for _, sku := range deleted {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog WHERE sku = ?`, sku); err != nil {
+			return fmt.Errorf("delete catalog variant %s: %w", sku, err)
+		}
+	}
+	return nil
+}
+
+// Makes lists the catalog's makes, for the walk-in picker.
+func (s *Store) Makes(ctx context.Context) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT make FROM catalog ORDER BY make`)
+}
+
+// Models lists a make's models.
+func (s *Store) Models(ctx context.Context, make string) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT model FROM catalog WHERE make = ? ORDER BY model`, make)
+}
+
+// Variants lists a model's storage and carrier variants with their prices.
+func (s *Store) Variants(ctx context.Context, make, model string) ([]intake.Variant, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT doc FROM catalog WHERE make = ? AND model = ? ORDER BY storage, carrier`, make, model)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Variant
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var v intake.Variant
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, fmt.Errorf("decode catalog variant: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Variant returns one catalog variant by SKU.
+func (s *Store) Variant(ctx context.Context, sku string) (intake.Variant, error) {
+	var doc []byte
+	err := s.read.QueryRowContext(ctx, `SELECT doc FROM catalog WHERE sku = ?`, sku).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return intake.Variant{}, fmt.Errorf("catalog variant %s: %w", sku, intake.ErrNotFound)
+	}
+	if err != nil {
+		return intake.Variant{}, err
+	}
+	var v intake.Variant
+	return v, json.Unmarshal(doc, &v)
+}
+
+func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// UnitState returns where this bench's unit of a trade-in stands.
+func (s *Store) UnitState(ctx context.Context, tradeInID string) (intake.UnitState, error) {
+	var st string
+	err := s.read.QueryRowContext(ctx, `SELECT state FROM units WHERE tradein_id = ?`, tradeInID).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("unit of %s: %w", tradeInID, intake.ErrNotFound)
+	}
+	return intake.UnitState(st), err
+}
+
+// Review returns a graded unit with its trade-in, latest grading and photos.
+func (s *Store) Review(ctx context.Context, tradeInID string) (intake.Review, error) {
+	rs, err := s.reviews(ctx, `WHERE u.tradein_id = ?`, tradeInID)
+	if err != nil {
+		return intake.Review{}, err
+	}
+	if len(rs) == 0 {
+		return intake.Review{}, fmt.Errorf("graded unit of %s: %w", tradeInID, intake.ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+// ReviewQueue lists the units waiting for a supervisor, oldest first.
+func (s *Store) ReviewQueue(ctx context.Context) ([]intake.Review, error) {
+	return s.reviews(ctx, `WHERE u.state IN ('rerouted', 'photos-requested') ORDER BY g.at`)
+}
+
+func (s *Store) reviews(ctx context.Context, where string, args ...any) ([]intake.Review, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT t.doc, u.state, g.operator, g.bench, g.at, g.inspection, g.grade, g.decision, g.event_key
+		FROM units u JOIN tradeins t ON t.id = u.tradein_id
+		JOIN gradings g ON g.id = (SELECT max(id) FROM gradings WHERE tradein_id = u.tradein_id) `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Review
+	for rows.Next() {
+		var r intake.Review
+		var doc, inspection, grade, decision []byte
+		var state, at string
+		g := &r.Grading
+		if err := rows.Scan(&doc, &state, &g.Operator, &g.Bench, &at, &inspection, &grade, &decision, &g.EventKey); err != nil {
+			return nil, err
+		}
+		r.State = intake.UnitState(state)
+		if g.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		if err := errors.Join(json.Unmarshal(doc, &r.TradeIn), json.Unmarshal(inspection, &g.Inspection),
+			json.Unmarshal(grade, &g.Grade), json.Unmarshal(decision, &g.Decision)); err != nil {
+			return nil, fmt.Errorf("decode review: %w", err)
+		}
+		g.TradeInID = r.TradeIn.ID
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Photos, err = s.Photos(ctx, out[i].TradeIn.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RecordDecision applies a supervisor's decision if the unit is still in
+// the state it was decided on, with its events, in one transaction.
+func (s *Store) RecordDecision(ctx context.Context, d intake.SupervisorDecision, from, to intake.UnitState, events []intake.Event) error {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE units SET state = ? WHERE tradein_id = ? AND state = ?`, string(to), d.TradeInID, string(from))
+		if err != nil {
+			return fmt.Errorf("update unit: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("trade-in %s is no longer %s: someone decided first", d.TradeInID, from)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (tradein_id, kind, operator, bench, at, doc, event_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			d.TradeInID, string(d.Kind), d.Operator, d.Bench, formatTime(d.At), doc, d.EventKey); err != nil {
+			return fmt.Errorf("insert decision: %w", err)
+		}
+		return s.appendEvents(ctx, tx, events)
+	})
+}
+
+// RecordWalkIn writes a walk-in trade-in received on the spot, its unit and
+// its events in one transaction.
+func (s *Store) RecordWalkIn(ctx context.Context, t intake.TradeIn, r intake.Receipt, events []intake.Event) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := upsertTradeIns(ctx, tx, []intake.TradeIn{t}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO units (tradein_id, imei, state, operator, bench, received_at, event_key)
+			VALUES (?, ?, 'received', ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey); err != nil {
+			return fmt.Errorf("insert unit: %w", err)
+		}
+		return s.appendEvents(ctx, tx, events)
+	})
+}
+
+// MaxPhotoBytes bounds one photo.
+const MaxPhotoBytes = 10 << 20
+
+// AddPhoto stores a photo of a received device by the hash of its content
+// and returns that hash. The same picture twice is stored once.
+func (s *Store) AddPhoto(ctx context.Context, tradeInID, angle, mime string, data []byte, operator string, at time.Time) (string, error) {
+	if len(data) == 0 || len(data) > MaxPhotoBytes {
+		return "", fmt.Errorf("a photo must be between 1 byte and %d MiB, this one is %d bytes", MaxPhotoBytes>>20, len(data))
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	return hash, s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, mime, size, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			hash, mime, len(data), data); err != nil {
+			return fmt.Errorf("store photo: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (tradein_id, sha256, angle, operator, taken_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, tradeInID, hash, angle, operator, formatTime(at)); err != nil {
+			return fmt.Errorf("attach photo to %s: %w", tradeInID, err)
+		}
+		return nil
+	})
+}
+
+// Photos lists the photos of a trade-in's unit.
+func (s *Store) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT p.sha256, p.angle, b.mime, p.operator, p.taken_at FROM photos p
+		JOIN blobs b ON b.sha256 = p.sha256 WHERE p.tradein_id = ? ORDER BY p.taken_at`, tradeInID)
+	if err != nil {
+		return nil, fmt.Errorf("read photos: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Photo
+	for rows.Next() {
+		var p intake.Photo
+		var at string
+		if err := rows.Scan(&p.SHA256, &p.Angle, &p.MIME, &p.Operator, &at); err != nil {
+			return nil, err
+		}
+		if p.TakenAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PhotoData returns a stored photo's bytes.
+func (s *Store) PhotoData(ctx context.Context, sha string) ([]byte, error) {
+	var data []byte
+	err := s.read.QueryRowContext(ctx, `SELECT data FROM blobs WHERE sha256 = ?`, sha).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("photo %s: %w", sha, intake.ErrNotFound)
+	}
+	return data, err
+}
