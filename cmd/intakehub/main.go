@@ -1,0 +1,309 @@
+// Command intakehub is the central trade-in API that benches sync with.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/sync/wire"
+)
+
+const usage = `usage: intakehub command [flags]
+
+commands:
+  serve         serve the hub API
+  seed          fill the hub with the demo catalog, operators and trade-ins
+  enroll-bench  print a one-time code that enrolls a bench
+  revoke-bench  revoke a bench's token (it keeps its local data)
+  apikey        create a public API key: intakehub apikey create --scopes ...
+  compact       drop change-log tombstones older than --retention
+
+Run 'intakehub COMMAND -h' for a command's flags.
+`
+
+// errUsage is a command line that makes no sense; its message has been printed.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "intakehub:", err)
+		os.Exit(1)
+	}
+}
+
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	commands := map[string]command{
+		"serve": runServe, "seed": runSeed, "enroll-bench": runEnrollBench,
+		"revoke-bench": runRevokeBench, "apikey": runAPIKey, "compact": runCompact,
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "intakehub: unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+	return cmd(ctx, args[1:], stdout, stderr)
+}
+
+// parse parses flags wherever they are among the positional arguments, so
+// that "enroll-bench NAME --scopes ..." works as well as the other order.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "hub.db", "hub database file")
+	return fs, db
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("serve", stderr)
+	addr := fs.String("addr", "127.0.0.1:8750", "address to listen on")
+	cert := fs.String("tls-cert", "", "TLS certificate file (with --tls-key)")
+	key := fs.String("tls-key", "", "TLS key file")
+	retention := fs.Duration("retention", 30*24*time.Hour, "keep change-log tombstones this long (0: for ever)")
+	rate := fs.Float64("rate", 50, "requests per second per bench (0: unlimited)")
+	burst := fs.Int("burst", 200, "burst of requests per bench")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		fmt.Fprintln(stderr, "serve: --tls-cert and --tls-key go together")
+		return errUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	h, err := hub.Open(ctx, *db, hub.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	srv := &http.Server{
+		Handler:           hub.NewServer(h, hub.WithRateLimit(*rate, *burst)),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if *cert != "" {
+		pair, err := tls.LoadX509KeyPair(*cert, *key)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("load TLS key pair: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "intakehub: listening on %s://%s\n", scheme, ln.Addr())
+	if *retention > 0 {
+		go compactEvery(ctx, h, log, time.Hour, *retention)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// Let requests in flight finish: a push answered is a push committed.
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return srv.Shutdown(shutdown)
+}
+
+func compactEvery(ctx context.Context, h *hub.Hub, log *slog.Logger, every, retention time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := h.CompactChanges(ctx, time.Now().Add(-retention))
+			if err != nil {
+				log.Error("compact change log", "err", err)
+			} else if n > 0 {
+				log.Info("compacted change log", "tombstones", n)
+			}
+		}
+	}
+}
+
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("seed", stderr)
+	withDemo := fs.Bool("demo", false, "seed the demo data set")
+	n := fs.Int("tradeins", 1000, "how many accepted trade-ins")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed makes the same data")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*withDemo {
+		fmt.Fprintln(stderr, "seed: only --demo data can be seeded for now")
+		return errUsage
+	}
+	if *n < 0 || *n > 10_000_000 {
+		fmt.Fprintln(stderr, "seed: --tradeins must be between 0 and 10000000")
+		return errUsage
+	}
+	h, err := hub.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	sum, err := h.SeedDemo(ctx, hub.DemoSeed{TradeIns: *n, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %s: %d variants, %d operators, %d trade-ins, %d flagged IMEIs\n",
+		*db, sum.Variants, sum.Operators, sum.TradeIns, sum.Flags)
+	return nil
+}
+
+func scopesFlag(fs *flag.FlagSet, def []string) *string {
+	return fs.String("scopes", strings.Join(def, ","), "comma-separated scopes")
+}
+
+func splitScopes(s string) []string {
+	var out []string
+	for _, sc := range strings.Split(s, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+func runEnrollBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("enroll-bench", stderr)
+	scopes := scopesFlag(fs, wire.BenchScopes)
+	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code stays valid")
+	names, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(names) != 1 {
+		fmt.Fprintln(stderr, "usage: intakehub enroll-bench NAME [--db PATH] [--scopes a,b] [--ttl 24h]")
+		return errUsage
+	}
+	h, err := hub.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	code, err := h.CreateEnrollment(ctx, names[0], splitScopes(*scopes), *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, code)
+	fmt.Fprintf(stderr, "enrollment code for bench %s, valid once until %s\n", names[0], time.Now().Add(*ttl).Format(time.RFC3339))
+	return nil
+}
+
+func runRevokeBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("revoke-bench", stderr)
+	names, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(names) != 1 {
+		fmt.Fprintln(stderr, "usage: intakehub revoke-bench NAME [--db PATH]")
+		return errUsage
+	}
+	h, err := hub.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if err := h.RevokeBench(ctx, names[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "bench %s revoked\n", names[0])
+	return nil
+}
+
+func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("apikey", stderr)
+	scopes := scopesFlag(fs, []string{wire.ScopeBuybackRead})
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "create" {
+		fmt.Fprintln(stderr, "usage: intakehub apikey create [--db PATH] --scopes buyback:read,buyback:write")
+		return errUsage
+	}
+	h, err := hub.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	key, err := h.CreateAPIKey(ctx, splitScopes(*scopes))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, key)
+	fmt.Fprintln(stderr, "store this key now: the hub keeps only its hash")
+	return nil
+}
+
+func runCompact(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("compact", stderr)
+	retention := fs.Duration("retention", 30*24*time.Hour, "drop tombstones older than this")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	h, err := hub.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	n, err := h.CompactChanges(ctx, time.Now().Add(-*retention))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "removed %d tombstones\n", n)
+	return nil
+}

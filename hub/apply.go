@@ -1,0 +1,183 @@
+package hub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/sync/wire"
+)
+
+// apply applies one event inside the push transaction. A refusal is a
+// rejected result, not an error: it takes the event's sequence number and is
+// recorded like an applied one. An error is the hub failing, and rolls the
+// push back.
+func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event) (wire.EventResult, *AppliedEvent, error) {
+	res := wire.EventResult{Seq: ev.Seq, Key: ev.Key}
+	reject := func(code, detail string, t *intake.TradeIn, r *intake.Receipt) (wire.EventResult, *AppliedEvent, error) {
+		res.Status, res.Code, res.Detail, res.TradeIn, res.Receipt = wire.StatusRejected, code, detail, t, r
+		return res, nil, nil
+	}
+	var action intake.Action
+	switch ev.Kind {
+	case intake.EventReceived:
+		action = intake.ActionReceive
+	case intake.EventGraded:
+		action = intake.ActionGrade
+	case intake.EventRerouted:
+		action = intake.ActionReroute
+	default:
+		return reject(wire.RejectUnknownKind, fmt.Sprintf("The hub does not know events of kind %q.", ev.Kind), nil, nil)
+	}
+	t, err := tradeIn(ctx, tx, ev.TradeInID)
+	if errors.Is(err, ErrNotFound) {
+		return reject(wire.RejectUnknownTradeIn, fmt.Sprintf("The hub holds no trade-in %s.", ev.TradeInID), nil, nil)
+	}
+	if err != nil {
+		return res, nil, err
+	}
+	prior, received, err := receiptOf(ctx, tx, t.ID)
+	if err != nil {
+		return res, nil, err
+	}
+	if ev.Kind == intake.EventReceived && received {
+		return reject(wire.RejectAlreadyReceived, fmt.Sprintf("Trade-in %s was already received at bench %s by operator %s at %s.",
+			t.Reference, prior.Bench, prior.Operator, prior.At.Format(time.RFC3339)), &t, &prior)
+	}
+	if ev.Kind != intake.EventReceived && (!received || prior.Bench != a.bench) {
+		var r *intake.Receipt
+		if received {
+			r = &prior
+		}
+		return reject(wire.RejectNotReceivedHere, fmt.Sprintf("Trade-in %s was not received at bench %s.", t.Reference, a.bench), &t, r)
+	}
+	op, err := operatorOf(ctx, tx, ev.Operator)
+	if errors.Is(err, ErrNotFound) {
+		return reject(wire.RejectUnknownOperator, fmt.Sprintf("The hub knows no operator %s.", ev.Operator), &t, nil)
+	}
+	if err != nil {
+		return res, nil, err
+	}
+	if err := intake.Authorize(op, action); err != nil {
+		return reject(wire.RejectOperatorNotAllow, err.Error(), &t, nil)
+	}
+
+	now := h.now().UTC()
+	switch ev.Kind {
+	case intake.EventReceived:
+		var in intake.Receipt
+		if err := json.Unmarshal(ev.Payload, &in); err != nil || (in.TradeInID != "" && in.TradeInID != t.ID) {
+			return reject(wire.RejectInvalidPayload, "The payload is not a receipt of this trade-in.", &t, nil)
+		}
+		if in.IMEI != "" && in.IMEI != t.IMEI && in.IMEI != t.IMEI2 && in.IMEI != t.MEID && in.IMEI != t.Serial {
+			return reject(wire.RejectInvalidPayload, fmt.Sprintf("Device %s is not the device of trade-in %s.", in.IMEI, t.Reference), &t, nil)
+		}
+		if err := intake.Transition(t.Status, intake.StatusReceived); err != nil {
+			return reject(wire.RejectInvalidState, err.Error(), &t, nil)
+		}
+		r := intake.Receipt{TradeInID: t.ID, IMEI: in.IMEI, Operator: op.ID, Bench: a.bench, At: ev.At.UTC(), EventKey: ev.Key}
+		if r.IMEI == "" {
+			r.IMEI = t.Identifiers()[0].Value
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey); err != nil {
+			return res, nil, fmt.Errorf("insert receipt: %w", err)
+		}
+		t.Status, t.Receipt = intake.StatusReceived, &r
+	case intake.EventGraded:
+		var g intake.Grading
+		if err := json.Unmarshal(ev.Payload, &g); err != nil || g.TradeInID != t.ID {
+			return reject(wire.RejectInvalidPayload, "The payload is not a grading of this trade-in.", &t, nil)
+		}
+		// The grade is computed, never taken from the caller: a bench that
+		// disagrees with the rubric is refused.
+		grade, err := intake.ComputeGrade(g.Inspection)
+		if err != nil {
+			return reject(wire.RejectInvalidPayload, err.Error(), &t, nil)
+		}
+		if grade.Condition != g.Grade.Condition || grade.Cosmetic != g.Grade.Cosmetic || grade.Functional != g.Grade.Functional {
+			return reject(wire.RejectGradeMismatch, fmt.Sprintf("The inspection grades %s, the bench sent %s.", grade.Condition, g.Grade.Condition), &t, nil)
+		}
+		// A device may be graded again while it is still inspected.
+		if t.Status != intake.StatusInspected {
+			if err := intake.Transition(t.Status, intake.StatusInspected); err != nil {
+				return reject(wire.RejectInvalidState, err.Error(), &t, nil)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO gradings (event_key, tradein_id, bench, doc) VALUES (?, ?, ?, ?)`,
+			ev.Key, t.ID, a.bench, string(ev.Payload)); err != nil {
+			return res, nil, fmt.Errorf("insert grading: %w", err)
+		}
+		t.Status = intake.StatusInspected
+	case intake.EventRerouted:
+		var d intake.Decision
+		if err := json.Unmarshal(ev.Payload, &d); err != nil || !d.Reroute {
+			return reject(wire.RejectInvalidPayload, "The payload is not a reroute decision.", &t, nil)
+		}
+		if t.Status != intake.StatusInspected {
+			return reject(wire.RejectInvalidState, fmt.Sprintf("Trade-in %s is %s: only an inspected device can be rerouted.", t.Reference, t.Status), &t, nil)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reroutes (event_key, tradein_id, bench, decision) VALUES (?, ?, ?, ?)`,
+			ev.Key, t.ID, a.bench, string(ev.Payload)); err != nil {
+			return res, nil, fmt.Errorf("insert reroute: %w", err)
+		}
+	}
+	t.UpdatedAt = now
+	if err := h.saveTradeIn(ctx, tx, t); err != nil {
+		return res, nil, err
+	}
+	res.Status = wire.StatusApplied
+	return res, &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
+}
+
+func (h *Hub) saveTradeIn(ctx context.Context, tx *sql.Tx, t intake.TradeIn) error {
+	doc, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tradeins SET status = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		string(t.Status), doc, formatTime(t.UpdatedAt), t.ID); err != nil {
+		return fmt.Errorf("update trade-in %s: %w", t.ID, err)
+	}
+	return h.recordChange(ctx, tx, wire.EntityTradeIn, t.ID, wire.OpUpsert)
+}
+
+func receiptOf(ctx context.Context, q queryRower, tradeInID string) (intake.Receipt, bool, error) {
+	r := intake.Receipt{TradeInID: tradeInID}
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT imei, operator, bench, at, event_key FROM receipts WHERE tradein_id = ?`, tradeInID).
+		Scan(&r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return intake.Receipt{}, false, nil
+	}
+	if err != nil {
+		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", tradeInID, err)
+	}
+	r.At, err = parseTime(at)
+	return r, err == nil, err
+}
+
+func operatorOf(ctx context.Context, q queryRower, id string) (intake.Operator, error) {
+	var doc []byte
+	err := q.QueryRowContext(ctx, `SELECT doc FROM operators WHERE id = ?`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return intake.Operator{}, fmt.Errorf("operator %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return intake.Operator{}, err
+	}
+	var o wire.Operator
+	if err := json.Unmarshal(doc, &o); err != nil {
+		return intake.Operator{}, fmt.Errorf("decode operator %s: %w", id, err)
+	}
+	return intake.Operator{ID: o.ID, Name: o.Name, Role: o.Role}, nil
+}
+
+// Receipt returns the hub's receipt of a trade-in, if any bench received it.
+func (h *Hub) Receipt(ctx context.Context, tradeInID string) (intake.Receipt, bool, error) {
+	return receiptOf(ctx, h.read, tradeInID)
+}

@@ -1,0 +1,172 @@
+package hub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intakebench/intakebench/sync/wire"
+)
+
+// changeOut is wire.Change with the entity kept as the JSON the hub stored,
+// so a page is served without decoding and re-encoding every trade-in. The
+// field names must stay those of wire.Change; a test decodes pages with
+// package wire to hold them together.
+type changeOut struct {
+	Seq      int64           `json:"seq"`
+	Entity   string          `json:"entity"`
+	Op       string          `json:"op"`
+	ID       string          `json:"id"`
+	TradeIn  json.RawMessage `json:"trade_in,omitempty"`
+	Flag     json.RawMessage `json:"flag,omitempty"`
+	Operator json.RawMessage `json:"operator,omitempty"`
+	Variant  json.RawMessage `json:"variant,omitempty"`
+}
+
+type pageOut struct {
+	Changes    []changeOut `json:"changes"`
+	NextCursor string      `json:"next_cursor"`
+	HasMore    bool        `json:"has_more"`
+}
+
+// cursor encodes the last change sequence a bench has applied, and the hub
+// database it came from: a cursor of another database (a restored or
+// replaced hub) is expired, never misread.
+func (h *Hub) cursor(seq int64) string { return h.instance + "." + strconv.FormatInt(seq, 10) }
+
+func (h *Hub) parseCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	instance, n, ok := strings.Cut(c, ".")
+	seq, err := strconv.ParseInt(n, 10, 64)
+	if !ok || err != nil || seq < 0 || instance == "" {
+		return 0, problem(http.StatusBadRequest, wire.CodeInvalidCursor, "The cursor is not one this hub issued.")
+	}
+	if instance != h.instance {
+		return 0, problem(http.StatusGone, wire.CodeCursorExpired, "The cursor comes from another hub database: resync from scratch.")
+	}
+	return seq, nil
+}
+
+// changes returns the page of changes after cursor, at most limit long.
+func (h *Hub) changes(ctx context.Context, cursor string, limit int) (pageOut, error) {
+	after, err := h.parseCursor(cursor)
+	if err != nil {
+		return pageOut{}, err
+	}
+	// One read transaction: the horizon and the page come from the same
+	// snapshot, so a compaction in between cannot hide a tombstone.
+	tx, err := h.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return pageOut{}, err
+	}
+	defer tx.Rollback()
+	horizon, err := metaInt(ctx, tx, "horizon")
+	if err != nil {
+		return pageOut{}, err
+	}
+	if cursor != "" && after < horizon {
+		return pageOut{}, problem(http.StatusGone, wire.CodeCursorExpired,
+			fmt.Sprintf("The change log was compacted past this cursor (horizon %d): resync from scratch.", horizon))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT c.seq, c.entity, c.entity_id, c.op,
+		CASE c.entity
+			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
+			WHEN 'imei_flag' THEN (SELECT doc FROM imei_flags WHERE imei = c.entity_id)
+			WHEN 'operator'  THEN (SELECT doc FROM operators  WHERE id   = c.entity_id)
+			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)
+		END
+		FROM changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit+1)
+	if err != nil {
+		return pageOut{}, fmt.Errorf("read changes: %w", err)
+	}
+	defer rows.Close()
+	p := pageOut{Changes: make([]changeOut, 0, min(limit, 1024))}
+	last := after
+	for rows.Next() {
+		if len(p.Changes) == limit {
+			p.HasMore = true
+			break
+		}
+		var c changeOut
+		var doc []byte
+		if err := rows.Scan(&c.Seq, &c.Entity, &c.ID, &c.Op, &doc); err != nil {
+			return pageOut{}, err
+		}
+		if c.Op == string(wire.OpUpsert) {
+			if doc == nil {
+				return pageOut{}, fmt.Errorf("change %d: %s %s has no state", c.Seq, c.Entity, c.ID)
+			}
+			switch wire.Entity(c.Entity) {
+			case wire.EntityTradeIn:
+				c.TradeIn = doc
+			case wire.EntityFlag:
+				c.Flag = doc
+			case wire.EntityOperator:
+				c.Operator = doc
+			case wire.EntityVariant:
+				c.Variant = doc
+			}
+		}
+		p.Changes = append(p.Changes, c)
+		last = c.Seq
+	}
+	if err := rows.Err(); err != nil {
+		return pageOut{}, err
+	}
+	if !p.HasMore {
+		// The reader has seen the whole log of this snapshot: its cursor
+		// moves to the high-water mark, past compacted tombstones and
+		// entries moved on by REPLACE, so it never falls behind the horizon.
+		var top sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).Scan(&top); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return pageOut{}, err
+		}
+		last = max(last, top.Int64)
+	}
+	p.NextCursor = h.cursor(last)
+	return p, nil
+}
+
+// CompactChanges removes the tombstones of entities deleted before cutoff
+// and returns how many it removed. Upserts need no compaction: the log
+// keeps only the latest change of each entity. A bench whose cursor is older
+// than the newest tombstone removed gets 410 cursor_expired and resyncs.
+func (h *Hub) CompactChanges(ctx context.Context, cutoff time.Time) (int64, error) {
+	var removed int64
+	err := h.inTx(ctx, func(tx *sql.Tx) error {
+		var top sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM changes WHERE op = 'delete' AND at < ?`,
+			formatTime(cutoff)).Scan(&top); err != nil {
+			return err
+		}
+		if !top.Valid {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM changes WHERE op = 'delete' AND seq <= ?`, top.Int64)
+		if err != nil {
+			return fmt.Errorf("compact changes: %w", err)
+		}
+		removed, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('horizon', ?)
+			ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`, top.Int64)
+		return err
+	})
+	return removed, err
+}
+
+func metaInt(ctx context.Context, q queryRower, key string) (int64, error) {
+	var v int64
+	err := q.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}

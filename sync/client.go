@@ -1,0 +1,251 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intakebench/intakebench/sync/wire"
+)
+
+// Client speaks the /v1 contract to one hub with one bench token. Every
+// answer is decoded and validated by package wire before it is returned.
+type Client struct {
+	base    *url.URL
+	token   string
+	http    *http.Client
+	timeout time.Duration
+}
+
+// ClientOption changes a Client.
+type ClientOption func(*Client)
+
+// WithHTTPClient sets the HTTP client (transport, TLS roots, proxies).
+func WithHTTPClient(c *http.Client) ClientOption { return func(cl *Client) { cl.http = c } }
+
+// WithRequestTimeout bounds each request, the body included.
+func WithRequestTimeout(d time.Duration) ClientOption { return func(cl *Client) { cl.timeout = d } }
+
+// NewClient returns a client of the hub at hubURL. token may be empty for
+// enrollment.
+func NewClient(hubURL, token string, opts ...ClientOption) (*Client, error) {
+	u, err := url.Parse(hubURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("hub URL %q: want http(s)://host[:port]", hubURL)
+	}
+	c := &Client{base: u, token: token, http: &http.Client{}, timeout: time.Minute}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// HubError is an error answer of the hub.
+type HubError struct {
+	StatusCode int
+	// Problem is the hub's problem; an answer that was not a problem (a
+	// proxy's error page) leaves Code empty.
+	Problem    wire.Problem
+	RetryAfter time.Duration
+}
+
+func (e *HubError) Error() string {
+	if e.Problem.Code == "" {
+		return fmt.Sprintf("hub answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	return fmt.Sprintf("hub answered %d: %s", e.StatusCode, e.Problem.Error())
+}
+
+// Code is the problem code, "" for an answer that was not a problem.
+func (e *HubError) Code() string { return e.Problem.Code }
+
+// ResponseError is an answer that broke the contract: malformed, too large
+// or invalid. Nothing of it was used.
+type ResponseError struct {
+	Op  string
+	Err error
+}
+
+func (e *ResponseError) Error() string {
+	return fmt.Sprintf("%s: the hub's answer is unusable: %v", e.Op, e.Err)
+}
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// Enroll trades a one-time code for the bench token.
+func (c *Client) Enroll(ctx context.Context, code, bench string) (wire.EnrollResponse, error) {
+	var resp wire.EnrollResponse
+	err := c.do(ctx, "enroll", http.MethodPost, "/v1/enroll", nil, wire.EnrollRequest{Code: code, Bench: bench}, wire.MaxSmallBody, &resp)
+	return resp, err
+}
+
+// Changes fetches the page of changes after cursor.
+func (c *Client) Changes(ctx context.Context, cursor string, limit int) (wire.ChangesPage, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var page wire.ChangesPage
+	err := c.do(ctx, "pull", http.MethodGet, "/v1/changes", q, nil, wire.MaxPageBytes, &page)
+	return page, err
+}
+
+// Push sends events and returns the hub's answer for each, checked to
+// answer exactly the events sent.
+func (c *Client) Push(ctx context.Context, req wire.PushRequest) (wire.PushResponse, error) {
+	var resp wire.PushResponse
+	if err := c.do(ctx, "push", http.MethodPost, "/v1/events", nil, req, wire.MaxPushBytes, &resp); err != nil {
+		return resp, err
+	}
+	if err := resp.Answers(req); err != nil {
+		return wire.PushResponse{}, &ResponseError{Op: "push", Err: err}
+	}
+	return resp, nil
+}
+
+// CheckIMEI asks the device registry about imei.
+func (c *Client) CheckIMEI(ctx context.Context, imei string) (wire.IMEICheck, error) {
+	var check wire.IMEICheck
+	if err := c.do(ctx, "check IMEI", http.MethodGet, "/v1/imei/"+url.PathEscape(imei), nil, nil, wire.MaxSmallBody, &check); err != nil {
+		return check, err
+	}
+	if check.IMEI != imei {
+		return wire.IMEICheck{}, &ResponseError{Op: "check IMEI", Err: fmt.Errorf("answer is about IMEI %s", check.IMEI)}
+	}
+	return check, nil
+}
+
+// PutBlob uploads content under its SHA-256 and returns the hash. Uploading
+// the same content again is harmless.
+func (c *Client) PutBlob(ctx context.Context, content []byte, mediaType string) (string, error) {
+	if len(content) > wire.MaxBlobBytes {
+		return "", fmt.Errorf("blob of %d bytes: the hub takes at most %d", len(content), wire.MaxBlobBytes)
+	}
+	sum := sha256.Sum256(content)
+	name := hex.EncodeToString(sum[:])
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base.JoinPath("/v1/blobs", name).String(), bytes.NewReader(content))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", mediaType)
+	resp, err := c.send(req)
+	if err != nil {
+		return "", fmt.Errorf("upload blob: %w", err)
+	}
+	defer drain(resp.Body)
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("upload blob: %w", hubError(resp))
+	}
+	return name, nil
+}
+
+func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body any, limit int64, out wire.Validator) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	u := c.base.JoinPath(path)
+	u.RawQuery = query.Encode()
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.send(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer drain(resp.Body)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("%s: %w", op, hubError(resp))
+	}
+	if err := wire.Decode(resp.Body, limit, out); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("%s: %w", op, ctxErr)
+		}
+		return &ResponseError{Op: op, Err: err}
+	}
+	return nil
+}
+
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	req.Header.Set("User-Agent", "intakebench-sync/1")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	// http.Client errors name the URL, never the headers: the token stays out of logs.
+	return c.http.Do(req)
+}
+
+// drain reads a little of what is left so the connection can be reused.
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	body.Close()
+}
+
+func hubError(resp *http.Response) *HubError {
+	e := &HubError{StatusCode: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == wire.ProblemContentType {
+		var p wire.Problem
+		if err := wire.Decode(resp.Body, wire.MaxSmallBody, &p); err == nil && p.Status == resp.StatusCode {
+			e.Problem = p
+		}
+	}
+	if e.Problem.Code == "" {
+		e.Problem = wire.Problem{Status: resp.StatusCode, Title: http.StatusText(resp.StatusCode)}
+	}
+	return e
+}
+
+// maxRetryAfter caps what a hub may ask a bench to wait.
+const maxRetryAfter = 10 * time.Minute
+
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		d = time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// retryAfter is how long the hub asked to wait before err's retry, if it did.
+func retryAfter(err error) time.Duration {
+	var he *HubError
+	if errors.As(err, &he) {
+		return he.RetryAfter
+	}
+	return 0
+}

@@ -1,0 +1,442 @@
+// Package sync is the bench's side of the hub contract: the engine that
+// pushes the outbox to the hub in order and pulls the hub's changes into the
+// local cache, and the HTTP client it does that with. The bench works
+// offline; the engine catches up whenever the hub answers.
+//
+// Delivery is exactly once in effect: an event stays pending in the outbox
+// until the hub has answered for it, and is pushed again (same sequence
+// number, same key) until it has. The hub answers a repeat as a duplicate.
+//
+// The outbox sequence is the bench's event stream. If a bench database is
+// recreated while its token is kept, its new events reuse sequence numbers
+// the hub has already seen: the hub answers 409 sequence_conflict and the
+// engine stops pushing with a *SequenceError; enrolling the bench again
+// starts a new stream on the hub, which then takes the outbox as it is.
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	stdsync "sync"
+	"time"
+
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/store"
+	"github.com/intakebench/intakebench/sync/wire"
+)
+
+// Store is what the engine needs of the bench's store; *store.Store has it.
+type Store interface {
+	Cursor(ctx context.Context) (string, error)
+	ApplyChanges(ctx context.Context, c store.Changes, cursor string) error
+	ResetCache(ctx context.Context) error
+	PendingEvents(ctx context.Context, limit int) ([]store.OutboxEvent, error)
+	Settle(ctx context.Context, settlements []store.Settlement) error
+	CountPending(ctx context.Context) (int, error)
+}
+
+// State is what the engine is doing.
+type State string
+
+const (
+	StateIdle    State = "idle"
+	StatePushing State = "pushing"
+	StatePulling State = "pulling"
+	StateWaiting State = "waiting" // for a retry after a failure
+	StateStopped State = "stopped" // the hub refused the bench: enroll again
+)
+
+// Status is the engine's state for a screen: whether the hub answers, when
+// the bench last synced, what waits in the outbox and how a pull is going.
+type Status struct {
+	State      State
+	Online     bool      // the last exchange with the hub succeeded
+	LastSync   time.Time // end of the last complete sync; zero before the first
+	Pending    int       // events waiting for the hub
+	Pushed     int       // events settled by the current or last sync
+	Duplicates int       // of which the hub had already: an earlier answer was lost
+	Rejected   int       // of which the hub rejected: a supervisor must look
+	Pages      int       // pages pulled by the current or last sync
+	Items      int       // changes applied by the current or last sync
+	Err        error     // why the last sync failed, nil once one succeeds
+	RetryAt    time.Time // when the engine tries again after Err
+}
+
+// Summary is what one sync did.
+type Summary struct {
+	Applied, Duplicates, Rejected int // pushed events, by the hub's answer
+	Pages, Items                  int // pulled
+	Resynced                      bool
+}
+
+// Engine syncs one bench store with its hub. Run it in one goroutine;
+// Nudge and Status are safe from any.
+type Engine struct {
+	store    Store
+	client   *Client
+	bench    string
+	batch    int
+	page     int
+	interval time.Duration
+	attempts int
+	minDelay time.Duration
+	maxDelay time.Duration
+	onStatus func(Status)
+	nudge    chan struct{}
+
+	mu     stdsync.Mutex
+	status Status
+}
+
+// Option changes an Engine.
+type Option func(*Engine)
+
+// WithStatus calls fn with every change of status, from the engine's
+// goroutine: fn must return quickly (a UI hands the value to its own thread).
+func WithStatus(fn func(Status)) Option { return func(e *Engine) { e.onStatus = fn } }
+
+// WithBatch sets how many events one push carries and how many changes one
+// pulled page may hold.
+func WithBatch(push, page int) Option {
+	return func(e *Engine) { e.batch, e.page = min(push, wire.MaxPushEvents), min(page, wire.MaxPageChanges) }
+}
+
+// WithInterval sets how long Run waits between syncs when nothing nudges it.
+func WithInterval(d time.Duration) Option { return func(e *Engine) { e.interval = d } }
+
+// WithRetry sets the backoff after failures (full jitter between 0 and an
+// exponentially growing ceiling from min to max) and how many attempts
+// RunOnce makes.
+func WithRetry(attempts int, minDelay, maxDelay time.Duration) Option {
+	return func(e *Engine) { e.attempts, e.minDelay, e.maxDelay = max(attempts, 1), minDelay, maxDelay }
+}
+
+// New returns an engine syncing st as bench with the hub behind client.
+func New(st Store, client *Client, bench string, opts ...Option) *Engine {
+	e := &Engine{store: st, client: client, bench: bench, batch: 500, page: wire.DefaultPageLimit,
+		interval: 30 * time.Second, attempts: 5, minDelay: 500 * time.Millisecond, maxDelay: time.Minute,
+		nudge: make(chan struct{}, 1)}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Nudge wakes Run early: the outbox has gained an event.
+func (e *Engine) Nudge() {
+	select {
+	case e.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns the engine's current status.
+func (e *Engine) Status() Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
+func (e *Engine) update(fn func(*Status)) {
+	e.mu.Lock()
+	fn(&e.status)
+	s := e.status
+	e.mu.Unlock()
+	if e.onStatus != nil {
+		e.onStatus(s)
+	}
+}
+
+// RunOnce syncs once: pushes the whole outbox, then pulls until the hub has
+// nothing more. A failure that may pass (the network, a busy hub) is retried
+// with backoff, up to the engine's attempts; every retry resumes where the
+// last one stopped.
+func (e *Engine) RunOnce(ctx context.Context) (Summary, error) {
+	var sum Summary
+	for attempt := 0; ; attempt++ {
+		err := e.pass(ctx, &sum)
+		if err == nil || !Retryable(err) || attempt+1 >= e.attempts {
+			return sum, err
+		}
+		if err := e.wait(ctx, attempt, err, nil); err != nil {
+			return sum, err
+		}
+	}
+}
+
+// Run syncs until ctx ends: again every interval, early when nudged, and
+// after a failure with backoff. It returns when ctx ends, or with the error
+// when the hub no longer accepts the bench (revoked, or its token unknown).
+func (e *Engine) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		var sum Summary
+		err := e.pass(ctx, &sum)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err == nil:
+			failures = 0
+			if !e.sleep(ctx, e.interval, e.nudge) {
+				return ctx.Err()
+			}
+		case Refused(err):
+			e.update(func(s *Status) { s.State = StateStopped })
+			return err
+		default:
+			// A nudge does not cut a wait the hub asked for.
+			var nudge <-chan struct{}
+			if retryAfter(err) == 0 {
+				nudge = e.nudge
+			}
+			if err := e.wait(ctx, failures, err, nudge); err != nil {
+				return err
+			}
+			failures++
+		}
+	}
+}
+
+// wait sleeps the backoff of a failed attempt, reporting when it retries.
+func (e *Engine) wait(ctx context.Context, attempt int, cause error, nudge <-chan struct{}) error {
+	d := e.delay(attempt, retryAfter(cause))
+	e.update(func(s *Status) { s.State, s.RetryAt = StateWaiting, time.Now().Add(d) })
+	if !e.sleep(ctx, d, nudge) {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// delay is full-jitter backoff: uniform between 0 and min·2^attempt (capped
+// at max), but never shorter than what the hub asked for.
+func (e *Engine) delay(attempt int, asked time.Duration) time.Duration {
+	ceiling := e.maxDelay
+	if attempt < 30 {
+		ceiling = min(e.minDelay<<attempt, e.maxDelay)
+	}
+	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
+	return max(d, asked)
+}
+
+func (e *Engine) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
+}
+
+func (e *Engine) pass(ctx context.Context, sum *Summary) error {
+	err := e.push(ctx, sum)
+	if err == nil {
+		err = e.pull(ctx, sum)
+	}
+	pending, perr := e.store.CountPending(ctx)
+	e.update(func(s *Status) {
+		s.State, s.Err, s.Online = StateIdle, err, err == nil || isHubAnswer(err)
+		s.Pushed, s.Duplicates, s.Rejected = sum.Applied+sum.Duplicates+sum.Rejected, sum.Duplicates, sum.Rejected
+		s.Pages, s.Items = sum.Pages, sum.Items
+		if perr == nil {
+			s.Pending = pending
+		}
+		if err == nil {
+			s.LastSync, s.RetryAt = time.Now(), time.Time{}
+		}
+	})
+	return err
+}
+
+// SequenceError is the hub refusing the outbox's sequence: the hub expects
+// event Expected, the outbox holds First next.
+type SequenceError struct {
+	Code            string
+	Expected, First int64
+	Err             error
+}
+
+func (e *SequenceError) Error() string {
+	return fmt.Sprintf("the hub expects event %d of this bench but its outbox continues at %d (%s): enroll the bench again to start a new event stream",
+		e.Expected, e.First, e.Code)
+}
+
+func (e *SequenceError) Unwrap() error { return e.Err }
+
+func (e *Engine) push(ctx context.Context, sum *Summary) error {
+	for {
+		events, err := e.store.PendingEvents(ctx, e.batch)
+		if err != nil {
+			return fmt.Errorf("read the outbox: %w", err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		pending, err := e.store.CountPending(ctx)
+		if err != nil {
+			return fmt.Errorf("count the outbox: %w", err)
+		}
+		e.update(func(s *Status) { s.State, s.Pending = StatePushing, pending })
+		req := wire.PushRequest{Bench: e.bench, Events: make([]wire.Event, len(events))}
+		for i, ev := range events {
+			req.Events[i] = wire.Event{Seq: ev.Seq, Key: ev.Key, Kind: intake.EventKind(ev.Kind), TradeInID: ev.TradeInID,
+				Operator: ev.Operator, Bench: ev.Bench, At: ev.At, Payload: ev.Payload}
+		}
+		if err := req.Validate(); err != nil {
+			return fmt.Errorf("the outbox holds an event the contract refuses: %w", err)
+		}
+		resp, err := e.client.Push(ctx, req)
+		var he *HubError
+		if errors.As(err, &he) && (he.Code() == wire.CodeSequenceGap || he.Code() == wire.CodeSequenceConflict) {
+			return &SequenceError{Code: he.Code(), Expected: he.Problem.ExpectedSeq, First: events[0].Seq, Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		settlements := make([]store.Settlement, len(resp.Results))
+		for i, r := range resp.Results {
+			result, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			state := string(wire.StatusApplied)
+			switch {
+			case r.Rejected():
+				state = string(wire.StatusRejected)
+				sum.Rejected++
+			case r.Status == wire.StatusDuplicate:
+				state = string(wire.StatusDuplicate)
+				sum.Duplicates++
+			default:
+				sum.Applied++
+			}
+			settlements[i] = store.Settlement{Key: r.Key, State: state, Result: result}
+		}
+		if err := e.store.Settle(ctx, settlements); err != nil {
+			return fmt.Errorf("settle pushed events: %w", err)
+		}
+	}
+}
+
+// pull applies pages until the hub has no more, each page with its cursor
+// in one transaction. The next page is fetched while one is applied. An
+// expired cursor empties the cache and pulls everything again, once.
+func (e *Engine) pull(ctx context.Context, sum *Summary) error {
+	cursor, err := e.store.Cursor(ctx)
+	if err != nil {
+		return fmt.Errorf("read the sync cursor: %w", err)
+	}
+	e.update(func(s *Status) { s.State, s.Pages, s.Items = StatePulling, 0, 0 })
+	for {
+		err := e.pullFrom(ctx, cursor, sum)
+		var he *HubError
+		if !errors.As(err, &he) || he.Code() != wire.CodeCursorExpired || sum.Resynced {
+			return err
+		}
+		if err := e.store.ResetCache(ctx); err != nil {
+			return fmt.Errorf("reset the cache for a full resync: %w", err)
+		}
+		sum.Resynced, cursor = true, ""
+	}
+}
+
+type fetched struct {
+	page wire.ChangesPage
+	err  error
+}
+
+func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan fetched, 1)
+	go func() {
+		defer close(pages)
+		for c := cursor; ; {
+			p, err := e.client.Changes(ctx, c, e.page)
+			if err == nil && p.HasMore && p.NextCursor == c {
+				err = &ResponseError{Op: "pull", Err: errors.New("the page says it has more but its cursor did not move")}
+			}
+			select {
+			case pages <- fetched{p, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !p.HasMore {
+				return
+			}
+			c = p.NextCursor
+		}
+	}()
+	for f := range pages {
+		if f.err != nil {
+			return f.err
+		}
+		if len(f.page.Changes) > 0 || f.page.NextCursor != cursor {
+			if err := e.store.ApplyChanges(ctx, storeChanges(f.page.Changes), f.page.NextCursor); err != nil {
+				return fmt.Errorf("apply pulled changes: %w", err)
+			}
+		}
+		cursor = f.page.NextCursor
+		sum.Pages++
+		sum.Items += len(f.page.Changes)
+		e.update(func(s *Status) { s.Pages, s.Items = sum.Pages, sum.Items })
+	}
+	return ctx.Err()
+}
+
+// storeChanges turns a page into the store's batch. Within a page the last
+// change of an entity wins, so an upsert and a delete of one entity never
+// reach the store together.
+func storeChanges(cs []wire.Change) store.Changes {
+	type key struct {
+		entity wire.Entity
+		id     string
+	}
+	last := make(map[key]int, len(cs))
+	for i, c := range cs {
+		last[key{c.Entity, c.ID}] = i
+	}
+	var out store.Changes
+	for i, c := range cs {
+		if last[key{c.Entity, c.ID}] != i {
+			continue
+		}
+		del := c.Op == wire.OpDelete
+		switch c.Entity {
+		case wire.EntityTradeIn:
+			if del {
+				out.DeletedTradeIns = append(out.DeletedTradeIns, c.ID)
+			} else {
+				out.TradeIns = append(out.TradeIns, *c.TradeIn)
+			}
+		case wire.EntityFlag:
+			if del {
+				out.DeletedFlags = append(out.DeletedFlags, c.ID)
+			} else {
+				out.Flags = append(out.Flags, *c.Flag)
+			}
+		case wire.EntityOperator:
+			if del {
+				out.DeletedOperator = append(out.DeletedOperator, c.ID)
+			} else {
+				o := c.Operator
+				out.Operators = append(out.Operators, store.OperatorRecord{
+					Operator: intake.Operator{ID: o.ID, Name: o.Name, Role: o.Role}, Badge: o.Badge, PINHash: o.PINHash})
+			}
+		case wire.EntityVariant:
+			if del {
+				out.DeletedVariants = append(out.DeletedVariants, c.ID)
+			} else {
+				v := c.Variant
+				out.Variants = append(out.Variants, intake.Variant{Prices: v.Prices,
+					Device: intake.Device{Make: v.Make, Model: v.Model, Storage: v.Storage, Carrier: v.Carrier, SKU: v.SKU}})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,63 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestDelayIsFullJitterAndHonoursRetryAfter(t *testing.T) {
+	e := New(nil, nil, "b", WithRetry(3, 100*time.Millisecond, 2*time.Second))
+	for attempt := range 8 {
+		ceiling := min(100*time.Millisecond<<attempt, 2*time.Second)
+		for range 200 {
+			d := e.delay(attempt, 0)
+			assert.GreaterOrEqual(t, d, time.Duration(0))
+			assert.LessOrEqual(t, d, ceiling, "attempt %d", attempt)
+			assert.GreaterOrEqual(t, e.delay(attempt, 3*time.Second), 3*time.Second, "never sooner than the hub asked")
+		}
+	}
+	assert.LessOrEqual(t, e.delay(200, 0), 2*time.Second, "a long outage does not overflow the ceiling")
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"3", 3 * time.Second},
+		{"-5", 0},
+		{"99999999", maxRetryAfter},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{"soon", 0},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, parseRetryAfter(tt.in, now), tt.in)
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("push: %w", errors.New("connection reset by peer")), true},
+		{&ResponseError{Op: "pull", Err: errors.New("unexpected EOF")}, true},
+		{&HubError{StatusCode: http.StatusTooManyRequests}, true},
+		{&HubError{StatusCode: http.StatusServiceUnavailable}, true},
+		{&HubError{StatusCode: http.StatusConflict}, false},
+		{&HubError{StatusCode: http.StatusUnauthorized}, false},
+		{&SequenceError{Err: &HubError{StatusCode: http.StatusConflict}}, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Retryable(tt.err), "%v", tt.err)
+	}
+	assert.True(t, Refused(fmt.Errorf("pull: %w", &HubError{StatusCode: http.StatusForbidden})))
+}

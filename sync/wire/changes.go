@@ -1,0 +1,321 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Entity names what a change is about.
+type Entity string
+
+const (
+	EntityTradeIn  Entity = "tradein"
+	EntityFlag     Entity = "imei_flag"
+	EntityOperator Entity = "operator"
+	EntityVariant  Entity = "variant"
+)
+
+// Op is what happened to the entity.
+type Op string
+
+const (
+	OpUpsert Op = "upsert"
+	OpDelete Op = "delete"
+)
+
+// Operator is a bench operator as the hub sends it: the PIN only ever as a
+// slow hash (intake.HashPIN, checked offline with intake.VerifyPIN), never
+// the PIN.
+type Operator struct {
+	ID      string      `json:"id"`
+	Name    string      `json:"name"`
+	Role    intake.Role `json:"role"`
+	Badge   string      `json:"badge,omitempty"`
+	PINHash string      `json:"pin_hash,omitempty"`
+}
+
+// Variant is one priced catalog entry: make, model, storage and carrier.
+type Variant struct {
+	SKU     string            `json:"sku"`
+	Make    string            `json:"make"`
+	Model   string            `json:"model"`
+	Storage string            `json:"storage"`
+	Carrier string            `json:"carrier"`
+	Prices  intake.PriceTable `json:"prices"`
+}
+
+// Change is one entry of the hub's change log: the entity's current state
+// for an upsert (exactly one of the typed fields is set), nothing for a
+// delete. ID is the entity's key: a trade-in or operator id, an IMEI, a SKU.
+type Change struct {
+	Seq      int64           `json:"seq"`
+	Entity   Entity          `json:"entity"`
+	Op       Op              `json:"op"`
+	ID       string          `json:"id"`
+	TradeIn  *intake.TradeIn `json:"trade_in,omitempty"`
+	Flag     *intake.Flag    `json:"flag,omitempty"`
+	Operator *Operator       `json:"operator,omitempty"`
+	Variant  *Variant        `json:"variant,omitempty"`
+}
+
+// ChangesPage is one page of GET /v1/changes. NextCursor is opaque: the
+// bench stores it with the page and sends it back to get what follows.
+type ChangesPage struct {
+	Changes    []Change `json:"changes"`
+	NextCursor string   `json:"next_cursor"`
+	HasMore    bool     `json:"has_more"`
+}
+
+// Validate checks the whole page: a page that fails is never applied, so a
+// bench's cache only ever holds states the contract allows.
+func (p *ChangesPage) Validate() error {
+	if len(p.Changes) > MaxPageChanges {
+		return fmt.Errorf("page holds %d changes, more than %d", len(p.Changes), MaxPageChanges)
+	}
+	if err := checkCursor(p.NextCursor); err != nil {
+		return err
+	}
+	if p.HasMore && len(p.Changes) == 0 {
+		// Following such a page could loop for ever.
+		return errors.New("page is empty but says it has more")
+	}
+	var last int64
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Seq <= last {
+			return fmt.Errorf("change %d: sequence %d does not follow %d", i, c.Seq, last)
+		}
+		last = c.Seq
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("change %d (seq %d): %w", i, c.Seq, err)
+		}
+	}
+	return nil
+}
+
+func checkCursor(c string) error {
+	if c == "" {
+		return errors.New("next_cursor is missing")
+	}
+	if len(c) > maxCursorLen {
+		return fmt.Errorf("next_cursor is longer than %d bytes", maxCursorLen)
+	}
+	for _, r := range c {
+		if r <= ' ' || r > '~' {
+			return errors.New("next_cursor holds characters outside printable ASCII")
+		}
+	}
+	return nil
+}
+
+// Validate checks one change and the entity it carries.
+func (c *Change) Validate() error {
+	if err := checkID("id", c.ID); err != nil {
+		return err
+	}
+	set := 0
+	for _, isSet := range []bool{c.TradeIn != nil, c.Flag != nil, c.Operator != nil, c.Variant != nil} {
+		if isSet {
+			set++
+		}
+	}
+	switch c.Op {
+	case OpDelete:
+		if set != 0 {
+			return errors.New("a delete carries an entity")
+		}
+		switch c.Entity {
+		case EntityTradeIn, EntityFlag, EntityOperator, EntityVariant:
+			return nil
+		}
+		return fmt.Errorf("unknown entity %q", c.Entity)
+	case OpUpsert:
+		if set != 1 {
+			return fmt.Errorf("an upsert carries %d entities, want 1", set)
+		}
+	default:
+		return fmt.Errorf("unknown op %q", c.Op)
+	}
+	var key string
+	var err error
+	switch {
+	case c.Entity == EntityTradeIn && c.TradeIn != nil:
+		key, err = c.TradeIn.ID, ValidateTradeIn(*c.TradeIn)
+	case c.Entity == EntityFlag && c.Flag != nil:
+		key, err = c.Flag.IMEI, ValidateFlag(*c.Flag)
+	case c.Entity == EntityOperator && c.Operator != nil:
+		key, err = c.Operator.ID, c.Operator.Validate()
+	case c.Entity == EntityVariant && c.Variant != nil:
+		key, err = c.Variant.SKU, c.Variant.Validate()
+	default:
+		return fmt.Errorf("entity %q does not match what the change carries", c.Entity)
+	}
+	if err != nil {
+		return err
+	}
+	if key != c.ID {
+		return fmt.Errorf("change id %q does not match its %s %q", c.ID, c.Entity, key)
+	}
+	return nil
+}
+
+// ValidateTradeIn checks a trade-in as the hub publishes it.
+func ValidateTradeIn(t intake.TradeIn) error {
+	var errs []error
+	check := func(err error) { errs = append(errs, err) }
+	check(checkID("trade-in id", t.ID))
+	check(checkText("reference", t.Reference, 64))
+	if !t.Status.Valid() {
+		check(fmt.Errorf("unknown status %q", t.Status))
+	}
+	for _, f := range []struct{ name, v string }{{"make", t.Device.Make}, {"model", t.Device.Model},
+		{"storage", t.Device.Storage}, {"colour", t.Device.Colour}, {"carrier", t.Device.Carrier}, {"sku", t.Device.SKU},
+		{"customer name", t.Customer.Name}, {"customer email", t.Customer.Email}, {"customer phone", t.Customer.Phone},
+		{"tracking", t.Tracking}} {
+		check(checkText(f.name, f.v, 256))
+	}
+	if t.IMEI == "" && t.IMEI2 == "" && t.MEID == "" && t.Serial == "" {
+		check(errors.New("no device identifier"))
+	}
+	for _, imei := range []string{t.IMEI, t.IMEI2} {
+		if imei != "" {
+			check(checkIMEI(imei))
+		}
+	}
+	check(checkText("meid", t.MEID, 14))
+	check(checkText("serial", t.Serial, 64))
+	if len(t.Answers) > 100 {
+		check(fmt.Errorf("%d questionnaire answers, more than 100", len(t.Answers)))
+	}
+	for _, a := range t.Answers {
+		check(checkText("question", a.Question, 512))
+		check(checkText("answer", a.Answer, 512))
+	}
+	if t.Offer < 0 {
+		check(fmt.Errorf("negative offer %s", t.Offer))
+	}
+	check(checkPrices(t.Prices))
+	if t.Receipt != nil {
+		r := t.Receipt
+		if r.TradeInID != t.ID {
+			check(fmt.Errorf("receipt is for trade-in %q", r.TradeInID))
+		}
+		check(checkID("receipt bench", r.Bench))
+		check(checkID("receipt operator", r.Operator))
+		if r.At.IsZero() {
+			check(errors.New("receipt without a time"))
+		}
+	}
+	if t.UpdatedAt.IsZero() {
+		check(errors.New("no updated_at"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("trade-in %.64q: %w", t.ID, err)
+	}
+	return nil
+}
+
+// ValidateFlag checks a registry flag.
+func ValidateFlag(f intake.Flag) error {
+	if err := checkIMEI(f.IMEI); err != nil {
+		return fmt.Errorf("flag: %w", err)
+	}
+	switch f.Kind {
+	case intake.FlagBlacklisted, intake.FlagFinanceLocked, intake.FlagUnpaid:
+	default:
+		return fmt.Errorf("flag %s: unknown kind %q", f.IMEI, f.Kind)
+	}
+	if f.Since.IsZero() {
+		return fmt.Errorf("flag %s: no since", f.IMEI)
+	}
+	return checkText("flag reason", f.Reason, 512)
+}
+
+// Validate checks an operator record.
+func (o *Operator) Validate() error {
+	if err := checkID("operator id", o.ID); err != nil {
+		return err
+	}
+	if !o.Role.Valid() {
+		return fmt.Errorf("operator %s: unknown role %q", o.ID, o.Role)
+	}
+	return errors.Join(checkText("operator name", o.Name, 256), checkText("badge", o.Badge, 128),
+		checkText("pin hash", o.PINHash, 256))
+}
+
+// Validate checks a catalog variant.
+func (v *Variant) Validate() error {
+	if err := checkID("sku", v.SKU); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"make", v.Make}, {"model", v.Model}, {"storage", v.Storage}, {"carrier", v.Carrier}} {
+		if f.v == "" {
+			return fmt.Errorf("variant %s: no %s", v.SKU, f.name)
+		}
+		if err := checkText(f.name, f.v, 128); err != nil {
+			return fmt.Errorf("variant %s: %w", v.SKU, err)
+		}
+	}
+	if len(v.Prices) == 0 {
+		return fmt.Errorf("variant %s: no prices", v.SKU)
+	}
+	return checkPrices(v.Prices)
+}
+
+func checkPrices(p intake.PriceTable) error {
+	for c, price := range p {
+		if c == intake.ConditionUnknown {
+			return errors.New("a price for the unknown condition")
+		}
+		if price < 0 {
+			return fmt.Errorf("negative %s price %s", c, price)
+		}
+	}
+	return nil
+}
+
+// checkID accepts a non-empty key of printable characters: keys end up in
+// logs, file names and SQL indexes.
+func checkID(name, v string) error {
+	if v == "" {
+		return fmt.Errorf("no %s", name)
+	}
+	if len(v) > 128 {
+		return fmt.Errorf("%s is longer than 128 bytes", name)
+	}
+	for _, r := range v {
+		if r < ' ' || r == 0x7f {
+			return fmt.Errorf("%s holds control characters", name)
+		}
+	}
+	return nil
+}
+
+func checkText(name, v string, max int) error {
+	if len(v) > max {
+		return fmt.Errorf("%s is longer than %d bytes", name, max)
+	}
+	for _, r := range v {
+		if r < ' ' && r != '\t' || r == 0x7f {
+			return fmt.Errorf("%s holds control characters", name)
+		}
+	}
+	return nil
+}
+
+// checkIMEI accepts 15 digits with a valid Luhn check digit.
+func checkIMEI(v string) error {
+	if len(v) != 15 || strings.Trim(v, "0123456789") != "" {
+		return fmt.Errorf("IMEI %.20q is not 15 digits", v)
+	}
+	if !intake.LuhnValid(v) {
+		return fmt.Errorf("IMEI %s fails its check digit", v)
+	}
+	return nil
+}
+
+// ValidIMEI reports whether v is 15 digits with a valid check digit.
+func ValidIMEI(v string) bool { return checkIMEI(v) == nil }

@@ -1,0 +1,174 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// ProblemContentType is the media type of an RFC 9457 problem.
+const ProblemContentType = "application/problem+json"
+
+// Problem codes: stable, machine-readable reasons for an error answer.
+// Clients switch on Code, never on Title or Detail.
+const (
+	CodeInvalidRequest       = "invalid_request"
+	CodeUnauthorized         = "unauthorized"
+	CodeBenchRevoked         = "bench_revoked"
+	CodeInsufficientScope    = "insufficient_scope"
+	CodeBenchMismatch        = "bench_mismatch"
+	CodeNotFound             = "not_found"
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodePayloadTooLarge      = "payload_too_large"
+	CodeRateLimited          = "rate_limited"
+	CodeOverloaded           = "overloaded"
+	CodeInternal             = "internal"
+	CodeEnrollmentInvalid    = "enrollment_invalid"
+	CodeInvalidCursor        = "invalid_cursor"
+	CodeCursorExpired        = "cursor_expired"
+	CodeSequenceGap          = "sequence_gap"
+	CodeSequenceConflict     = "sequence_conflict"
+	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	CodeInvalidIMEI          = "invalid_imei"
+	CodeHashMismatch         = "hash_mismatch"
+)
+
+// Codes of a rejected event (EventResult.Code).
+const (
+	RejectAlreadyReceived  = "already_received"
+	RejectUnknownTradeIn   = "unknown_tradein"
+	RejectInvalidState     = "invalid_transition"
+	RejectNotReceivedHere  = "not_received_here"
+	RejectUnknownOperator  = "unknown_operator"
+	RejectOperatorNotAllow = "operator_not_allowed"
+	RejectInvalidPayload   = "invalid_payload"
+	RejectUnknownKind      = "unknown_event_kind"
+	RejectGradeMismatch    = "grade_mismatch"
+)
+
+// Problem is an RFC 9457 problem detail with the contract's extensions.
+type Problem struct {
+	Type   string `json:"type,omitempty"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	Code   string `json:"code"`
+	// ExpectedSeq is the sequence number the hub expects next, with
+	// sequence_gap and sequence_conflict.
+	ExpectedSeq int64 `json:"expected_seq,omitempty"`
+	// Key names the event of an idempotency_key_reused.
+	Key string `json:"key,omitempty"`
+}
+
+// ProblemType is the type URI of a code.
+func ProblemType(code string) string { return "urn:intakebench:problem:" + code }
+
+func (p *Problem) Error() string {
+	if p.Detail != "" {
+		return fmt.Sprintf("%s (%s): %s", p.Title, p.Code, p.Detail)
+	}
+	return fmt.Sprintf("%s (%s)", p.Title, p.Code)
+}
+
+// Validate checks a decoded problem.
+func (p *Problem) Validate() error {
+	if p.Code == "" {
+		return errors.New("problem without a code")
+	}
+	if p.Status < 400 || p.Status > 599 {
+		return fmt.Errorf("problem status %d is not an error", p.Status)
+	}
+	return errors.Join(checkID("code", p.Code), checkText("title", p.Title, 256), checkText("detail", p.Detail, 2048),
+		checkText("type", p.Type, 256), checkText("key", p.Key, 64))
+}
+
+// Scopes a bench token or API key may hold.
+const (
+	ScopeCatalogRead  = "catalog:read"
+	ScopeIntakeWrite  = "intake:write"
+	ScopePhotosWrite  = "photos:write"
+	ScopeBuybackRead  = "buyback:read"
+	ScopeBuybackWrite = "buyback:write"
+)
+
+// BenchScopes are the scopes a bench is enrolled with unless told otherwise.
+var BenchScopes = []string{ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite}
+
+// KnownScope reports whether s is a scope of the contract.
+func KnownScope(s string) bool {
+	switch s {
+	case ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite, ScopeBuybackRead, ScopeBuybackWrite:
+		return true
+	}
+	return false
+}
+
+// EnrollRequest is the body of POST /v1/enroll.
+type EnrollRequest struct {
+	Code  string `json:"code"`
+	Bench string `json:"bench"`
+}
+
+// Validate checks the request.
+func (r *EnrollRequest) Validate() error {
+	return errors.Join(checkID("code", r.Code), checkID("bench", r.Bench))
+}
+
+// EnrollResponse carries the bench token: shown once, stored hashed by the hub.
+type EnrollResponse struct {
+	Bench  string   `json:"bench"`
+	Token  string   `json:"token"`
+	Scopes []string `json:"scopes"`
+}
+
+// Validate checks the response.
+func (r *EnrollResponse) Validate() error {
+	if err := errors.Join(checkID("bench", r.Bench), checkID("token", r.Token)); err != nil {
+		return err
+	}
+	for _, s := range r.Scopes {
+		if !KnownScope(s) {
+			return fmt.Errorf("unknown scope %.40q", s)
+		}
+	}
+	return nil
+}
+
+// IMEIStatus is what the device registry says about an IMEI.
+type IMEIStatus string
+
+const (
+	IMEIClean         IMEIStatus = "clean"
+	IMEIBlacklisted   IMEIStatus = "blacklisted"
+	IMEIFinanceLocked IMEIStatus = "finance-locked"
+	IMEIUnpaid        IMEIStatus = "unpaid"
+)
+
+// IMEICheck is the answer of GET /v1/imei/{imei}.
+type IMEICheck struct {
+	IMEI   string     `json:"imei"`
+	Status IMEIStatus `json:"status"`
+	Reason string     `json:"reason,omitempty"`
+	// Balance is the outstanding amount of a finance-locked or unpaid device,
+	// when the registry knows it.
+	Balance intake.Cents `json:"balance,omitempty"`
+	Since   *time.Time   `json:"since,omitempty"`
+}
+
+// Validate checks an answer.
+func (c *IMEICheck) Validate() error {
+	if err := checkIMEI(c.IMEI); err != nil {
+		return err
+	}
+	switch c.Status {
+	case IMEIClean, IMEIBlacklisted, IMEIFinanceLocked, IMEIUnpaid:
+	default:
+		return fmt.Errorf("unknown IMEI status %q", c.Status)
+	}
+	if c.Balance < 0 {
+		return fmt.Errorf("negative balance %s", c.Balance)
+	}
+	return checkText("reason", c.Reason, 512)
+}

@@ -1,0 +1,172 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Event is one outbox event pushed to the hub. Seq is the bench's own
+// sequence number: strictly increasing, one per event, with no gaps. Key is
+// a UUID that makes the delivery idempotent.
+type Event struct {
+	Seq       int64            `json:"seq"`
+	Key       string           `json:"key"`
+	Kind      intake.EventKind `json:"kind"`
+	TradeInID string           `json:"trade_in_id"`
+	Operator  string           `json:"operator"`
+	Bench     string           `json:"bench"`
+	At        time.Time        `json:"at"`
+	Payload   json.RawMessage  `json:"payload"`
+}
+
+// Validate checks the event's envelope. Its kind and payload are the hub's
+// to judge: an event the hub cannot apply is rejected, not refused, so that
+// the bench's sequence moves on and a supervisor sees why.
+func (e *Event) Validate() error {
+	if e.Seq <= 0 {
+		return fmt.Errorf("event seq %d: want a positive number", e.Seq)
+	}
+	if _, err := uuid.Parse(e.Key); err != nil || len(e.Key) != 36 {
+		return fmt.Errorf("event %d: key %.40q is not a UUID", e.Seq, e.Key)
+	}
+	var errs []error
+	errs = append(errs, checkID("kind", string(e.Kind)), checkID("trade_in_id", e.TradeInID),
+		checkID("operator", e.Operator), checkID("bench", e.Bench))
+	if e.At.IsZero() {
+		errs = append(errs, errors.New("no time"))
+	}
+	switch {
+	case len(e.Payload) > MaxEventPayload:
+		errs = append(errs, fmt.Errorf("payload over %d bytes", MaxEventPayload))
+	case !json.Valid(e.Payload):
+		errs = append(errs, errors.New("payload is not JSON"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("event %d: %w", e.Seq, err)
+	}
+	return nil
+}
+
+// PushRequest is the body of POST /v1/events: a run of consecutive events
+// of one bench, lowest sequence first.
+type PushRequest struct {
+	Bench  string  `json:"bench"`
+	Events []Event `json:"events"`
+}
+
+// Validate checks the request and that its sequence numbers are consecutive.
+func (r *PushRequest) Validate() error {
+	if err := checkID("bench", r.Bench); err != nil {
+		return err
+	}
+	if len(r.Events) == 0 || len(r.Events) > MaxPushEvents {
+		return fmt.Errorf("%d events: want 1 to %d", len(r.Events), MaxPushEvents)
+	}
+	for i := range r.Events {
+		if err := r.Events[i].Validate(); err != nil {
+			return err
+		}
+		if i > 0 && r.Events[i].Seq != r.Events[i-1].Seq+1 {
+			return fmt.Errorf("event seq %d follows %d: a push must be consecutive", r.Events[i].Seq, r.Events[i-1].Seq)
+		}
+	}
+	return nil
+}
+
+// EventStatus is the hub's answer for one event.
+type EventStatus string
+
+const (
+	// StatusApplied: the hub applied the event now.
+	StatusApplied EventStatus = "applied"
+	// StatusDuplicate: the hub had the event already; Original says what it
+	// answered then, and a rejection repeats its code and detail.
+	StatusDuplicate EventStatus = "duplicate"
+	// StatusRejected: the hub refused the event for good. It still took its
+	// sequence number; Code says why and TradeIn is the state that won.
+	StatusRejected EventStatus = "rejected"
+)
+
+// EventResult is the hub's answer for one event of a push.
+type EventResult struct {
+	Seq      int64       `json:"seq"`
+	Key      string      `json:"key"`
+	Status   EventStatus `json:"status"`
+	Original EventStatus `json:"original,omitempty"`
+	Code     string      `json:"code,omitempty"`
+	Detail   string      `json:"detail,omitempty"`
+	// TradeIn is the hub's current state of the trade-in when the event was
+	// rejected, Receipt the receipt that won when it was already received.
+	TradeIn *intake.TradeIn `json:"trade_in,omitempty"`
+	Receipt *intake.Receipt `json:"receipt,omitempty"`
+}
+
+// Rejected reports whether the hub refused the event, now or the first time.
+func (r EventResult) Rejected() bool {
+	return r.Status == StatusRejected || (r.Status == StatusDuplicate && r.Original == StatusRejected)
+}
+
+// Validate checks one result on its own.
+func (r *EventResult) Validate() error {
+	switch r.Status {
+	case StatusApplied:
+	case StatusRejected:
+		if r.Code == "" {
+			return fmt.Errorf("event %d rejected without a code", r.Seq)
+		}
+	case StatusDuplicate:
+		if r.Original != StatusApplied && r.Original != StatusRejected {
+			return fmt.Errorf("event %d: duplicate of an unknown outcome %q", r.Seq, r.Original)
+		}
+	default:
+		return fmt.Errorf("event %d: unknown status %q", r.Seq, r.Status)
+	}
+	if err := errors.Join(checkText("code", r.Code, 64), checkText("detail", r.Detail, 2048)); err != nil {
+		return fmt.Errorf("event %d: %w", r.Seq, err)
+	}
+	if r.TradeIn != nil {
+		if err := ValidateTradeIn(*r.TradeIn); err != nil {
+			return fmt.Errorf("event %d: %w", r.Seq, err)
+		}
+	}
+	return nil
+}
+
+// PushResponse is the answer to a push: one result per event, in order.
+type PushResponse struct {
+	Results []EventResult `json:"results"`
+}
+
+// Validate checks every result on its own; Answers checks them against the
+// request.
+func (p *PushResponse) Validate() error {
+	if len(p.Results) > MaxPushEvents {
+		return fmt.Errorf("%d results, more than %d", len(p.Results), MaxPushEvents)
+	}
+	for i := range p.Results {
+		if err := p.Results[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Answers checks that p answers req: one result per event, in order, each
+// naming its event. A response that does not is never settled.
+func (p *PushResponse) Answers(req PushRequest) error {
+	if len(p.Results) != len(req.Events) {
+		return fmt.Errorf("%d results for %d events", len(p.Results), len(req.Events))
+	}
+	for i, r := range p.Results {
+		if e := req.Events[i]; r.Seq != e.Seq || r.Key != e.Key {
+			return fmt.Errorf("result %d names event %d (%s), want %d (%s)", i, r.Seq, r.Key, e.Seq, e.Key)
+		}
+	}
+	return nil
+}
