@@ -30,6 +30,12 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 		action = intake.ActionGrade
 	case intake.EventRerouted:
 		action = intake.ActionReroute
+	case intake.EventPayoutDeclined, intake.EventCounterOffer, intake.EventPhotosRequested:
+		action = intake.ActionDecide
+	case intake.EventOverrideAccepted:
+		action = intake.ActionOverride
+	case intake.EventWalkInAccepted:
+		return h.applyWalkIn(ctx, tx, a, ev, reject)
 	default:
 		return reject(wire.RejectUnknownKind, fmt.Sprintf("The hub does not know events of kind %q.", ev.Kind), nil, nil)
 	}
@@ -55,15 +61,12 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 		}
 		return reject(wire.RejectNotReceivedHere, fmt.Sprintf("Trade-in %s was not received at bench %s.", t.Reference, a.bench), &t, r)
 	}
-	op, err := operatorOf(ctx, tx, ev.Operator)
-	if errors.Is(err, ErrNotFound) {
-		return reject(wire.RejectUnknownOperator, fmt.Sprintf("The hub knows no operator %s.", ev.Operator), &t, nil)
-	}
+	op, code, detail, err := authorizeOperator(ctx, tx, ev.Operator, action)
 	if err != nil {
 		return res, nil, err
 	}
-	if err := intake.Authorize(op, action); err != nil {
-		return reject(wire.RejectOperatorNotAllow, err.Error(), &t, nil)
+	if code != "" {
+		return reject(code, detail, &t, nil)
 	}
 
 	now := h.now().UTC()
@@ -125,6 +128,35 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 			ev.Key, t.ID, a.bench, string(ev.Payload)); err != nil {
 			return res, nil, fmt.Errorf("insert reroute: %w", err)
 		}
+	default: // a supervisor's decision
+		var d intake.SupervisorDecision
+		if err := json.Unmarshal(ev.Payload, &d); err != nil || d.TradeInID != t.ID {
+			return reject(wire.RejectInvalidPayload, "The payload is not a supervisor decision on this trade-in.", &t, nil)
+		}
+		if _, kind, err := d.Kind.ResultingState(); err != nil || kind != ev.Kind {
+			return reject(wire.RejectInvalidPayload, fmt.Sprintf("A %s decision is not a %s event.", d.Kind, ev.Kind), &t, nil)
+		}
+		var rerouted bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM reroutes WHERE tradein_id = ?)`, t.ID).Scan(&rerouted); err != nil {
+			return res, nil, fmt.Errorf("find reroute: %w", err)
+		}
+		if !rerouted {
+			return reject(wire.RejectNotRerouted, fmt.Sprintf("Trade-in %s was not rerouted: there is nothing for a supervisor to decide.", t.Reference), &t, nil)
+		}
+		if t.Status != intake.StatusInspected {
+			return reject(wire.RejectInvalidState, fmt.Sprintf("Trade-in %s is %s: it was decided already.", t.Reference, t.Status), &t, nil)
+		}
+		next := map[intake.EventKind]intake.Status{intake.EventPayoutDeclined: intake.StatusDeclined, intake.EventOverrideAccepted: intake.StatusCompleted}
+		if to, ok := next[ev.Kind]; ok {
+			if err := intake.Transition(t.Status, to); err != nil {
+				return reject(wire.RejectInvalidState, err.Error(), &t, nil)
+			}
+			t.Status = to
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (event_key, tradein_id, bench, kind, doc) VALUES (?, ?, ?, ?, ?)`,
+			ev.Key, t.ID, a.bench, string(d.Kind), string(ev.Payload)); err != nil {
+			return res, nil, fmt.Errorf("insert decision: %w", err)
+		}
 	}
 	t.UpdatedAt = now
 	if err := h.saveTradeIn(ctx, tx, t); err != nil {
@@ -132,6 +164,110 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 	}
 	res.Status = wire.StatusApplied
 	return res, &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
+}
+
+// applyWalkIn records a trade-in bought at a store counter: it arrives
+// received, with the payout owed. The hub checks what the bench checked,
+// against its own registry and trade-ins.
+func (h *Hub) applyWalkIn(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event,
+	reject func(code, detail string, t *intake.TradeIn, r *intake.Receipt) (wire.EventResult, *AppliedEvent, error),
+) (wire.EventResult, *AppliedEvent, error) {
+	var p struct {
+		TradeIn intake.TradeIn `json:"trade_in"`
+		Payout  intake.Payout  `json:"payout"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return reject(wire.RejectInvalidPayload, "The payload is not a walk-in.", nil, nil)
+	}
+	t, r := p.TradeIn, p.TradeIn.Receipt
+	switch {
+	case t.ID != ev.TradeInID || t.Status != intake.StatusReceived || r == nil || r.TradeInID != t.ID || r.Bench != a.bench || r.EventKey != ev.Key:
+		return reject(wire.RejectInvalidPayload, "The walk-in's trade-in is not received at this bench by this event.", nil, nil)
+	case !wire.ValidIMEI(t.IMEI) || r.IMEI != t.IMEI:
+		return reject(wire.RejectInvalidPayload, "A walk-in is received by its IMEI.", nil, nil)
+	case p.Payout.Amount != t.Offer || p.Payout.Amount < 0:
+		return reject(wire.RejectInvalidPayload, fmt.Sprintf("The payout of %s is not the quoted %s.", p.Payout.Amount, t.Offer), nil, nil)
+	}
+	if err := wire.ValidateTradeIn(t); err != nil {
+		return reject(wire.RejectInvalidPayload, err.Error(), nil, nil)
+	}
+	op, code, detail, err := authorizeOperator(ctx, tx, ev.Operator, intake.ActionWalkIn)
+	if err != nil {
+		return wire.EventResult{}, nil, err
+	}
+	if code != "" {
+		return reject(code, detail, nil, nil)
+	}
+	var flag sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT kind FROM imei_flags WHERE imei = ?`, t.IMEI).Scan(&flag); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return wire.EventResult{}, nil, fmt.Errorf("check flag of %s: %w", t.IMEI, err)
+	}
+	if flag.Valid {
+		return reject(wire.RejectIMEIFlagged, fmt.Sprintf("IMEI %s is %s: the hub refuses to buy it.", t.IMEI, flag.String), nil, nil)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT doc FROM tradeins WHERE imei = ?1 OR imei2 = ?1 OR id = ?2`, t.IMEI, t.ID)
+	if err != nil {
+		return wire.EventResult{}, nil, fmt.Errorf("find trade-ins of %s: %w", t.IMEI, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc []byte
+		var other intake.TradeIn
+		if err := rows.Scan(&doc); err != nil {
+			return wire.EventResult{}, nil, err
+		}
+		if err := json.Unmarshal(doc, &other); err != nil {
+			return wire.EventResult{}, nil, fmt.Errorf("decode trade-in: %w", err)
+		}
+		if other.ID == t.ID || other.Status.Open() {
+			return reject(wire.RejectTradeInOpen, fmt.Sprintf("IMEI %s already belongs to trade-in %s (%s).", t.IMEI, other.Reference, other.Status), &other, nil)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return wire.EventResult{}, nil, err
+	}
+	rows.Close()
+	t.UpdatedAt = h.now().UTC()
+	doc, err := json.Marshal(t)
+	if err != nil {
+		return wire.EventResult{}, nil, err
+	}
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		{`INSERT INTO tradeins (id, status, imei, imei2, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			[]any{t.ID, string(t.Status), t.IMEI, nullable(t.IMEI2), doc, formatTime(t.UpdatedAt)}},
+		{`INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key) VALUES (?, ?, ?, ?, ?, ?)`,
+			[]any{t.ID, t.IMEI, op.ID, a.bench, formatTime(ev.At), ev.Key}},
+		{`INSERT INTO walkins (event_key, tradein_id, bench, payout_method, payout_cents) VALUES (?, ?, ?, ?, ?)`,
+			[]any{ev.Key, t.ID, a.bench, string(p.Payout.Method), int64(p.Payout.Amount)}},
+	} {
+		if _, err := tx.ExecContext(ctx, q.query, q.args...); err != nil {
+			return wire.EventResult{}, nil, fmt.Errorf("record walk-in %s: %w", t.ID, err)
+		}
+	}
+	if err := h.recordChange(ctx, tx, wire.EntityTradeIn, t.ID, wire.OpUpsert); err != nil {
+		return wire.EventResult{}, nil, err
+	}
+	res := wire.EventResult{Seq: ev.Seq, Key: ev.Key, Status: wire.StatusApplied}
+	return res, &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
+}
+
+// authorizeOperator finds the operator of an event and checks their role.
+// A refusal comes back as a reject code and detail; err is the hub failing.
+func authorizeOperator(ctx context.Context, q queryRower, id string, action intake.Action) (intake.Operator, string, string, error) {
+	op, err := operatorOf(ctx, q, id)
+	if errors.Is(err, ErrNotFound) {
+		return op, wire.RejectUnknownOperator, fmt.Sprintf("The hub knows no operator %s.", id), nil
+	}
+	if err != nil {
+		return op, "", "", err
+	}
+	if err := intake.Authorize(op, action); err != nil {
+		return op, wire.RejectOperatorNotAllow, err.Error(), nil
+	}
+	return op, "", "", nil
 }
 
 func (h *Hub) saveTradeIn(ctx context.Context, tx *sql.Tx, t intake.TradeIn) error {

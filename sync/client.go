@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/sync/wire"
 )
 
@@ -248,4 +249,14 @@ func retryAfter(err error) time.Duration {
 		return he.RetryAfter
 	}
 	return 0
+}
+
+// Check asks the hub's registry about an IMEI, in the domain's terms: what
+// the walk-in screen needs before it quotes.
+func (c *Client) Check(ctx context.Context, imei string) (intake.IMEICheck, error) {
+	w, err := c.CheckIMEI(ctx, imei)
+	if err != nil {
+		return intake.IMEICheck{}, err
+	}
+	return intake.IMEICheck{IMEI: w.IMEI, Status: intake.IMEIStatus(w.Status), Reason: w.Reason}, nil
 }

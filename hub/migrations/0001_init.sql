@@ -73,6 +73,25 @@ CREATE TABLE reroutes (
     payout_held INTEGER NOT NULL DEFAULT 1
 );
 
+-- A supervisor's ruling on a rerouted device.
+CREATE TABLE decisions (
+    event_key  TEXT PRIMARY KEY,
+    tradein_id TEXT NOT NULL REFERENCES tradeins(id),
+    bench      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE INDEX decisions_tradein ON decisions(tradein_id);
+
+-- A walk-in bought at a store counter, and what the store owes for it.
+CREATE TABLE walkins (
+    event_key     TEXT PRIMARY KEY,
+    tradein_id    TEXT NOT NULL UNIQUE REFERENCES tradeins(id),
+    bench         TEXT NOT NULL,
+    payout_method TEXT NOT NULL,
+    payout_cents  INTEGER NOT NULL
+);
+
 CREATE TABLE enrollments (
     id         INTEGER PRIMARY KEY,
     bench      TEXT NOT NULL,

@@ -46,6 +46,9 @@ const (
 	RejectInvalidPayload   = "invalid_payload"
 	RejectUnknownKind      = "unknown_event_kind"
 	RejectGradeMismatch    = "grade_mismatch"
+	RejectNotRerouted      = "not_rerouted"
+	RejectIMEIFlagged      = "imei_flagged"
+	RejectTradeInOpen      = "tradein_open"
 )
 
 // Problem is an RFC 9457 problem detail with the contract's extensions.
