@@ -12,17 +12,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"net/url"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -65,55 +61,26 @@ func Open(ctx context.Context, file string, opts ...Option) (*Hub, error) {
 	for _, o := range opts {
 		o(h)
 	}
-	var err error
-	if h.write, err = openPool(file, true); err != nil {
-		return nil, err
+	pools, err := sqlitedb.Open(ctx, file, migrations, "migrations", "intakehub", 8)
+	if err != nil {
+		return nil, fmt.Errorf("open hub database: %w", err)
 	}
-	h.write.SetMaxOpenConns(1)
-	if err := h.initialise(ctx); err != nil {
-		h.write.Close()
+	h.write, h.read = pools.Write, pools.Read
+	if err := h.initInstance(ctx); err != nil {
+		pools.Close()
 		return nil, fmt.Errorf("open hub database %s: %w", file, err)
 	}
-	if h.read, err = openPool(file, false); err != nil {
-		h.write.Close()
-		return nil, err
-	}
-	h.read.SetMaxOpenConns(8)
 	return h, nil
 }
 
-// openPool and migrate follow store/store.go line for line; a shared
-// internal package would serve both once the two schemas settle.
-func openPool(file string, writer bool) (*sql.DB, error) {
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"} {
-		q.Add("_pragma", p)
-	}
-	if writer {
-		// An immediate transaction takes the write lock at BEGIN, so it can
-		// never fail later to upgrade from a read lock.
-		q.Set("_txlock", "immediate")
-	} else {
-		q.Add("_pragma", "query_only(1)")
-	}
-	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", file, err)
-	}
-	return db, nil
-}
+// OpenSharedDB opens a writer on the hub's database file for the parts of
+// the hub that keep their own tables beside its own (the public API and
+// webhooks). Open the hub first: it sets the file up.
+func OpenSharedDB(file string) (*sql.DB, error) { return sqlitedb.OpenWriter(file) }
 
-func (h *Hub) initialise(ctx context.Context) error {
-	var mode string
-	if err := h.write.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-		return fmt.Errorf("not a usable SQLite database: %w", err)
-	}
-	if mode != "wal" {
-		return fmt.Errorf("journal mode is %q, want wal", mode)
-	}
-	if err := h.migrate(ctx); err != nil {
-		return err
-	}
+// initInstance names this database, so a cursor from another one is known
+// for what it is.
+func (h *Hub) initInstance(ctx context.Context) error {
 	return h.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'instance'`).Scan(&h.instance)
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -129,66 +96,14 @@ func (h *Hub) initialise(ctx context.Context) error {
 	})
 }
 
-// migrate applies the embedded migrations newer than the schema's
-// user_version, each in its own transaction together with the new version.
-func (h *Hub) migrate(ctx context.Context) error {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(files)
-	var current int
-	if err := h.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if current > len(files) {
-		return fmt.Errorf("database schema version %d is newer than this program knows (%d): upgrade intakehub", current, len(files))
-	}
-	for i, f := range files {
-		version := i + 1
-		if n, _ := strconv.Atoi(strings.SplitN(path.Base(f), "_", 2)[0]); n != version {
-			return fmt.Errorf("migration %s is out of sequence: want number %d", f, version)
-		}
-		if version <= current {
-			continue
-		}
-		body, err := migrations.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		err = h.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", f, err)
-		}
-	}
-	return nil
-}
-
 // Close closes both pools.
 func (h *Hub) Close() error {
 	return errors.Join(h.read.Close(), h.write.Close())
 }
 
-// inTx runs fn in a write transaction and commits it; with synchronous=FULL
-// the commit has reached the disk when inTx returns nil.
+// inTx runs fn in a write transaction and commits it durably.
 func (h *Hub) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := h.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return sqlitedb.InTx(ctx, h.write, fn)
 }
 
 // isBusy reports an error of SQLite being locked by another process, which

@@ -108,13 +108,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	h, err := hub.Open(ctx, *db, hub.WithLogger(log))
+	sink := &sinkSlot{}
+	h, err := hub.Open(ctx, *db, hub.WithLogger(log), hub.WithEventSink(sink))
 	if err != nil {
 		return err
 	}
 	defer h.Close()
+	api, hooks, closeAPI, err := publicAPI(ctx, h, *db, sink, log)
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
+	go hooks.Run(ctx)
+	handler := hub.NewServer(h, hub.WithRateLimit(*rate, *burst))
+	handler.Mount("/api/", api.Handler())
 	srv := &http.Server{
-		Handler:           hub.NewServer(h, hub.WithRateLimit(*rate, *burst)),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,

@@ -94,6 +94,8 @@ const (
 	ScopePhotosWrite  = "photos:write"
 	ScopeBuybackRead  = "buyback:read"
 	ScopeBuybackWrite = "buyback:write"
+	ScopePricingRead  = "pricing:read"   // seed 002 pricing
+	ScopeWebhooks     = "webhooks:write" // manage webhook endpoints
 )
 
 // BenchScopes are the scopes a bench is enrolled with unless told otherwise.
@@ -102,7 +104,7 @@ var BenchScopes = []string{ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite}
 // KnownScope reports whether s is a scope of the contract.
 func KnownScope(s string) bool {
 	switch s {
-	case ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite, ScopeBuybackRead, ScopeBuybackWrite:
+	case ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite, ScopeBuybackRead, ScopeBuybackWrite, ScopePricingRead, ScopeWebhooks:
 		return true
 	}
 	return false
