@@ -22,26 +22,35 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "bench store")
-	demoN := fs.Int("demo", 500, "fill an empty store with this many demo trade-ins (0: leave it empty)")
+	demoN := fs.Int("demo", 500, "demo trade-ins in the local hub when the app creates it")
 	kiosk := fs.Bool("kiosk", false, "full screen")
 	events := fs.Bool("events", false, "print a JSON line on stdout when the app is ready and each time a match is shown")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	s, err := openStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	engine, benchName, stopHub, err := connectHub(ctx, *db, s, *demoN, stderr)
+	if err != nil {
+		return err
+	}
+	defer stopHub()
+	// A bench with an empty cache pulls before it opens, so that its first
+	// scan can match; later pulls run in the background.
 	if n, err := s.CountTradeIns(ctx); err != nil {
 		return err
-	} else if n == 0 && *demoN > 0 {
-		fmt.Fprintf(stderr, "empty store %s: adding %d demo trade-ins\n", *db, *demoN)
-		if _, err := fillDemo(ctx, s, *demoN, 1, func(int, int) {}); err != nil {
-			return err
+	} else if n == 0 {
+		if _, err := engine.RunOnce(ctx); err != nil {
+			fmt.Fprintf(stderr, "first sync failed, starting offline: %v\n", err)
 		}
 	}
-	bench := intake.NewBench(s, benchName(), time.Now, newKey)
+	go engine.Run(ctx)
+	bench := intake.NewBench(s, benchName, time.Now, newKey)
 
 	a := app.NewWithID("io.intakebench.bench")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
