@@ -372,22 +372,48 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 			c = p.NextCursor
 		}
 	}()
+	// Pages are applied together, with the cursor of the last one, up to
+	// applyBatch changes: one transaction per thousand changes rewrites the
+	// same index pages to the WAL a hundred times in a large pull.
+	var batch []wire.Change
+	batchPages := 0
+	apply := func(next string) error {
+		if len(batch) == 0 && next == cursor {
+			return nil
+		}
+		if err := e.store.ApplyChanges(ctx, storeChanges(batch), next); err != nil {
+			return fmt.Errorf("apply pulled changes: %w", err)
+		}
+		cursor = next
+		sum.Pages += batchPages
+		sum.Items += len(batch)
+		batch, batchPages = batch[:0], 0
+		e.update(func(s *Status) { s.Pages, s.Items = sum.Pages, sum.Items })
+		return nil
+	}
+	next := cursor
 	for f := range pages {
 		if f.err != nil {
-			return f.err
+			// What was fetched before the failure is good: keep it.
+			return errors.Join(f.err, apply(next))
 		}
-		if len(f.page.Changes) > 0 || f.page.NextCursor != cursor {
-			if err := e.store.ApplyChanges(ctx, storeChanges(f.page.Changes), f.page.NextCursor); err != nil {
-				return fmt.Errorf("apply pulled changes: %w", err)
+		batch = append(batch, f.page.Changes...)
+		batchPages++
+		next = f.page.NextCursor
+		if len(batch) >= applyBatch || !f.page.HasMore {
+			if err := apply(next); err != nil {
+				return err
 			}
 		}
-		cursor = f.page.NextCursor
-		sum.Pages++
-		sum.Items += len(f.page.Changes)
-		e.update(func(s *Status) { s.Pages, s.Items = sum.Pages, sum.Items })
+	}
+	if err := apply(next); err != nil {
+		return err
 	}
 	return ctx.Err()
 }
+
+// applyBatch is how many pulled changes go into one store transaction.
+const applyBatch = 10_000
 
 // storeChanges turns a page into the store's batch. Within a page the last
 // change of an entity wins, so an upsert and a delete of one entity never

@@ -72,6 +72,10 @@ func pool(file string, writer bool) (*sql.DB, error) {
 		// An immediate transaction takes the write lock at BEGIN, so it can
 		// never fail later to upgrade from a read lock.
 		q.Set("_txlock", "immediate")
+		// A bulk pull touches index pages all over the file: with SQLite's
+		// default 2 MiB cache the writer reads them from disk again and
+		// again. 32 MiB fills only as a big write needs it.
+		q.Add("_pragma", "cache_size(-32768)")
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
