@@ -394,8 +394,12 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 	next := cursor
 	for f := range pages {
 		if f.err != nil {
-			// What was fetched before the failure is good: keep it.
-			return errors.Join(f.err, apply(next))
+			// What was fetched before the failure is good: keep it. The
+			// fetch error is returned as it is, for the retry logic to read.
+			if err := apply(next); err != nil {
+				return errors.Join(f.err, err)
+			}
+			return f.err
 		}
 		batch = append(batch, f.page.Changes...)
 		batchPages++

@@ -2,16 +2,11 @@ package sync_test
 
 import (
 	"context"
-	"math/rand/v2"
-	"strings"
 	stdsync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	toxiproxy "github.com/Shopify/toxiproxy/v2"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,56 +15,6 @@ import (
 	hubsync "github.com/intakebench/intakebench/sync"
 	"github.com/intakebench/intakebench/sync/wire"
 )
-
-// faultProxy is a toxiproxy TCP proxy run in this process in front of upstream.
-func faultProxy(t *testing.T, upstream string) *toxiproxy.Proxy {
-	t.Helper()
-	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	p := toxiproxy.NewProxy(srv, "hub", "127.0.0.1:0", upstream)
-	require.NoError(t, p.Start())
-	t.Cleanup(p.Stop)
-	return p
-}
-
-// faults are the network's misdeeds, each on some connections only.
-var faults = []string{
-	// Slow answers.
-	`{"name":"latency","type":"latency","stream":"downstream","toxicity":0.5,"attributes":{"latency":40,"jitter":30}}`,
-	// The connection reset while the request goes up: the hub may or may
-	// not have it.
-	`{"name":"reset_up","type":"reset_peer","stream":"upstream","toxicity":0.3,"attributes":{"timeout":0}}`,
-	// The answer cut after a few bytes: the hub committed, the bench never
-	// hears it. This is what idempotency is for.
-	`{"name":"lost_answer","type":"limit_data","stream":"downstream","toxicity":0.35,"attributes":{"bytes":90}}`,
-	// A reset shortly after the hub started answering.
-	`{"name":"reset_down","type":"reset_peer","stream":"downstream","toxicity":0.2,"attributes":{"timeout":15}}`,
-	// A stalled connection, closed after a while: the client times out.
-	`{"name":"stall","type":"timeout","stream":"upstream","toxicity":0.1,"attributes":{"timeout":300}}`,
-}
-
-// chaos switches a random set of faults on the proxy every period until ctx ends.
-func chaos(ctx context.Context, t *testing.T, p *toxiproxy.Proxy, period time.Duration) {
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	tick := time.NewTicker(period)
-	defer tick.Stop()
-	for {
-		p.Toxics.ResetToxics(context.Background())
-		for _, f := range faults {
-			if rng.IntN(2) == 0 {
-				if _, err := p.Toxics.AddToxicJson(strings.NewReader(f)); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			p.Toxics.ResetToxics(context.Background())
-			return
-		case <-tick.C:
-		}
-	}
-}
 
 // TestFaultsLoseNothingAndApplyNothingTwice runs five benches that receive
 // and grade 10,000 events' worth of devices while syncing through a proxy
@@ -88,7 +33,7 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{TradeIns: int(float64(benches*own+contested) * 1.05), Unlimited: true})
 	receivable := h.Receivable(t)
 	require.GreaterOrEqual(t, len(receivable), benches*own+contested)
-	proxy := faultProxy(t, h.HTTP.Listener.Addr().String())
+	proxy := newFaultProxy(t, h.HTTP.Listener.Addr().String())
 	ctx := context.Background()
 
 	bs := make([]*bench, benches)
@@ -103,7 +48,7 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 		}
 	})
 	for i := range bs {
-		bs[i] = newBench(t, h, "bench-"+string(rune('a'+i)), "http://"+proxy.Listen,
+		bs[i] = newBench(t, h, "bench-"+string(rune('a'+i)), "http://"+proxy.addr(),
 			hubsync.WithRetry(8, 2*time.Millisecond, 100*time.Millisecond), hubsync.WithInterval(50*time.Millisecond),
 			hubsync.WithBatch(200, 1000), counter)
 		created[i] = map[string]bool{}
@@ -122,10 +67,9 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 		}
 	}
 
-	chaosCtx, stopChaos := context.WithCancel(ctx)
-	chaosDone := make(chan struct{})
-	go func() { defer close(chaosDone); chaos(chaosCtx, t, proxy, 100*time.Millisecond) }()
+	proxy.misbehave(true)
 	runCtx, stopRuns := context.WithCancel(ctx)
+	defer stopRuns()
 	runErrs := make([]error, benches)
 	var runs stdsync.WaitGroup
 	for i, b := range bs {
@@ -178,8 +122,7 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "%d events still pending", pending)
 		time.Sleep(50 * time.Millisecond)
 	}
-	stopChaos()
-	<-chaosDone
+	proxy.misbehave(false)
 	stopRuns()
 	runs.Wait()
 	for i, err := range runErrs {
