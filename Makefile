@@ -4,9 +4,9 @@ GO ?= go
 BIN := bin
 # Debian packages: GL/X11 headers for Fyne, Xvfb/xdotool/imagemagick for the
 # real-window tests and screenshots, socat for serial pseudo-terminal pairs,
-# zbar-tools for the decode comparison benchmark.
+# zbar-tools for the decode comparison benchmark, ffmpeg for the video source.
 DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools
+	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg
 TEST_TIMEOUT ?= 15m
 
 .PHONY: all deps build run test bench lint fmt clean
