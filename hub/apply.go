@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/sync/wire"
@@ -19,7 +21,7 @@ import (
 func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event) (wire.EventResult, *AppliedEvent, error) {
 	res := wire.EventResult{Seq: ev.Seq, Key: ev.Key}
 	reject := func(code, detail string, t *intake.TradeIn, r *intake.Receipt) (wire.EventResult, *AppliedEvent, error) {
-		res.Status, res.Code, res.Detail, res.TradeIn, res.Receipt = wire.StatusRejected, code, detail, t, r
+		res.Status, res.Code, res.Detail, res.TradeIn, res.Receipt = wire.StatusRejected, code, oneLine(detail, maxDetail), t, r
 		return res, nil, nil
 	}
 	var action intake.Action
@@ -36,6 +38,8 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 		action = intake.ActionOverride
 	case intake.EventWalkInAccepted:
 		return h.applyWalkIn(ctx, tx, a, ev, reject)
+	case intake.EventQuarantined:
+		return h.applyQuarantine(ctx, tx, a, ev, reject)
 	default:
 		return reject(wire.RejectUnknownKind, fmt.Sprintf("The hub does not know events of kind %q.", ev.Kind), nil, nil)
 	}
@@ -76,18 +80,35 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 		if err := json.Unmarshal(ev.Payload, &in); err != nil || (in.TradeInID != "" && in.TradeInID != t.ID) {
 			return reject(wire.RejectInvalidPayload, "The payload is not a receipt of this trade-in.", &t, nil)
 		}
-		if in.IMEI != "" && in.IMEI != t.IMEI && in.IMEI != t.IMEI2 && in.IMEI != t.MEID && in.IMEI != t.Serial {
+		var link any
+		if in.Link != nil {
+			// A device linked by hand is not known by the trade-in's
+			// identifiers: what the hub checks instead is the scan, the
+			// reason, and that the device is nobody else's.
+			code, detail, prior, err := h.checkHandLink(ctx, tx, t, in)
+			if err != nil {
+				return res, nil, err
+			}
+			if code != "" {
+				return reject(code, detail, &t, prior)
+			}
+			b, err := json.Marshal(in.Link)
+			if err != nil {
+				return res, nil, err
+			}
+			link = string(b)
+		} else if in.IMEI != "" && in.IMEI != t.IMEI && in.IMEI != t.IMEI2 && in.IMEI != t.MEID && in.IMEI != t.Serial {
 			return reject(wire.RejectInvalidPayload, fmt.Sprintf("Device %s is not the device of trade-in %s.", in.IMEI, t.Reference), &t, nil)
 		}
 		if err := intake.Transition(t.Status, intake.StatusReceived); err != nil {
 			return reject(wire.RejectInvalidState, err.Error(), &t, nil)
 		}
-		r := intake.Receipt{TradeInID: t.ID, IMEI: in.IMEI, Operator: op.ID, Bench: a.bench, At: ev.At.UTC(), EventKey: ev.Key}
+		r := intake.Receipt{TradeInID: t.ID, IMEI: in.IMEI, Operator: op.ID, Bench: a.bench, At: ev.At.UTC(), EventKey: ev.Key, Link: in.Link}
 		if r.IMEI == "" {
 			r.IMEI = t.Identifiers()[0].Value
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key) VALUES (?, ?, ?, ?, ?, ?)`,
-			r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key, link) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey, link); err != nil {
 			return res, nil, fmt.Errorf("insert receipt: %w", err)
 		}
 		t.Status, t.Receipt = intake.StatusReceived, &r
@@ -254,6 +275,182 @@ func (h *Hub) applyWalkIn(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.
 	return res, &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
 }
 
+// checkHandLink judges a receipt linked by hand: a valid link whose scan
+// holds the device received, no flag on the device or the trade-in, and a
+// device that is not another trade-in's, waiting or in progress. The bench
+// checked the same against its cache; the hub checks against the truth.
+// A refusal comes back as a reject code and detail, with the receipt that
+// won when the device was received for another trade-in.
+func (h *Hub) checkHandLink(ctx context.Context, tx *sql.Tx, t intake.TradeIn, in intake.Receipt) (string, string, *intake.Receipt, error) {
+	if err := wire.ValidateHandLink(*in.Link); err != nil {
+		return wire.RejectInvalidPayload, err.Error(), nil, nil
+	}
+	if err := intake.ValidateHandLink(*in.Link, in.IMEI); err != nil {
+		return wire.RejectInvalidPayload, err.Error(), nil, nil
+	}
+	devices := intake.DeviceIdentities(in.Link.Scan)
+	imeis := []string{t.IMEI, t.IMEI2}
+	for _, id := range devices {
+		if id.Kind == intake.KindIMEI {
+			imeis = append(imeis, id.Value)
+		}
+	}
+	for _, imei := range imeis {
+		if imei == "" {
+			continue
+		}
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM imei_flags WHERE imei = ?`, imei).Scan(&kind)
+		if err == nil {
+			return wire.RejectIMEIFlagged, fmt.Sprintf("IMEI %s is %s: the device cannot be received.", imei, kind), nil, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", "", nil, fmt.Errorf("check flag of %s: %w", imei, err)
+		}
+	}
+	for _, id := range devices {
+		rows, err := tx.QueryContext(ctx, `SELECT doc FROM tradeins WHERE (imei = ?1 OR imei2 = ?1) AND id <> ?2`, id.Value, t.ID)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("find trade-ins of %s: %w", id.Value, err)
+		}
+		others, err := decodeTradeIns(rows)
+		if err != nil {
+			return "", "", nil, err
+		}
+		for _, other := range others {
+			if other.Status.Open() {
+				return wire.RejectTradeInOpen, fmt.Sprintf("Device %s belongs to trade-in %s (%s): it cannot be linked by hand to %s.",
+					id.Value, other.Reference, other.Status, t.Reference), nil, nil
+			}
+		}
+	}
+	// A device linked by hand to one trade-in and then to another, at two
+	// benches: the first receipt wins while its trade-in is in progress.
+	var otherID string
+	err := tx.QueryRowContext(ctx, `SELECT r.tradein_id FROM receipts r JOIN tradeins t ON t.id = r.tradein_id
+		WHERE r.imei = ? AND r.tradein_id <> ? AND t.status IN ('received', 'inspected') ORDER BY r.at DESC LIMIT 1`, in.IMEI, t.ID).Scan(&otherID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", "", nil, nil
+	case err != nil:
+		return "", "", nil, fmt.Errorf("find receipts of %s: %w", in.IMEI, err)
+	}
+	prior, _, err := receiptOf(ctx, tx, otherID)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return wire.RejectAlreadyReceived, fmt.Sprintf("Device %s was already received for trade-in %s at bench %s by operator %s at %s.",
+		in.IMEI, otherID, prior.Bench, prior.Operator, prior.At.Format(time.RFC3339)), &prior, nil
+}
+
+func decodeTradeIns(rows *sql.Rows) ([]intake.TradeIn, error) {
+	defer rows.Close()
+	var out []intake.TradeIn
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var t intake.TradeIn
+		if err := json.Unmarshal(doc, &t); err != nil {
+			return nil, fmt.Errorf("decode trade-in: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// applyQuarantine records a device a bench set aside for a supervisor. It
+// changes no trade-in: no trade-in holds the device, which is why it was
+// set aside. The hub reads the identifiers from the scan itself.
+func (h *Hub) applyQuarantine(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event,
+	reject func(code, detail string, t *intake.TradeIn, r *intake.Receipt) (wire.EventResult, *AppliedEvent, error),
+) (wire.EventResult, *AppliedEvent, error) {
+	if ev.TradeInID != "" {
+		return reject(wire.RejectInvalidPayload, "A quarantine is of a device no trade-in holds: it names no trade-in.", nil, nil)
+	}
+	var q intake.QuarantinedDevice
+	if err := json.Unmarshal(ev.Payload, &q); err != nil {
+		return reject(wire.RejectInvalidPayload, "The payload is not a quarantined device.", nil, nil)
+	}
+	switch {
+	case q.Bench != a.bench || q.EventKey != ev.Key || q.Operator != ev.Operator:
+		return reject(wire.RejectInvalidPayload, "The quarantine is not this event's, by this bench and operator.", nil, nil)
+	case len(q.Scan) > intake.MaxScanLen:
+		return reject(wire.RejectInvalidPayload, fmt.Sprintf("The scan is longer than %d bytes.", intake.MaxScanLen), nil, nil)
+	}
+	if err := q.Validate(); err != nil {
+		return reject(wire.RejectInvalidPayload, err.Error(), nil, nil)
+	}
+	op, code, detail, err := authorizeOperator(ctx, tx, ev.Operator, intake.ActionQuarantine)
+	if err != nil {
+		return wire.EventResult{}, nil, err
+	}
+	if code != "" {
+		return reject(code, detail, nil, nil)
+	}
+	devices := intake.DeviceIdentities(q.Scan)
+	ids, err := json.Marshal(devices)
+	if err != nil {
+		return wire.EventResult{}, nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO quarantines (event_key, bench, operator, at, device, identifiers, scan, reason, doc, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.Key, a.bench, op.ID, formatTime(ev.At), devices[0].Value, string(ids), q.Scan,
+		strings.TrimSpace(q.Reason), string(ev.Payload), formatTime(h.now())); err != nil {
+		return wire.EventResult{}, nil, fmt.Errorf("record quarantine: %w", err)
+	}
+	// No AppliedEvent: the event sink publishes trade-in events, and this
+	// one has no trade-in.
+	return wire.EventResult{Seq: ev.Seq, Key: ev.Key, Status: wire.StatusApplied}, nil, nil
+}
+
+// Quarantines lists the devices benches set aside for a supervisor, oldest
+// first, as the benches recorded them.
+func (h *Hub) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error) {
+	rows, err := h.read.QueryContext(ctx, `SELECT doc FROM quarantines ORDER BY at, event_key`)
+	if err != nil {
+		return nil, fmt.Errorf("read quarantines: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.QuarantinedDevice
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var q intake.QuarantinedDevice
+		if err := json.Unmarshal(doc, &q); err != nil {
+			return nil, fmt.Errorf("decode quarantine: %w", err)
+		}
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// maxDetail is the longest reject detail the contract allows.
+const maxDetail = 2048
+
+// oneLine makes a reject detail fit the contract: one line (joined errors
+// come with newlines) of at most max bytes. A bench refuses an answer with
+// a detail that does not fit, and would push the event again forever.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), "; ")
+	s = strings.Map(func(r rune) rune {
+		if (r < ' ' && r != '\t') || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // authorizeOperator finds the operator of an event and checks their role.
 // A refusal comes back as a reject code and detail; err is the hub failing.
 func authorizeOperator(ctx context.Context, q queryRower, id string, action intake.Action) (intake.Operator, string, string, error) {
@@ -285,13 +482,20 @@ func (h *Hub) saveTradeIn(ctx context.Context, tx *sql.Tx, t intake.TradeIn) err
 func receiptOf(ctx context.Context, q queryRower, tradeInID string) (intake.Receipt, bool, error) {
 	r := intake.Receipt{TradeInID: tradeInID}
 	var at string
-	err := q.QueryRowContext(ctx, `SELECT imei, operator, bench, at, event_key FROM receipts WHERE tradein_id = ?`, tradeInID).
-		Scan(&r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey)
+	var link sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT imei, operator, bench, at, event_key, link FROM receipts WHERE tradein_id = ?`, tradeInID).
+		Scan(&r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey, &link)
 	if errors.Is(err, sql.ErrNoRows) {
 		return intake.Receipt{}, false, nil
 	}
 	if err != nil {
 		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", tradeInID, err)
+	}
+	if link.Valid {
+		r.Link = &intake.HandLink{}
+		if err := json.Unmarshal([]byte(link.String), r.Link); err != nil {
+			return intake.Receipt{}, false, fmt.Errorf("receipt of %s: decode hand link: %w", tradeInID, err)
+		}
 	}
 	r.At, err = parseTime(at)
 	return r, err == nil, err

@@ -27,8 +27,13 @@ type BenchStore interface {
 	TradeIn(ctx context.Context, id string) (TradeIn, error)
 	FlagFor(ctx context.Context, imei string) (Flag, bool, error)
 	LocalReceipt(ctx context.Context, tradeInID string) (Receipt, bool, error)
+	// LocalReceiptByDevice returns this bench's latest receipt of the
+	// device whose identity (Receipt.IMEI) is identifier: how a device linked
+	// by hand, which no trade-in knows by its scan, is found again.
+	LocalReceiptByDevice(ctx context.Context, identifier string) (Receipt, bool, error)
 	RecordReceipt(ctx context.Context, r Receipt, events []Event) error
 	RecordGrading(ctx context.Context, g Grading, events []Event) error
+	RecordQuarantine(ctx context.Context, q QuarantinedDevice, events []Event) error
 }
 
 // Bench is the application service a bench's screens call.
@@ -97,6 +102,15 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 			}
 		}
 	}
+	if len(found) == 0 {
+		t, ok, err := b.linkedByHand(ctx, devices)
+		if err != nil {
+			return Match{}, err
+		}
+		if ok {
+			found = append(found, t)
+		}
+	}
 	// A flag on any IMEI of the device stops everything else.
 	imeis := imeisOf(devices, found)
 	for _, imei := range imeis {
@@ -133,6 +147,31 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 		m.Outcome = OutcomeNotAccepted
 	}
 	return m, nil
+}
+
+// linkedByHand finds the trade-in a device no trade-in knows by its scan was
+// linked to by hand at this bench, while that trade-in is still in
+// progress: scanned again, the device shows as received, and cannot be
+// linked to a second trade-in. A long-finished trade-in does not count: the
+// same phone may come back years later.
+func (b *Bench) linkedByHand(ctx context.Context, devices []Identifier) (TradeIn, bool, error) {
+	for _, id := range devices {
+		r, ok, err := b.store.LocalReceiptByDevice(ctx, id.Value)
+		if err != nil {
+			return TradeIn{}, false, fmt.Errorf("look up receipts of %s %s: %w", id.Kind, id.Value, err)
+		}
+		if !ok {
+			continue
+		}
+		t, err := b.store.TradeIn(ctx, r.TradeInID)
+		if err != nil {
+			return TradeIn{}, false, fmt.Errorf("trade-in %s received as %s: %w", r.TradeInID, id.Value, err)
+		}
+		if t.Status.Open() {
+			return t, true, nil
+		}
+	}
+	return TradeIn{}, false, nil
 }
 
 // pickTradeIn prefers the trade-in that expects the device now, then one
@@ -208,6 +247,12 @@ func (b *Bench) Receive(ctx context.Context, op Operator, scan string) (Receipt,
 		}
 		fallthrough
 	case OutcomeNotAccepted, OutcomeFlagged:
+		if m.TradeIn == nil {
+			// A flagged device that no trade-in holds: there is nothing to
+			// receive it against, and it must not be handed back either.
+			return Receipt{}, fmt.Errorf("scan %q cannot be received: the device is %s (%s) and no trade-in holds it: quarantine it",
+				scan, m.Flag.Kind, m.Flag.Reason)
+		}
 		return Receipt{}, &NotReceivableError{Reference: m.TradeIn.Reference, Outcome: m.Outcome, Status: m.TradeIn.Status}
 	default:
 		return Receipt{}, fmt.Errorf("scan %q cannot be received: %s", scan, m.Outcome)

@@ -15,7 +15,16 @@ const (
 	EventOverrideAccepted EventKind = "tradein.override_accepted"
 	EventPhotosRequested  EventKind = "tradein.photos_requested"
 	EventWalkInAccepted   EventKind = "tradein.walkin_accepted"
+
+	// EventQuarantined is a device no trade-in holds, set aside for a
+	// supervisor. It is about a device, not a trade-in: its TradeInID is
+	// empty and its payload is a QuarantinedDevice.
+	EventQuarantined EventKind = "device.quarantined"
 )
+
+// AboutTradeIn reports whether events of this kind name a trade-in. Only a
+// quarantine does not: the device it sets aside has none.
+func (k EventKind) AboutTradeIn() bool { return k != EventQuarantined }
 
 // Event is one state change, with who, when, where and why. The store
 // commits it together with the change itself, appends it to the audit log
@@ -29,6 +38,18 @@ type Event struct {
 	At        time.Time `json:"at"`
 	Reason    string    `json:"reason,omitempty"`
 	Payload   any       `json:"payload"`
+}
+
+// Subject names what the event is about, for the audit log: its trade-in,
+// or for a quarantine the device, by the first identifier its scan held.
+func (e Event) Subject() string {
+	if e.TradeInID != "" {
+		return e.TradeInID
+	}
+	if q, ok := e.Payload.(QuarantinedDevice); ok && len(q.Identifiers) > 0 {
+		return string(q.Identifiers[0].Kind) + ":" + q.Identifiers[0].Value
+	}
+	return ""
 }
 
 // Grading is a recorded inspection with its computed grade and decision.

@@ -15,18 +15,22 @@ const (
 type Action string
 
 const (
-	ActionReceive  Action = "receive"
-	ActionGrade    Action = "grade"
-	ActionReroute  Action = "reroute"
-	ActionWalkIn   Action = "walk-in"
-	ActionDecide   Action = "supervisor-decision"
-	ActionOverride Action = "override-payout"
+	ActionReceive Action = "receive"
+	// ActionQuarantine sets aside a device no trade-in holds: anyone who
+	// may receive a device may also refuse to, so that it waits for a
+	// supervisor instead of lying on the bench.
+	ActionQuarantine Action = "quarantine"
+	ActionGrade      Action = "grade"
+	ActionReroute    Action = "reroute"
+	ActionWalkIn     Action = "walk-in"
+	ActionDecide     Action = "supervisor-decision"
+	ActionOverride   Action = "override-payout"
 )
 
 var permissions = map[Role][]Action{
-	RoleTechnician: {ActionReceive, ActionGrade, ActionReroute},
-	RoleClerk:      {ActionReceive, ActionGrade, ActionReroute, ActionWalkIn},
-	RoleSupervisor: {ActionReceive, ActionGrade, ActionReroute, ActionWalkIn, ActionDecide, ActionOverride},
+	RoleTechnician: {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute},
+	RoleClerk:      {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute, ActionWalkIn},
+	RoleSupervisor: {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute, ActionWalkIn, ActionDecide, ActionOverride},
 }
 
 // Operator is a person logged in at a bench.

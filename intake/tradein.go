@@ -80,10 +80,25 @@ type Flag struct {
 
 // Receipt is the record that a device was physically received at a bench.
 type Receipt struct {
-	TradeInID string    `json:"trade_in_id"`
-	IMEI      string    `json:"imei"`
-	Operator  string    `json:"operator"`
-	Bench     string    `json:"bench"`
-	At        time.Time `json:"at"`
-	EventKey  string    `json:"event_key"`
+	TradeInID string `json:"trade_in_id"`
+	// IMEI is the identity of the device received: an IMEI, or its MEID or
+	// serial when it has none. For a device linked by hand it is what the
+	// device's scan read, which is not an identifier of the trade-in.
+	IMEI     string    `json:"imei"`
+	Operator string    `json:"operator"`
+	Bench    string    `json:"bench"`
+	At       time.Time `json:"at"`
+	EventKey string    `json:"event_key"`
+	// Link is set when an operator linked the device to its trade-in by
+	// hand because its scan matched none.
+	Link *HandLink `json:"link,omitempty"`
+}
+
+// HandLink is why a device was received against a trade-in its scan did
+// not match: the hub and a supervisor see what was scanned and the
+// operator's reason.
+type HandLink struct {
+	Scan        string       `json:"scan"`        // as read, surrounding blanks trimmed
+	Identifiers []Identifier `json:"identifiers"` // the device identities the scan holds
+	Reason      string       `json:"reason"`
 }

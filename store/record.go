@@ -20,13 +20,46 @@ func (s *Store) RecordReceipt(ctx context.Context, r intake.Receipt, events []in
 		} else if ok {
 			return &intake.AlreadyReceivedError{Receipt: prior}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO units (tradein_id, imei, state, operator, bench, received_at, event_key)
-			VALUES (?, ?, 'received', ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey); err != nil {
-			return fmt.Errorf("insert unit: %w", err)
+		if err := insertUnit(ctx, tx, r); err != nil {
+			return err
 		}
 		return s.appendEvents(ctx, tx, events)
 	})
 	return err
+}
+
+// insertUnit writes the unit of a receipt, with its hand link if it has one.
+func insertUnit(ctx context.Context, tx *sql.Tx, r intake.Receipt) error {
+	var link any
+	if r.Link != nil {
+		if err := intake.ValidateHandLink(*r.Link, r.IMEI); err != nil {
+			return fmt.Errorf("receipt of %s: %w", r.TradeInID, err)
+		}
+		b, err := json.Marshal(r.Link)
+		if err != nil {
+			return fmt.Errorf("encode hand link of %s: %w", r.TradeInID, err)
+		}
+		link = string(b)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO units (tradein_id, imei, state, operator, bench, received_at, event_key, link)
+		VALUES (?, ?, 'received', ?, ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey, link); err != nil {
+		return fmt.Errorf("insert unit: %w", err)
+	}
+	return nil
+}
+
+// RecordQuarantine appends the events of a device set aside for a
+// supervisor to the outbox and the audit log, in one transaction. The bench
+// keeps no other record of it: the device is no unit of a trade-in, and the
+// hub is where a supervisor settles it.
+func (s *Store) RecordQuarantine(ctx context.Context, q intake.QuarantinedDevice, events []intake.Event) error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return errors.New("quarantine: no event to record")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.appendEvents(ctx, tx, events) })
 }
 
 // RecordGrading writes a grading, moves its unit on (graded, or rerouted to
@@ -70,6 +103,14 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []intake.Ev
 		if ev.Key == "" || ev.Operator == "" || ev.Bench == "" || ev.At.IsZero() {
 			return fmt.Errorf("event %s is missing who, when, where or its key", ev.Kind)
 		}
+		// The hub's contract refuses such an event, and the outbox pushes in
+		// order: it would hold up every event after it.
+		if ev.Kind.AboutTradeIn() != (ev.TradeInID != "") {
+			if ev.TradeInID == "" {
+				return fmt.Errorf("event %s names no trade-in", ev.Kind)
+			}
+			return fmt.Errorf("event %s is about a device, not trade-in %s", ev.Kind, ev.TradeInID)
+		}
 		payload, err := json.Marshal(ev.Payload)
 		if err != nil {
 			return fmt.Errorf("encode event %s: %w", ev.Kind, err)
@@ -80,7 +121,7 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []intake.Ev
 			return fmt.Errorf("queue event %s: %w", ev.Kind, err)
 		}
 		if err := appendAudit(ctx, tx, AuditEntry{At: at, Operator: ev.Operator, Bench: ev.Bench, Action: string(ev.Kind),
-			Subject: ev.TradeInID, Reason: ev.Reason, Detail: string(payload)}); err != nil {
+			Subject: ev.Subject(), Reason: ev.Reason, Detail: string(payload)}); err != nil {
 			return err
 		}
 	}
@@ -97,16 +138,36 @@ func (s *Store) LocalReceipt(ctx context.Context, tradeInID string) (intake.Rece
 }
 
 func localReceipt(ctx context.Context, q querier, tradeInID string) (intake.Receipt, bool, error) {
-	r := intake.Receipt{TradeInID: tradeInID}
+	return scanReceipt(q.QueryRowContext(ctx, `SELECT tradein_id, imei, operator, bench, received_at, event_key, link FROM units
+		WHERE tradein_id = ?`, tradeInID), "trade-in "+tradeInID)
+}
+
+// LocalReceiptByDevice returns this bench's latest receipt of the device
+// received under identifier.
+func (s *Store) LocalReceiptByDevice(ctx context.Context, identifier string) (intake.Receipt, bool, error) {
+	return scanReceipt(s.read.QueryRowContext(ctx, `SELECT tradein_id, imei, operator, bench, received_at, event_key, link FROM units
+		WHERE imei = ? ORDER BY rowid DESC LIMIT 1`, identifier), "device "+identifier)
+}
+
+func scanReceipt(row *sql.Row, what string) (intake.Receipt, bool, error) {
+	var r intake.Receipt
 	var at string
-	err := q.QueryRowContext(ctx, `SELECT imei, operator, bench, received_at, event_key FROM units WHERE tradein_id = ?`, tradeInID).
-		Scan(&r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey)
+	var link sql.NullString
+	err := row.Scan(&r.TradeInID, &r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey, &link)
 	if errors.Is(err, sql.ErrNoRows) {
 		return intake.Receipt{}, false, nil
 	}
 	if err != nil {
-		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", tradeInID, err)
+		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", what, err)
 	}
-	r.At, err = parseTime(at)
-	return r, err == nil, err
+	if r.At, err = parseTime(at); err != nil {
+		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", what, err)
+	}
+	if link.Valid {
+		r.Link = &intake.HandLink{}
+		if err := json.Unmarshal([]byte(link.String), r.Link); err != nil {
+			return intake.Receipt{}, false, fmt.Errorf("receipt of %s: decode hand link: %w", what, err)
+		}
+	}
+	return r, true, nil
 }

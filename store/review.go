@@ -109,9 +109,8 @@ func (s *Store) RecordWalkIn(ctx context.Context, t intake.TradeIn, r intake.Rec
 		if err := upsertTradeIns(ctx, tx, []intake.TradeIn{t}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO units (tradein_id, imei, state, operator, bench, received_at, event_key)
-			VALUES (?, ?, 'received', ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey); err != nil {
-			return fmt.Errorf("insert unit: %w", err)
+		if err := insertUnit(ctx, tx, r); err != nil {
+			return err
 		}
 		return s.appendEvents(ctx, tx, events)
 	})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/intakebench/intakebench/intake"
 )
@@ -208,12 +209,48 @@ func ValidateTradeIn(t intake.TradeIn) error {
 		if r.At.IsZero() {
 			check(errors.New("receipt without a time"))
 		}
+		if r.Link != nil {
+			check(ValidateHandLink(*r.Link))
+		}
 	}
 	if t.UpdatedAt.IsZero() {
 		check(errors.New("no updated_at"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("trade-in %.64q: %w", t.ID, err)
+	}
+	return nil
+}
+
+// MaxLinkIdentifiers bounds the identifiers of one hand-linked scan: a
+// label holds a few, never dozens.
+const MaxLinkIdentifiers = 16
+
+// ValidateHandLink checks the record of a device linked to its trade-in by
+// hand. The scan is kept as read, so it may hold the control characters
+// that separate a label's barcodes; it must still be text of bounded size.
+func ValidateHandLink(l intake.HandLink) error {
+	var errs []error
+	switch {
+	case l.Scan == "":
+		errs = append(errs, errors.New("no scan"))
+	case len(l.Scan) > intake.MaxScanLen:
+		errs = append(errs, fmt.Errorf("scan is longer than %d bytes", intake.MaxScanLen))
+	case !utf8.ValidString(l.Scan):
+		errs = append(errs, errors.New("scan is not UTF-8"))
+	}
+	if strings.TrimSpace(l.Reason) == "" {
+		errs = append(errs, errors.New("no reason"))
+	}
+	errs = append(errs, checkText("reason", l.Reason, intake.MaxReasonLen))
+	if len(l.Identifiers) > MaxLinkIdentifiers {
+		errs = append(errs, fmt.Errorf("%d identifiers, more than %d", len(l.Identifiers), MaxLinkIdentifiers))
+	}
+	for _, id := range l.Identifiers {
+		errs = append(errs, checkID("identifier kind", string(id.Kind)), checkID("identifier", id.Value))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("hand link: %w", err)
 	}
 	return nil
 }

@@ -36,8 +36,12 @@ func (e *Event) Validate() error {
 		return fmt.Errorf("event %d: key %.40q is not a UUID", e.Seq, e.Key)
 	}
 	var errs []error
-	errs = append(errs, checkID("kind", string(e.Kind)), checkID("trade_in_id", e.TradeInID),
-		checkID("operator", e.Operator), checkID("bench", e.Bench))
+	errs = append(errs, checkID("kind", string(e.Kind)), checkID("operator", e.Operator), checkID("bench", e.Bench))
+	// A quarantine is of a device no trade-in holds; whether one that
+	// names a trade-in anyway can be applied is the hub's to judge.
+	if e.Kind.AboutTradeIn() || e.TradeInID != "" {
+		errs = append(errs, checkID("trade_in_id", e.TradeInID))
+	}
 	if e.At.IsZero() {
 		errs = append(errs, errors.New("no time"))
 	}

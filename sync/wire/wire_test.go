@@ -163,6 +163,10 @@ func TestPushRequestValidate(t *testing.T) {
 		{"no time", func(r *wire.PushRequest) { r.Events[0].At = time.Time{} }, "no time"},
 		{"no bench", func(r *wire.PushRequest) { r.Bench = "" }, "no bench"},
 		{"seq zero", func(r *wire.PushRequest) { r.Events[0].Seq = 0 }, "positive"},
+		{"a receipt without its trade-in", func(r *wire.PushRequest) { r.Events[0].TradeInID = "" }, "no trade_in_id"},
+		{"a quarantine, about a device, not a trade-in", func(r *wire.PushRequest) {
+			r.Events[0].Kind, r.Events[0].TradeInID = intake.EventQuarantined, ""
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
