@@ -9,7 +9,7 @@ DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-d
 	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg
 TEST_TIMEOUT ?= 15m
 
-.PHONY: all deps build run test bench lint fmt clean
+.PHONY: all deps build run test bench lint fmt clean shots
 
 all: build
 
@@ -37,6 +37,10 @@ test: deps
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./... 
+
+# The README's pictures, taken of the real app under Xvfb by the e2e test.
+shots: deps
+	INTAKEBENCH_SHOTS=$(CURDIR)/docs/screens $(GO) test -count=1 -run TestAppShowsTypedScanInRealWindow ./cmd/intakebench
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

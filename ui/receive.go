@@ -1,5 +1,3 @@
-// Package ui holds the bench's Fyne screens: layout and display only. Rules
-// live in intake, data in store, network in sync.
 package ui
 
 import (
@@ -7,10 +5,8 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -24,61 +20,71 @@ type Lookuper interface {
 	Lookup(ctx context.Context, raw string) (intake.Match, error)
 }
 
-// Colours of a match card: go, look closer, stop.
-var (
-	colourGo    = color.NRGBA{R: 0x1b, G: 0x7f, B: 0x3b, A: 0xff}
-	colourLook  = color.NRGBA{R: 0xb3, G: 0x6b, B: 0x00, A: 0xff}
-	colourStop  = color.NRGBA{R: 0xb0, G: 0x1c, B: 0x1c, A: 0xff}
-	colourReady = color.NRGBA{R: 0x44, G: 0x4c, B: 0x56, A: 0xff}
-)
-
-// OutcomeColour is the colour a match card takes for an outcome: green to
-// go on, amber to look closer, red to stop.
-func OutcomeColour(o intake.Outcome) color.NRGBA {
-	switch o {
-	case intake.OutcomeMatched:
-		return colourGo
-	case intake.OutcomeFlagged:
-		return colourStop
-	}
-	return colourLook
+// Receiver records a matched device as received; intake.Bench is one.
+type Receiver interface {
+	Receive(ctx context.Context, op intake.Operator, scan string) (intake.Receipt, error)
 }
 
-// lookupTimeout bounds one lookup; a local SQLite lookup takes well under a
-// millisecond, so anything near this means the disk is in trouble.
-const lookupTimeout = 5 * time.Second
+// ReceiveDeps are the services of the receive screen. Only Lookup is
+// required: without a Receiver the screen only shows matches, and the
+// manual paths (search, link, quarantine) appear as far as their services
+// exist.
+type ReceiveDeps struct {
+	Lookup     Lookuper
+	Receiver   Receiver
+	Search     TradeInSearcher
+	Link       Linker
+	Quarantine Quarantiner
+}
 
-// ReceiveScreen is the technician's scan prompt and the match it shows.
+// ReceiveScreen is the big scan prompt, the colour-coded match card and
+// what can be done with the match.
 type ReceiveScreen struct {
-	lookup   Lookuper
-	entry    *widget.Entry
-	banner   *canvas.Rectangle
-	headline *canvas.Text
-	details  *widget.Label
-	content  fyne.CanvasObject
-	// shown is called on the UI goroutine after a match is displayed.
-	shown func(intake.Match)
+	env  Env
+	deps ReceiveDeps
+
+	entry   *widget.Entry
+	card    *card
+	details *widget.Label
+	receive *widget.Button
+	grade   *widget.Button
+	manual  *manualPanel
+	content fyne.CanvasObject
+
+	match *intake.Match // the match on the card, nil when none
+	busy  bool
+
+	// OnShown is called on the UI goroutine after a match is displayed.
+	OnShown func(intake.Match)
+	// OnReceived is called on the UI goroutine once a receipt is recorded:
+	// the device goes on to grading.
+	OnReceived func(intake.TradeIn, intake.Receipt)
+	// OnGrade is called when the operator asks to grade a device this bench
+	// received before (e.g. after a request for more photos).
+	OnGrade func(intake.TradeIn)
 }
 
-// NewReceiveScreen builds the screen. shown may be nil.
-func NewReceiveScreen(l Lookuper, shown func(intake.Match)) *ReceiveScreen {
-	s := &ReceiveScreen{lookup: l, shown: shown}
+// NewReceiveScreen builds the receive screen.
+func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
+	s := &ReceiveScreen{env: env, deps: deps}
 	s.entry = widget.NewEntry()
 	s.entry.SetPlaceHolder("Scan or type an IMEI, MEID or serial, then Enter")
-	s.entry.OnSubmitted = s.Submit
-	s.banner = canvas.NewRectangle(colourReady)
-	s.banner.CornerRadius = theme.Padding() * 2
-	s.headline = canvas.NewText("Ready to scan", color.White)
-	s.headline.TextSize = 36
-	s.headline.TextStyle = fyne.TextStyle{Bold: true}
+	s.entry.OnSubmitted = s.submitted
+	s.entry.OnChanged = func(string) { s.env.touch() }
+	s.card = newCard(colourReady, "Ready to scan", 36)
 	s.details = widget.NewLabel("")
 	s.details.Wrapping = fyne.TextWrapWord
+	s.receive = bigButton("Receive (Enter)", theme.ConfirmIcon(), widget.SuccessImportance, s.Receive)
+	s.grade = bigButton("Grade this device", theme.DocumentCreateIcon(), widget.HighImportance, s.gradeAgain)
+	s.manual = newManualPanel(s)
+	s.receive.Hide()
+	s.grade.Hide()
 	title := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	card := container.NewStack(s.banner, container.NewPadded(container.NewVBox(s.headline)))
+	actions := container.NewHBox(tall(s.receive, touchHeight), tall(s.grade, touchHeight))
 	s.content = container.NewBorder(
-		container.NewVBox(title, s.entry, card),
+		container.NewVBox(title, tall(s.entry, touchHeight), s.card.content, actions),
 		nil, nil, nil,
-		container.NewVScroll(container.NewVBox(s.details, layout.NewSpacer())),
+		container.NewVScroll(container.NewVBox(s.details, s.manual.content, layout.NewSpacer())),
 	)
 	return s
 }
@@ -89,72 +95,155 @@ func (s *ReceiveScreen) Content() fyne.CanvasObject { return s.content }
 // Focus gives the scan prompt the keyboard, so a wedge scanner's keystrokes land in it.
 func (s *ReceiveScreen) Focus(c fyne.Canvas) { c.Focus(s.entry) }
 
+func (s *ReceiveScreen) refocus() {
+	if s.env.Window != nil {
+		s.Focus(s.env.Window.Canvas())
+	}
+}
+
+// HandleScan takes a scan from any source (serial scanner, wedge detector)
+// whatever has the keyboard.
+func (s *ReceiveScreen) HandleScan(raw string) {
+	s.env.touch()
+	s.Submit(raw)
+	s.refocus()
+}
+
+func (s *ReceiveScreen) submitted(text string) {
+	// Enter on an empty prompt receives the device on the card.
+	if strings.TrimSpace(text) == "" && s.receive.Visible() && !s.receive.Disabled() {
+		s.Receive()
+		return
+	}
+	s.Submit(text)
+}
+
 // Submit looks a scan up off the UI goroutine and shows the match.
 func (s *ReceiveScreen) Submit(scan string) {
 	if strings.TrimSpace(scan) == "" {
 		return
 	}
 	s.entry.SetText("")
-	s.headline.Text = "Looking up…"
-	s.headline.Refresh()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
-		defer cancel()
-		m, err := s.lookup.Lookup(ctx, scan)
-		fyne.Do(func() {
+	s.match = nil
+	s.receive.Hide()
+	s.grade.Hide()
+	s.manual.hide()
+	s.card.paint(colourReady, "Looking up…")
+	background(s.env, func(ctx context.Context) (intake.Match, error) { return s.deps.Lookup.Lookup(ctx, scan) },
+		func(m intake.Match, err error) {
 			if err != nil {
-				s.showError(scan, err)
+				s.env.trouble()
+				s.paint(colourStop, "Lookup failed", fmt.Sprintf("Scan %q could not be looked up: %v\nThe scan was not recorded. Try again; if it keeps failing, call a supervisor.", scan, err))
 				return
 			}
 			s.show(m)
 		})
-	}()
-}
-
-func (s *ReceiveScreen) showError(scan string, err error) {
-	s.paint(colourStop, "Lookup failed", fmt.Sprintf("Scan %q could not be looked up: %v\nThe scan was not recorded. Try again; if it keeps failing, call a supervisor.", scan, err))
 }
 
 func (s *ReceiveScreen) show(m intake.Match) {
+	s.match = &m
 	colour, headline, details := describe(m)
 	s.paint(colour, headline, details)
-	if s.shown != nil {
-		s.shown(m)
+	switch {
+	case m.Outcome == intake.OutcomeMatched && s.deps.Receiver != nil:
+		s.receive.Enable()
+		s.receive.Show()
+		s.env.success()
+	case m.Outcome == intake.OutcomeMatched:
+		s.env.success()
+	case m.Outcome == intake.OutcomeAlreadyReceived && s.receivedHere(m):
+		s.grade.Show()
+		s.env.trouble()
+	case m.Outcome == intake.OutcomeUnknown:
+		s.manual.show(m)
+		s.env.trouble()
+	default:
+		s.env.trouble()
+	}
+	if s.OnShown != nil {
+		s.OnShown(m)
 	}
 }
 
+// receivedHere reports whether this bench holds the unit, so it can grade
+// it again (after a request for more photos, or an interrupted grading).
+func (s *ReceiveScreen) receivedHere(m intake.Match) bool {
+	return s.OnGrade != nil && s.env.Bench != "" && m.TradeIn != nil && m.Receipt != nil && m.Receipt.Bench == s.env.Bench
+}
+
+func (s *ReceiveScreen) gradeAgain() {
+	if s.match != nil && s.match.TradeIn != nil && s.OnGrade != nil {
+		s.OnGrade(*s.match.TradeIn)
+	}
+}
+
+// Receive records the matched device as received and hands it on to grading.
+func (s *ReceiveScreen) Receive() {
+	s.env.touch()
+	if s.busy || s.match == nil || s.match.Outcome != intake.OutcomeMatched || s.deps.Receiver == nil {
+		return
+	}
+	m := *s.match
+	op := s.env.operator()
+	s.busy = true
+	s.receive.Disable()
+	background(s.env, func(ctx context.Context) (intake.Receipt, error) { return s.deps.Receiver.Receive(ctx, op, m.Scan) },
+		func(r intake.Receipt, err error) {
+			s.busy = false
+			s.receive.Hide()
+			if err != nil {
+				s.env.trouble()
+				s.paint(colourStop, "Not received", explain("Receiving "+m.TradeIn.Reference, err))
+				s.refocus()
+				return
+			}
+			s.received(*m.TradeIn, r)
+		})
+}
+
+func (s *ReceiveScreen) received(t intake.TradeIn, r intake.Receipt) {
+	s.match = nil
+	s.env.success()
+	s.paint(colourGo, "Received: "+t.Reference, fmt.Sprintf("%s %s %s for %s, recorded at %s. Grade it next.",
+		t.Device.Make, t.Device.Model, t.Device.Storage, t.Customer.Name, r.At.Local().Format("15:04:05")))
+	s.refocus()
+	if s.OnReceived != nil {
+		s.OnReceived(t, r)
+	}
+}
+
+// Reset puts the screen back to "Ready to scan", e.g. after grading.
+func (s *ReceiveScreen) Reset(note string) {
+	s.match = nil
+	s.receive.Hide()
+	s.grade.Hide()
+	s.manual.hide()
+	s.paint(colourReady, "Ready to scan", note)
+	s.refocus()
+}
+
 func (s *ReceiveScreen) paint(c color.Color, headline, details string) {
-	s.banner.FillColor = c
-	s.banner.Refresh()
-	s.headline.Text = headline
-	s.headline.Refresh()
+	s.card.paint(c, headline)
 	s.details.SetText(details)
 }
 
 // Headline is the text of the match card, for tests and accessibility.
-func (s *ReceiveScreen) Headline() string { return s.headline.Text }
+func (s *ReceiveScreen) Headline() string { return s.card.headline.Text }
 
 // Details is the body text under the match card.
 func (s *ReceiveScreen) Details() string { return s.details.Text }
 
 // BannerColour is the colour of the match card.
-func (s *ReceiveScreen) BannerColour() color.Color { return s.banner.FillColor }
+func (s *ReceiveScreen) BannerColour() color.Color { return s.card.banner.FillColor }
+
+// SetHint shows text under the card until the first scan.
+func (s *ReceiveScreen) SetHint(text string) { s.details.SetText(text) }
 
 // describe turns a match into the card's colour, headline and details.
 func describe(m intake.Match) (color.NRGBA, string, string) {
 	var b strings.Builder
 	if t := m.TradeIn; t != nil {
-		fmt.Fprintf(&b, "%s %s %s", t.Device.Make, t.Device.Model, t.Device.Storage)
-		if t.Device.Colour != "" {
-			fmt.Fprintf(&b, " · %s", t.Device.Colour)
-		}
-		if t.Device.Carrier != "" {
-			fmt.Fprintf(&b, " · %s", t.Device.Carrier)
-		}
-		fmt.Fprintf(&b, "\nCustomer: %s\nReference: %s (status %s)\nDisclosed: %s · Offer: $%s\n", t.Customer.Name, t.Reference, t.Status, t.Disclosed, t.Offer)
-		for _, a := range t.Answers {
-			fmt.Fprintf(&b, "  %s — %s\n", a.Question, a.Answer)
-		}
+		b.WriteString(tradeInSummary(*t))
 	}
 	ids := make([]string, 0, len(m.Identifiers))
 	for _, id := range m.Identifiers {
@@ -168,6 +257,7 @@ func describe(m intake.Match) (color.NRGBA, string, string) {
 	}
 	switch m.Outcome {
 	case intake.OutcomeMatched:
+		b.WriteString("Press Enter or Receive to record the device as received.\n")
 		return OutcomeColour(m.Outcome), "Match: " + m.TradeIn.Reference, b.String()
 	case intake.OutcomeFlagged:
 		fmt.Fprintf(&b, "STOP: %s — %s. Do not grade, pay or return this device; set it aside for a supervisor.\n", m.Flag.Kind, m.Flag.Reason)
@@ -178,14 +268,50 @@ func describe(m intake.Match) (color.NRGBA, string, string) {
 		}
 		return OutcomeColour(m.Outcome), "Already received", b.String()
 	case intake.OutcomeNotAccepted:
+		b.WriteString("The customer has not accepted an offer for this trade-in yet: set the device aside for a supervisor.\n")
 		return OutcomeColour(m.Outcome), "Not accepted yet", b.String()
 	case intake.OutcomeUnknown:
 		b.WriteString("No trade-in holds this device. Search by customer, reference or tracking number, or set it aside in quarantine.\n")
 		return OutcomeColour(m.Outcome), "Unknown device", b.String()
 	default:
+		b.WriteString("Scan the IMEI barcode on the device or its label, not the box's product barcode.\n")
 		return OutcomeColour(m.Outcome), "Not a device identifier", b.String()
 	}
 }
 
-// SetHint shows text under the card until the first scan.
-func (s *ReceiveScreen) SetHint(text string) { s.details.SetText(text) }
+// tradeInSummary is the few lines that identify a trade-in to a person.
+func tradeInSummary(t intake.TradeIn) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s", t.Device.Make, t.Device.Model, t.Device.Storage)
+	if t.Device.Colour != "" {
+		fmt.Fprintf(&b, " · %s", t.Device.Colour)
+	}
+	if t.Device.Carrier != "" {
+		fmt.Fprintf(&b, " · %s", t.Device.Carrier)
+	}
+	fmt.Fprintf(&b, "\nCustomer: %s\nReference: %s (status %s)\nDisclosed: %s · Offer: %s\n", t.Customer.Name, t.Reference, t.Status, t.Disclosed, money(t.Offer))
+	for _, a := range t.Answers {
+		fmt.Fprintf(&b, "  %s — %s\n", a.Question, a.Answer)
+	}
+	return b.String()
+}
+
+// ShowGraded puts the outcome of a grading on the card, with the prompt
+// ready for the next device.
+func (s *ReceiveScreen) ShowGraded(t intake.TradeIn, g intake.Grading) {
+	s.match = nil
+	s.receive.Hide()
+	s.grade.Hide()
+	s.manual.hide()
+	d := g.Decision
+	if !d.Reroute {
+		s.paint(colourGo, "Received — graded "+g.Grade.Condition.String(), fmt.Sprintf(
+			"%s: cosmetic %s, functional %d. Payout %s as offered.\nScan the next device.",
+			t.Reference, g.Grade.Cosmetic, g.Grade.Functional, money(d.Offer)))
+	} else {
+		s.paint(colourLook, "Rerouted to Returns — payout held for a supervisor", fmt.Sprintf(
+			"%s: %s.\nGraded price %s against an offer of %s (%s).\nPut the device on the Returns shelf. Scan the next device.",
+			t.Reference, d.Reason, money(d.GradedPrice), money(d.Offer), signedMoney(d.Delta())))
+	}
+	s.refocus()
+}

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/intake"
 )
@@ -43,18 +42,15 @@ func TestReceiveScreenShowsEachOutcome(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			test.NewTempApp(t)
+			post, until := settling(t)
 			shown := make(chan intake.Match, 1)
-			s := NewReceiveScreen(lookupFunc(func(context.Context, string) (intake.Match, error) { return tt.match, nil }),
-				func(m intake.Match) { shown <- m })
+			s := lookupScreen(post, func(context.Context, string) (intake.Match, error) { return tt.match, nil })
+			s.OnShown = func(m intake.Match) { shown <- m }
 			w := test.NewTempWindow(t, s.Content())
 			s.Focus(w.Canvas())
 			test.Type(s.entry, "356938035643809")
 			s.entry.TypedKey(keyReturn())
-			select {
-			case <-shown:
-			case <-time.After(5 * time.Second):
-				t.Fatal("the match was never shown")
-			}
+			until("the match", func() bool { return len(shown) == 1 })
 			assert.Equal(t, tt.headline, s.Headline())
 			assert.Equal(t, tt.colour, s.BannerColour())
 			for _, d := range tt.details {
@@ -67,15 +63,13 @@ func TestReceiveScreenShowsEachOutcome(t *testing.T) {
 
 func TestReceiveScreenShowsLookupFailure(t *testing.T) {
 	test.NewTempApp(t)
-	failed := make(chan struct{})
-	s := NewReceiveScreen(lookupFunc(func(context.Context, string) (intake.Match, error) {
-		defer close(failed)
+	post, until := settling(t)
+	s := lookupScreen(post, func(context.Context, string) (intake.Match, error) {
 		return intake.Match{}, errors.New("disk I/O error")
-	}), nil)
+	})
 	test.NewTempWindow(t, s.Content())
 	s.Submit("356938035643809")
-	<-failed
-	require.Eventually(t, func() bool { return s.Headline() == "Lookup failed" }, 5*time.Second, 10*time.Millisecond)
+	until("the failure", func() bool { return s.Headline() == "Lookup failed" })
 	assert.Contains(t, s.Details(), "disk I/O error")
 	assert.Contains(t, s.Details(), "was not recorded")
 	assert.Equal(t, colourStop, s.BannerColour())
@@ -83,13 +77,18 @@ func TestReceiveScreenShowsLookupFailure(t *testing.T) {
 
 func TestReceiveScreenIgnoresBlankScans(t *testing.T) {
 	test.NewTempApp(t)
-	s := NewReceiveScreen(lookupFunc(func(context.Context, string) (intake.Match, error) {
+	s := lookupScreen(nil, func(context.Context, string) (intake.Match, error) {
 		t.Error("a blank scan must not be looked up")
 		return intake.Match{}, nil
-	}), nil)
+	})
 	test.NewTempWindow(t, s.Content())
 	s.Submit("   ")
 	assert.Equal(t, "Ready to scan", s.Headline())
+}
+
+// lookupScreen is a receive screen that only looks scans up, with lookup.
+func lookupScreen(post func(func()), lookup lookupFunc) *ReceiveScreen {
+	return NewReceiveScreen(Env{post: post}, ReceiveDeps{Lookup: lookup})
 }
 
 func keyReturn() *fyne.KeyEvent { return &fyne.KeyEvent{Name: fyne.KeyReturn} }

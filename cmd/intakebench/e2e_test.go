@@ -84,6 +84,18 @@ func (d display) share(t *testing.T, c color.NRGBA) float64 {
 	return float64(n) / float64(b.Dx()*b.Dy())
 }
 
+// shot saves a screenshot as name.png in $INTAKEBENCH_SHOTS, when set: how
+// the README's pictures are made (make shots).
+func (d display) shot(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("INTAKEBENCH_SHOTS")
+	if dir == "" {
+		return
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	d.run(t, "import", "-window", "root", filepath.Join(dir, name+".png"))
+}
+
 func buildApp(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "intakebench")
@@ -112,30 +124,43 @@ func TestAppShowsTypedScanInRealWindow(t *testing.T) {
 	require.NoError(t, app.Start())
 	t.Cleanup(func() { app.Process.Kill(); app.Wait() })
 
-	events := make(chan shownEvent, 16)
+	events := make(chan appEvent, 16)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			var ev shownEvent
+			var ev appEvent
 			if json.Unmarshal(sc.Bytes(), &ev) == nil {
 				events <- ev
 			}
 		}
 		close(events)
 	}()
-	next := func() shownEvent {
-		select {
-		case ev, ok := <-events:
-			require.True(t, ok, "the app exited")
-			return ev
-		case <-time.After(30 * time.Second):
-			t.Fatal("the app showed nothing within 30 s")
+	// await skips to the next event of kind, screen changes aside.
+	await := func(kind string) appEvent {
+		t.Helper()
+		timeout := time.After(30 * time.Second)
+		for {
+			select {
+			case ev, ok := <-events:
+				require.True(t, ok, "the app exited")
+				if ev.Event == kind {
+					return ev
+				}
+			case <-timeout:
+				t.Fatalf("no %s event within 30 s", kind)
+			}
 		}
-		return shownEvent{}
 	}
-	require.Equal(t, "ready", next().Event)
+	await("ready")
 	window := d.run(t, "xdotool", "search", "--sync", "--name", "^Intake Bench$")
 	window = firstLine(window)
+	d.shot(t, "login")
+
+	// The technician logs in with a badge scan: the badge field has focus.
+	tech := demo.Operators()[0]
+	d.run(t, "xdotool", "type", "--window", window, "--delay", "8", tech.Badge)
+	d.run(t, "xdotool", "key", "--window", window, "Return")
+	assert.Equal(t, ui.TabReceive, await("screen").Screen, "after the badge scan the receive screen shows")
 
 	data := demo.Generate(100, 1, time.Now())
 	flagged := map[string]bool{}
@@ -161,8 +186,7 @@ func TestAppShowsTypedScanInRealWindow(t *testing.T) {
 		// 8 ms between keys: scanner speed.
 		d.run(t, "xdotool", "type", "--window", window, "--delay", "8", tt.scan)
 		d.run(t, "xdotool", "key", "--window", window, "Return")
-		ev := next()
-		assert.Equal(t, "match-shown", ev.Event)
+		ev := await("match-shown")
 		assert.Equal(t, tt.outcome, ev.Outcome, tt.scan)
 		assert.Equal(t, tt.scan, ev.Scan, "every keystroke arrived")
 		if tt.outcome == intake.OutcomeMatched {
@@ -171,6 +195,7 @@ func TestAppShowsTypedScanInRealWindow(t *testing.T) {
 		// The match card is painted in the outcome's colour, big enough to
 		// see from across the bench: at least 2% of the screen.
 		assert.Greater(t, d.share(t, tt.colour), 0.02, tt.scan)
+		d.shot(t, "receive-"+string(tt.outcome))
 	}
 }
 

@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/intakebench/intakebench/assets"
+	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/device"
+	"github.com/intakebench/intakebench/device/wedge"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
+	hubsync "github.com/intakebench/intakebench/sync"
 	"github.com/intakebench/intakebench/ui"
 )
 
@@ -23,8 +28,9 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "bench store")
 	demoN := fs.Int("demo", 500, "demo trade-ins in the local hub when the app creates it")
-	kiosk := fs.Bool("kiosk", false, "full screen")
-	events := fs.Bool("events", false, "print a JSON line on stdout when the app is ready and each time a match is shown")
+	kiosk := fs.Bool("kiosk", false, "full screen (also a setting)")
+	scanner := fs.String("scanner", "", "serial scanner port, e.g. /dev/ttyACM0 (default: the Settings choice)")
+	events := fs.Bool("events", false, "print a JSON line on stdout when the app is ready, a screen shows and a match is shown")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -35,62 +41,181 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	defer s.Close()
-	engine, benchName, stopHub, err := connectHub(ctx, *db, s, *demoN, stderr)
-	if err != nil {
-		return err
-	}
-	defer stopHub()
-	// A bench with an empty cache pulls before it opens, so that its first
-	// scan can match; later pulls run in the background.
-	if n, err := s.CountTradeIns(ctx); err != nil {
-		return err
-	} else if n == 0 {
-		if _, err := engine.RunOnce(ctx); err != nil {
-			fmt.Fprintf(stderr, "first sync failed, starting offline: %v\n", err)
-		}
-	}
-	go engine.Run(ctx)
-	bench := intake.NewBench(s, benchName, time.Now, newKey)
 
 	a := app.NewWithID("io.intakebench.bench")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	w := a.NewWindow("Intake Bench")
-	enc := json.NewEncoder(stdout)
-	report := func(v any) {
-		if *events {
-			enc.Encode(v)
-		}
+	out := &eventLog{enc: json.NewEncoder(stdout), on: *events}
+	status := &statusModel{}
+
+	link, err := startSync(ctx, *db, s, *demoN, stderr, status)
+	if err != nil {
+		return err
 	}
-	screen := ui.NewReceiveScreen(bench, func(m intake.Match) {
-		ev := shownEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan, At: time.Now().UTC()}
+	defer link.close()
+	benchName := link.benchName()
+	bench := intake.NewBench(s, benchName, time.Now, newKey)
+	login := intake.NewLogin(s, time.Now)
+
+	sh, err := ui.NewShell(ui.Deps{
+		Bench:     benchName,
+		Login:     login,
+		Operators: s,
+		Receive:   ui.ReceiveDeps{Lookup: bench, Receiver: bench, Search: s, Link: bench, Quarantine: bench},
+		Grade:     ui.GradeDeps{Grader: bench, Photos: s},
+		Reviews:   s,
+		Decider:   ui.BenchDecider(bench, s),
+		WalkIn:    ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, s)},
+		Stats:     s,
+		Settings: ui.SettingsDeps{
+			Scanners: serialPorts{},
+			Cameras:  videoDevices{},
+			Enroller: guiEnroller{link: link, store: s, db: *db, bench: benchName},
+		},
+		Window:   w,
+		Sound:    newSounder(),
+		Recorded: link.nudge,
+		OnScreen: func(name string) { out.report(appEvent{Event: "screen", Screen: name}) },
+	})
+	if err != nil {
+		return err
+	}
+	status.bind(sh.StatusBar(), benchName)
+	sh.Receive().OnShown = func(m intake.Match) {
+		ev := appEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan}
 		if m.TradeIn != nil {
 			ev.Reference = m.TradeIn.Reference
 		}
-		report(ev)
-	})
-	w.SetContent(screen.Content())
-	w.Resize(fyne.NewSize(900, 640))
-	w.SetFullScreen(*kiosk)
-	if hint, err := demoHint(ctx, s); err == nil && hint != "" {
-		screen.SetHint(hint)
+		out.report(ev)
 	}
-	screen.Focus(w.Canvas())
+	if hint, err := demoHint(ctx, s); err == nil && hint != "" {
+		sh.Receive().SetHint(hint)
+	}
+	if link.local() {
+		sh.SetLoginHint(loginHint())
+	}
+	w.SetContent(sh.Content())
+	sh.Focus()
+	w.Resize(fyne.NewSize(1100, 760))
+	w.SetFullScreen(*kiosk || a.Preferences().Bool(ui.PrefKiosk))
+
+	// Every reader reports on one stream; scans go to whichever screen is
+	// showing, on the UI goroutine.
+	scans := wedge.New(func(sc device.Scan) { sh.HandleScan(sc.Raw) }, wedge.Options{})
+	scans.HookCanvas(w.Canvas())
+	readers := make(chan device.Event, 16)
+	sources, err := scannerSources(*scanner, a.Preferences().StringWithFallback(ui.PrefScanner, ui.ScannerAuto))
+	if err != nil {
+		fmt.Fprintf(stderr, "serial scanner: %v\n", err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { device.RunAll(ctx, readers, sources...) })
+	wg.Go(func() { routeDeviceEvents(ctx, readers, sh, status) })
+	defer wg.Wait()
+	defer cancel()
+
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
-	a.Lifecycle().SetOnStarted(func() { report(shownEvent{Event: "ready", At: time.Now().UTC()}) })
+	a.Lifecycle().SetOnStarted(func() { out.report(appEvent{Event: "ready"}) })
 	w.ShowAndRun()
 	return nil
 }
 
-// shownEvent is one line of --events output.
-type shownEvent struct {
+// routeDeviceEvents hands the serial scanners' reads to the shell and
+// their plugging to the status bar.
+func routeDeviceEvents(ctx context.Context, events <-chan device.Event, sh *ui.Shell, status *statusModel) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-events:
+			switch ev := ev.(type) {
+			case device.Scan:
+				fyne.Do(func() { sh.HandleScan(ev.Raw) })
+			case device.Rejected:
+				fyne.Do(func() { sh.Receive().SetHint(fmt.Sprintf("%s refused a read: %s", ev.Source, ev.Reason)) })
+			case device.Status:
+				status.scanner(ev.Source, ev.State == device.Connected)
+			}
+		}
+	}
+}
+
+// statusModel merges what the sync engine and the scanners report into the
+// status bar. Reports arrive on their own goroutines.
+type statusModel struct {
+	mu       sync.Mutex
+	bar      *ui.StatusBar
+	st       ui.Status
+	scanners map[string]bool
+}
+
+func (m *statusModel) bind(bar *ui.StatusBar, bench string) {
+	m.mu.Lock()
+	m.bar, m.st.Bench = bar, bench
+	m.mu.Unlock()
+	m.push()
+}
+
+func (m *statusModel) sync(s hubsync.Status) {
+	m.mu.Lock()
+	m.st.Sync = ui.SyncStatus{Online: s.Online, LastSync: s.LastSync, Pending: s.Pending,
+		Pulling: s.State == hubsync.StatePulling, PullDone: s.Items}
+	m.mu.Unlock()
+	m.push()
+}
+
+func (m *statusModel) scanner(name string, connected bool) {
+	m.mu.Lock()
+	if m.scanners == nil {
+		m.scanners = map[string]bool{}
+	}
+	m.scanners[name] = connected
+	m.st.Scanners = m.st.Scanners[:0]
+	for n, c := range m.scanners {
+		m.st.Scanners = append(m.st.Scanners, ui.ScannerStatus{Name: n, Connected: c})
+	}
+	m.mu.Unlock()
+	m.push()
+}
+
+func (m *statusModel) push() {
+	m.mu.Lock()
+	bar, st := m.bar, m.st
+	st.Scanners = append([]ui.ScannerStatus(nil), st.Scanners...)
+	m.mu.Unlock()
+	if bar != nil {
+		fyne.Do(func() { bar.Update(st) })
+	}
+}
+
+// eventLog writes --events lines: what an end-to-end test waits for.
+type eventLog struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+	on  bool
+}
+
+// appEvent is one line of --events output.
+type appEvent struct {
 	Event     string         `json:"event"`
+	Screen    string         `json:"screen,omitempty"`
 	Outcome   intake.Outcome `json:"outcome,omitempty"`
 	Reference string         `json:"reference,omitempty"`
 	Scan      string         `json:"scan,omitempty"`
 	At        time.Time      `json:"at"`
+}
+
+func (l *eventLog) report(ev appEvent) {
+	if !l.on {
+		return
+	}
+	ev.At = time.Now().UTC()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.enc.Encode(ev)
 }
 
 // demoHint lists a few IMEIs to try, so a newcomer can walk the flow
@@ -109,4 +234,14 @@ func demoHint(ctx context.Context, s *store.Store) (string, error) {
 		fmt.Fprintf(&b, "  %s — %s (shows a stop)\n", f.IMEI, f.Kind)
 	}
 	return b.String(), nil
+}
+
+// loginHint names the demo operators of the local hub.
+func loginHint() string {
+	var b strings.Builder
+	b.WriteString("Demo hub. Log in as:")
+	for _, o := range demo.Operators() {
+		fmt.Fprintf(&b, "\n  %s (%s): badge %s, PIN %s", o.Name, o.Role, o.Badge, o.PIN)
+	}
+	return b.String()
 }

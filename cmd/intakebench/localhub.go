@@ -85,30 +85,39 @@ func (l *localHub) enroll(ctx context.Context, tokenFile, bench string) (enrollm
 	return e, writeTokenFile(tokenFile, e)
 }
 
+// hubLink is the bench's connection to its hub.
+type hubLink struct {
+	engine *hubsync.Engine
+	client *hubsync.Client
+	bench  string
+	local  bool         // the hub is the app's own, with demo data
+	stop   func() error // stops what connectHub started
+}
+
 // connectHub works out which hub the bench syncs with: the one it enrolled
-// with, or else a local hub with demo data. It returns the engine and a
-// function that stops what it started.
-func connectHub(ctx context.Context, db string, s hubsync.Store, demoTradeIns int, stderr io.Writer) (*hubsync.Engine, string, func() error, error) {
+// with, or else a local hub with demo data.
+func connectHub(ctx context.Context, db string, s hubsync.Store, demoTradeIns int, stderr io.Writer, opts ...hubsync.Option) (hubLink, error) {
 	tokenFile := defaultTokenFile(db)
 	e, err := readTokenFile(tokenFile)
 	stop := func() error { return nil }
-	url := e.Hub
+	url, local := e.Hub, false
 	if err != nil || e.Hub == embeddedHub {
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		l, err := startLocalHub(ctx, filepath.Join(filepath.Dir(db), "hub.db"), demoTradeIns, log)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("start the local hub: %w", err)
+			return hubLink{}, fmt.Errorf("start the local hub: %w", err)
 		}
 		if e, err = l.enroll(ctx, tokenFile, benchName()); err != nil {
 			l.Close()
-			return nil, "", nil, err
+			return hubLink{}, err
 		}
-		url, stop = l.url, l.Close
+		url, stop, local = l.url, l.Close, true
 	}
 	client, err := hubsync.NewClient(url, e.Token)
 	if err != nil {
 		stop()
-		return nil, "", nil, err
+		return hubLink{}, err
 	}
-	return hubsync.New(s, client, e.Bench, hubsync.WithInterval(15*time.Second)), e.Bench, stop, nil
+	return hubLink{engine: hubsync.New(s, client, e.Bench, append([]hubsync.Option{hubsync.WithInterval(15 * time.Second)}, opts...)...),
+		client: client, bench: e.Bench, local: local, stop: stop}, nil
 }

@@ -46,21 +46,27 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *tokenFile == "" {
 		*tokenFile = defaultTokenFile(*db)
 	}
-	client, err := hubsync.NewClient(*hubURL, "")
+	e, err := enroll(ctx, *hubURL, *code, *name, *tokenFile)
 	if err != nil {
-		return err
-	}
-	resp, err := client.Enroll(ctx, strings.TrimSpace(*code), *name)
-	if err != nil {
-		return fmt.Errorf("enroll with %s: %w", *hubURL, err)
-	}
-	e := enrollment{Hub: *hubURL, Bench: resp.Bench, Token: resp.Token, Scopes: resp.Scopes}
-	if err := writeTokenFile(*tokenFile, e); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "enrolled bench %s with %s (scopes %s); token saved in %s\n",
 		e.Bench, e.Hub, strings.Join(e.Scopes, ", "), *tokenFile)
 	return nil
+}
+
+// enroll trades a one-time code for a bench token and keeps it in tokenFile.
+func enroll(ctx context.Context, hubURL, code, bench, tokenFile string) (enrollment, error) {
+	client, err := hubsync.NewClient(hubURL, "")
+	if err != nil {
+		return enrollment{}, err
+	}
+	resp, err := client.Enroll(ctx, strings.TrimSpace(code), bench)
+	if err != nil {
+		return enrollment{}, fmt.Errorf("enroll with %s: %w", hubURL, err)
+	}
+	e := enrollment{Hub: hubURL, Bench: resp.Bench, Token: resp.Token, Scopes: resp.Scopes}
+	return e, writeTokenFile(tokenFile, e)
 }
 
 // writeTokenFile replaces path atomically with a file only its owner can read.

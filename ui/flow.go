@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// benchFlow is the Receive tab: scan → receive → grade → result, back to
+// the scan prompt for the next device.
+type benchFlow struct {
+	env     Env
+	receive *ReceiveScreen
+	grade   *GradeScreen
+	content *fyne.Container
+}
+
+func newBenchFlow(env Env, r *ReceiveScreen, g *GradeScreen) *benchFlow {
+	f := &benchFlow{env: env, receive: r, grade: g, content: container.NewStack(r.Content(), g.Content())}
+	g.Content().Hide()
+	startGrading := func(t intake.TradeIn) {
+		g.Start(t)
+		f.show(g.Content())
+	}
+	r.OnReceived = func(t intake.TradeIn, _ intake.Receipt) { startGrading(t) }
+	r.OnGrade = startGrading
+	g.OnGraded = func(t intake.TradeIn, gr intake.Grading) {
+		f.show(r.Content())
+		r.ShowGraded(t, gr)
+	}
+	g.OnCancel = func() {
+		f.show(r.Content())
+		r.Reset("The device stays received: scan it again when you are ready to grade it.")
+	}
+	return f
+}
+
+func (f *benchFlow) show(o fyne.CanvasObject) {
+	for _, c := range f.content.Objects {
+		c.Hide()
+	}
+	o.Show()
+	f.content.Refresh()
+}
+
+func (f *benchFlow) grading() bool { return f.grade.Content().Visible() }
+
+// HandleScan sends a scan to the prompt, unless a grading is open: a scan
+// must never silently drop a half-graded device.
+func (f *benchFlow) HandleScan(raw string) {
+	if f.grading() && f.grade.tradeIn != nil {
+		f.env.trouble()
+		f.grade.problems.error(fmt.Sprintf("Scan ignored: finish grading %s (Confirm) or go Back to scanning first.", f.grade.tradeIn.Reference))
+		return
+	}
+	f.receive.HandleScan(raw)
+}
+
+func (f *benchFlow) focus(c fyne.Canvas) {
+	if !f.grading() {
+		f.receive.Focus(c)
+	}
+}

@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// ReviewSource lists the units waiting for a supervisor and their photos;
+// store.Store is one.
+type ReviewSource interface {
+	ReviewQueue(ctx context.Context) ([]intake.Review, error)
+	PhotoReader
+}
+
+// Decider records a supervisor's decision. BenchDecider adapts
+// intake.Bench.
+type Decider interface {
+	Decide(ctx context.Context, op intake.Operator, tradeInID string, req intake.DecisionRequest) (intake.SupervisorDecision, error)
+}
+
+// DeciderFunc adapts a function to a Decider.
+type DeciderFunc func(ctx context.Context, op intake.Operator, tradeInID string, req intake.DecisionRequest) (intake.SupervisorDecision, error)
+
+// Decide calls f.
+func (f DeciderFunc) Decide(ctx context.Context, op intake.Operator, tradeInID string, req intake.DecisionRequest) (intake.SupervisorDecision, error) {
+	return f(ctx, op, tradeInID, req)
+}
+
+// BenchDecider is the bench service deciding against its review store.
+func BenchDecider(b *intake.Bench, rs intake.ReviewStore) Decider {
+	return DeciderFunc(func(ctx context.Context, op intake.Operator, id string, req intake.DecisionRequest) (intake.SupervisorDecision, error) {
+		return b.Decide(ctx, rs, op, id, req)
+	})
+}
+
+// ReviewScreen is the supervisor's queue of rerouted devices.
+type ReviewScreen struct {
+	env    Env
+	source ReviewSource
+	decide Decider
+
+	title    *widget.Label
+	list     *widget.List
+	card     *card
+	compare  *fyne.Container
+	photos   *fyne.Container
+	prices   *widget.Label
+	reason   *widget.Entry
+	amount   *widget.Entry
+	days     *widget.Entry
+	actions  []*widget.Button
+	msg      message
+	detail   *fyne.Container
+	content  fyne.CanvasObject
+	queue    []intake.Review
+	selected *intake.Review
+	busy     bool
+
+	// OnDecided is called on the UI goroutine once a decision is recorded.
+	OnDecided func(intake.SupervisorDecision)
+}
+
+// NewReviewScreen builds the queue and starts loading it.
+func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen {
+	s := &ReviewScreen{env: env, source: source, decide: decide, msg: newMessage()}
+	s.title = bold("Review queue")
+	s.list = widget.NewList(func() int { return len(s.queue) },
+		func() fyne.CanvasObject {
+			return tall(widget.NewLabel("TI-0000-000000 · disclosed excellent → graded broken"), touchHeight)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := s.queue[i]
+			d := r.Grading.Decision
+			text := fmt.Sprintf("%s · %s %s · %s → %s · %s", r.TradeIn.Reference, r.TradeIn.Device.Make, r.TradeIn.Device.Model,
+				d.Disclosed, d.Graded, signedMoney(d.Delta()))
+			if r.State == intake.UnitPhotosRequested {
+				text += " · photos requested"
+			}
+			o.(*fyne.Container).Objects[1].(*widget.Label).SetText(text)
+		})
+	s.list.OnSelected = func(i widget.ListItemID) { s.Select(i) }
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
+
+	s.card = newCard(colourLook, "", 24)
+	s.compare = container.NewGridWithColumns(2)
+	s.photos = container.NewHBox()
+	s.prices = widget.NewLabel("")
+	s.prices.TextStyle = fyne.TextStyle{Bold: true}
+	s.reason = widget.NewMultiLineEntry()
+	s.reason.SetPlaceHolder("Reason for the record (needed to decline, override or ask for photos)")
+	s.reason.OnChanged = func(string) { s.env.touch() }
+	s.amount = widget.NewEntry()
+	s.amount.SetPlaceHolder("amount, e.g. 150.00")
+	s.days = widget.NewEntry()
+	s.days.SetText(strconv.Itoa(int(intake.DefaultCounterOfferExpiry / (24 * time.Hour))))
+	s.actions = []*widget.Button{
+		bigButton("Confirm decline — return to customer", theme.CancelIcon(), widget.DangerImportance, func() { s.Decide(intake.DecideDecline) }),
+		bigButton("Send counter-offer", theme.MailSendIcon(), widget.HighImportance, func() { s.Decide(intake.DecideCounterOffer) }),
+		bigButton("Override — pay the original offer", theme.ConfirmIcon(), widget.WarningImportance, func() { s.Decide(intake.DecideOverride) }),
+		bigButton("Ask for more photos", theme.MediaPhotoIcon(), widget.MediumImportance, func() { s.Decide(intake.DecideMorePhotos) }),
+	}
+	counter := container.NewGridWithColumns(2,
+		container.NewBorder(nil, nil, widget.NewLabel("Counter-offer $"), nil, s.amount),
+		container.NewBorder(nil, nil, widget.NewLabel("expires in days"), nil, s.days))
+	buttons := container.NewGridWithColumns(2)
+	for _, b := range s.actions {
+		buttons.Add(tall(b, touchHeight))
+	}
+	s.detail = container.NewVBox(s.card.content, s.compare, s.prices, bold("Photos"), container.NewHScroll(s.photos),
+		widget.NewSeparator(), s.reason, counter, buttons)
+	s.detail.Hide()
+	left := container.NewBorder(container.NewBorder(nil, nil, nil, refresh, s.title), nil, nil, nil, s.list)
+	right := container.NewBorder(nil, s.msg.Label, nil, nil, container.NewVScroll(s.detail))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.35
+	s.content = split
+	s.Reload()
+	return s
+}
+
+// Content is the screen's root object.
+func (s *ReviewScreen) Content() fyne.CanvasObject { return s.content }
+
+// Queue is the queue as last loaded, for tests.
+func (s *ReviewScreen) Queue() []intake.Review { return s.queue }
+
+// Message is the feedback text, for tests and accessibility.
+func (s *ReviewScreen) Message() string { return s.msg.Text }
+
+// Reload loads the queue again.
+func (s *ReviewScreen) Reload() {
+	background(s.env, s.source.ReviewQueue, func(q []intake.Review, err error) {
+		if err != nil {
+			s.msg.error(explain("Loading the review queue", err))
+			return
+		}
+		s.queue = q
+		if len(q) == 0 {
+			s.title.SetText("Review queue (0): nothing waits for a supervisor")
+		} else {
+			s.title.SetText(fmt.Sprintf("Review queue (%d)", len(q)))
+		}
+		s.list.Refresh()
+		if s.selected != nil {
+			for i, r := range q {
+				if r.TradeIn.ID == s.selected.TradeIn.ID && r.State == s.selected.State {
+					// Still waiting: keep it on screen with what the
+					// supervisor typed so far.
+					s.selected = &q[i]
+					s.keepSelection(i)
+					return
+				}
+			}
+		}
+		s.selected = nil
+		s.list.UnselectAll()
+		s.detail.Hide()
+	})
+}
+
+// keepSelection highlights row i without resetting the detail.
+func (s *ReviewScreen) keepSelection(i int) {
+	onSelected := s.list.OnSelected
+	s.list.OnSelected = nil
+	s.list.Select(i)
+	s.list.OnSelected = onSelected
+}
+
+// Select shows unit i of the queue.
+func (s *ReviewScreen) Select(i int) {
+	s.env.touch()
+	if i < 0 || i >= len(s.queue) {
+		return
+	}
+	r := s.queue[i]
+	s.selected = &r
+	d, g, t := r.Grading.Decision, r.Grading.Grade, r.TradeIn
+	s.card.paint(colourLook, fmt.Sprintf("%s — disclosed %s, graded %s", t.Reference, d.Disclosed, d.Graded))
+
+	var answers strings.Builder
+	for _, a := range t.Answers {
+		fmt.Fprintf(&answers, "%s — %s\n", a.Question, a.Answer)
+	}
+	disclosed := widget.NewLabel(fmt.Sprintf("Condition: %s\nCustomer: %s\n%s", d.Disclosed, t.Customer.Name, answers.String()))
+	disclosed.Wrapping = fyne.TextWrapWord
+	graded := widget.NewLabel(fmt.Sprintf("Condition: %s\nCosmetic grade %s, functional %d\nWhy: %s\nNotes: %s\nBy %s at bench %s, %s",
+		g.Condition, g.Cosmetic, g.Functional, strings.Join(g.Reasons, "; "), r.Grading.Inspection.Notes,
+		r.Grading.Operator, r.Grading.Bench, r.Grading.At.Local().Format("2006-01-02 15:04")))
+	graded.Wrapping = fyne.TextWrapWord
+	s.compare.Objects = []fyne.CanvasObject{widget.NewCard("Disclosed", "", disclosed), widget.NewCard("Graded", "", graded)}
+	s.compare.Refresh()
+	s.prices.SetText(fmt.Sprintf("Offer %s · graded price %s · delta %s", money(d.Offer), money(d.GradedPrice), signedMoney(d.Delta())))
+
+	s.photos.RemoveAll()
+	for _, ph := range r.Photos {
+		s.photos.Add(thumbnail(s.env, s.source, ph, 140))
+	}
+	if len(r.Photos) == 0 {
+		s.photos.Add(widget.NewLabel("No photos: ask for more photos before deciding on a damage claim."))
+	}
+	s.reason.SetText("")
+	s.amount.SetText(d.GradedPrice.String())
+	s.setBusy(false)
+	s.msg.clear()
+	s.detail.Show()
+}
+
+// Decide records a decision of kind on the selected unit.
+func (s *ReviewScreen) Decide(kind intake.DecisionKind) {
+	s.env.touch()
+	if s.busy || s.selected == nil {
+		return
+	}
+	req := intake.DecisionRequest{Kind: kind, Reason: strings.TrimSpace(s.reason.Text)}
+	if kind == intake.DecideCounterOffer {
+		amount, err := intake.ParseCents(s.amount.Text)
+		if err != nil {
+			s.msg.error(fmt.Sprintf("Counter-offer: %v. Type the amount in dollars, e.g. 150.00.", err))
+			return
+		}
+		days, err := strconv.Atoi(strings.TrimSpace(s.days.Text))
+		if err != nil || days < 1 {
+			s.msg.error("Counter-offer: the expiry must be a whole number of days, 1 or more (usually 7).")
+			return
+		}
+		req.CounterOffer, req.Expires = amount, s.env.now().Add(time.Duration(days)*24*time.Hour)
+	}
+	r, op := *s.selected, s.env.operator()
+	s.setBusy(true)
+	background(s.env, func(ctx context.Context) (intake.SupervisorDecision, error) {
+		return s.decide.Decide(ctx, op, r.TradeIn.ID, req)
+	}, func(d intake.SupervisorDecision, err error) {
+		s.setBusy(false)
+		if err != nil {
+			s.env.trouble()
+			s.msg.error(explain("Deciding on "+r.TradeIn.Reference, err))
+			return
+		}
+		s.env.success()
+		s.msg.success(decisionSummary(r, d))
+		if s.OnDecided != nil {
+			s.OnDecided(d)
+		}
+		s.Reload()
+	})
+}
+
+func (s *ReviewScreen) setBusy(busy bool) {
+	s.busy = busy
+	for _, b := range s.actions {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+}
+
+func decisionSummary(r intake.Review, d intake.SupervisorDecision) string {
+	ref, who := r.TradeIn.Reference, r.TradeIn.Customer.Name
+	switch d.Kind {
+	case intake.DecideDecline:
+		return fmt.Sprintf("%s declined: the device goes back to %s. Move it to the return-to-customer shelf.", ref, who)
+	case intake.DecideCounterOffer:
+		return fmt.Sprintf("%s: counter-offer of %s sent to %s, open until %s.", ref, money(d.CounterOffer), who, d.Expires.Local().Format("2006-01-02"))
+	case intake.DecideOverride:
+		return fmt.Sprintf("%s accepted: %s is paid the original offer of %s.", ref, who, money(r.TradeIn.Offer))
+	case intake.DecideMorePhotos:
+		return fmt.Sprintf("%s: more photos requested. The technician sees it when the device is scanned again.", ref)
+	}
+	return fmt.Sprintf("%s: %s recorded.", ref, d.Kind)
+}

@@ -1,0 +1,187 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Preference keys the settings screen writes; the app reads them at start
+// and when OnChanged says one changed.
+const (
+	PrefScanner = "scanner.port" // a port name, or ScannerAuto
+	PrefCamera  = "camera.device"
+	PrefHubURL  = "hub.url"
+	PrefKiosk   = "kiosk"
+)
+
+// ScannerAuto is the scanner setting that lets the bench find scanners by
+// their USB IDs.
+const ScannerAuto = "auto-detect"
+
+// PortLister lists the serial ports or cameras the bench can see.
+type PortLister interface {
+	Ports(ctx context.Context) ([]string, error)
+}
+
+// Enroller enrolls the bench with a hub using a one-time code.
+type Enroller interface {
+	Enroll(ctx context.Context, hubURL, code string) error
+}
+
+// SettingsDeps are the services of the settings screen. Prefs is
+// required; the rest is optional.
+type SettingsDeps struct {
+	Prefs    fyne.Preferences
+	Scanners PortLister
+	Cameras  PortLister
+	Enroller Enroller
+	// SetFullScreen applies the kiosk toggle to the window.
+	SetFullScreen func(bool)
+}
+
+// SettingsScreen sets up the bench: scanners, camera, hub, kiosk mode.
+type SettingsScreen struct {
+	env     Env
+	deps    SettingsDeps
+	scanner *widget.Select
+	camera  *widget.Select
+	hubURL  *widget.Entry
+	code    *widget.Entry
+	enroll  *widget.Button
+	kiosk   *widget.Check
+	msg     message
+	content fyne.CanvasObject
+
+	// OnChanged is called with the key of each preference changed.
+	OnChanged func(key string)
+}
+
+// NewSettingsScreen builds the screen from the stored preferences and
+// starts looking for scanners and cameras.
+func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
+	s := &SettingsScreen{env: env, deps: deps, msg: newMessage()}
+	p := deps.Prefs
+	s.scanner = widget.NewSelect([]string{ScannerAuto}, func(v string) { s.save(PrefScanner, v) })
+	s.scanner.SetSelected(p.StringWithFallback(PrefScanner, ScannerAuto))
+	s.camera = widget.NewSelect(nil, func(v string) { s.save(PrefCamera, v) })
+	s.camera.PlaceHolder = "No camera"
+	if c := p.String(PrefCamera); c != "" {
+		s.camera.SetOptions([]string{c})
+		s.camera.SetSelected(c)
+	}
+	s.hubURL = widget.NewEntry()
+	s.hubURL.SetPlaceHolder("https://hub.example.com")
+	s.hubURL.SetText(p.String(PrefHubURL))
+	s.code = widget.NewEntry()
+	s.code.SetPlaceHolder("One-time enrollment code from the hub admin")
+	s.code.OnSubmitted = func(string) { s.Enroll() }
+	s.enroll = widget.NewButtonWithIcon("Enroll this bench", theme.LoginIcon(), s.Enroll)
+	if deps.Enroller == nil {
+		s.enroll.Disable()
+	}
+	s.kiosk = widget.NewCheck("Kiosk mode (full screen)", func(on bool) {
+		p.SetBool(PrefKiosk, on)
+		if s.deps.SetFullScreen != nil {
+			s.deps.SetFullScreen(on)
+		}
+		s.changed(PrefKiosk)
+	})
+	s.kiosk.SetChecked(p.Bool(PrefKiosk))
+	rescan := widget.NewButtonWithIcon("Look again", theme.ViewRefreshIcon(), s.Detect)
+	s.content = container.NewVScroll(container.NewVBox(
+		bold("Settings"),
+		widget.NewCard("Scanners", "Serial scanners; keyboard-wedge scanners need no setting",
+			container.NewBorder(nil, nil, nil, rescan, tall(s.scanner, touchHeight))),
+		widget.NewCard("Camera", "For device photos", tall(s.camera, touchHeight)),
+		widget.NewCard("Hub", "Where this bench syncs; enroll once with a one-time code",
+			container.NewVBox(tall(s.hubURL, touchHeight), tall(s.code, touchHeight), tall(s.enroll, touchHeight))),
+		widget.NewCard("Display", "", s.kiosk),
+		s.msg.Label,
+	))
+	s.Detect()
+	return s
+}
+
+// Content is the screen's root object.
+func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
+
+// Message is the feedback text, for tests and accessibility.
+func (s *SettingsScreen) Message() string { return s.msg.Text }
+
+func (s *SettingsScreen) save(key, value string) {
+	s.env.touch()
+	if value == "" || value == s.deps.Prefs.String(key) {
+		return
+	}
+	s.deps.Prefs.SetString(key, value)
+	s.changed(key)
+}
+
+func (s *SettingsScreen) changed(key string) {
+	if s.OnChanged != nil {
+		s.OnChanged(key)
+	}
+}
+
+// Detect lists the scanners' ports and the cameras again.
+func (s *SettingsScreen) Detect() {
+	list := func(l PortLister, sel *widget.Select, first []string, what string) {
+		if l == nil {
+			return
+		}
+		background(s.env, l.Ports, func(ports []string, err error) {
+			if err != nil {
+				s.msg.error(fmt.Sprintf("Could not list the %s: %v. Check the cable and press Look again.", what, err))
+				return
+			}
+			current := sel.Selected
+			sel.SetOptions(append(first, ports...))
+			if current != "" {
+				sel.SetSelected(current)
+			}
+		})
+	}
+	list(s.deps.Scanners, s.scanner, []string{ScannerAuto}, "serial ports")
+	list(s.deps.Cameras, s.camera, nil, "cameras")
+}
+
+// Enroll enrolls the bench with the hub.
+func (s *SettingsScreen) Enroll() {
+	s.env.touch()
+	hub, code := strings.TrimSpace(s.hubURL.Text), strings.TrimSpace(s.code.Text)
+	u, err := url.Parse(hub)
+	switch {
+	case s.deps.Enroller == nil:
+		s.msg.error("Enrollment is not available in this build.")
+		return
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		s.msg.error(fmt.Sprintf("%q is not a hub address: type it in full, e.g. https://hub.example.com", hub))
+		return
+	case code == "":
+		s.msg.error("Type the one-time enrollment code the hub administrator gave you.")
+		return
+	}
+	s.enroll.Disable()
+	s.msg.note("Enrolling…")
+	background(s.env, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deps.Enroller.Enroll(ctx, hub, code) },
+		func(_ struct{}, err error) {
+			s.enroll.Enable()
+			s.code.SetText("") // a one-time code is spent either way, and never kept
+			if err != nil {
+				s.env.trouble()
+				s.msg.error(fmt.Sprintf("Enrollment with %s failed: %v. Check the address, ask for a new code, and try again.", hub, err))
+				return
+			}
+			s.deps.Prefs.SetString(PrefHubURL, hub)
+			s.changed(PrefHubURL)
+			s.env.success()
+			s.msg.success("This bench is enrolled with " + hub + ". It syncs in the background from now on.")
+		})
+}

@@ -1,0 +1,329 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Deps is everything the app shell needs. Login, Operators, Receive.Lookup,
+// Receive.Receiver and Grade.Grader are required; a tab whose services are
+// missing is left out.
+type Deps struct {
+	Bench     string
+	Login     Authenticator
+	Operators OperatorLister
+	Receive   ReceiveDeps
+	Grade     GradeDeps
+	// Reviews and Decider make the supervisor's Review tab.
+	Reviews ReviewSource
+	Decider Decider
+	// WalkIn makes the Walk-in tab when its Catalog and Accept are set.
+	WalkIn   WalkInDeps
+	Stats    StatsSource
+	Settings SettingsDeps // Prefs defaults to the app's preferences
+
+	Window    fyne.Window   // for dialogs, focus, shortcuts and full screen
+	Clock     Clock         // defaults to SystemClock
+	Sound     Sounder       // defaults to Silent
+	IdleAfter time.Duration // defaults to intake.IdleLockAfter
+	// Recorded is called after each success (a receipt, a grading, a
+	// decision...): the app syncs then.
+	Recorded func()
+	// OnScreen is called with ScreenLogin or a tab's title each time the
+	// screen changes.
+	OnScreen func(name string)
+
+	post func(func()) // tests only, see Env
+}
+
+// ScreenLogin is the name OnScreen reports for the login screen.
+const ScreenLogin = "Login"
+
+// Tab titles, also the names tests and shortcuts use.
+const (
+	TabReceive  = "Receive"
+	TabWalkIn   = "Walk-in"
+	TabReview   = "Review queue"
+	TabStats    = "Shift stats"
+	TabSettings = "Settings"
+)
+
+// Shell is the whole bench app: the login screen, then the tabs the
+// operator's role allows, above a status bar that is always visible.
+type Shell struct {
+	deps     Deps
+	env      Env
+	idle     *idleLock
+	status   *StatusBar
+	login    *LoginScreen
+	flow     *benchFlow
+	walkIn   *WalkInScreen
+	review   *ReviewScreen
+	stats    *StatsScreen
+	settings *SettingsScreen
+	tabs     *container.AppTabs
+	items    map[string]*container.TabItem
+	main     fyne.CanvasObject
+	content  fyne.CanvasObject
+	op       *intake.Operator
+}
+
+// NewShell builds every screen once; their state survives an idle lock.
+func NewShell(d Deps) (*Shell, error) {
+	var missing []error
+	for _, req := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Login", d.Login != nil}, {"Operators", d.Operators != nil}, {"Receive.Lookup", d.Receive.Lookup != nil},
+		{"Receive.Receiver", d.Receive.Receiver != nil}, {"Grade.Grader", d.Grade.Grader != nil},
+	} {
+		if !req.ok {
+			missing = append(missing, fmt.Errorf("ui.Deps.%s is required", req.name))
+		}
+	}
+	if err := errors.Join(missing...); err != nil {
+		return nil, err
+	}
+	if d.Clock == nil {
+		d.Clock = SystemClock()
+	}
+	if d.Sound == nil {
+		d.Sound = Silent{}
+	}
+	if d.IdleAfter <= 0 {
+		d.IdleAfter = intake.IdleLockAfter
+	}
+	if d.Settings.Prefs == nil {
+		d.Settings.Prefs = fyne.CurrentApp().Preferences()
+	}
+	if d.Settings.SetFullScreen == nil && d.Window != nil {
+		d.Settings.SetFullScreen = d.Window.SetFullScreen
+	}
+	s := &Shell{deps: d, status: NewStatusBar(), items: map[string]*container.TabItem{}}
+	s.idle = newIdleLock(d.Clock, d.IdleAfter, func() {
+		s.Lock(fmt.Sprintf("Locked after %s without input.", d.IdleAfter.Round(time.Second)))
+	})
+	s.env = Env{Session: s, Clock: d.Clock, Sound: d.Sound, Window: d.Window, Bench: d.Bench, Activity: s.idle.touch, Recorded: d.Recorded, post: d.post}
+
+	s.login = NewLoginScreen(s.env, d.Login, d.Operators)
+	s.login.OnLogin = s.loggedIn
+	s.flow = newBenchFlow(s.env, NewReceiveScreen(s.env, d.Receive), NewGradeScreen(s.env, d.Grade))
+	s.items[TabReceive] = container.NewTabItemWithIcon(TabReceive, theme.SearchIcon(), s.flow.content)
+	if d.WalkIn.Catalog != nil && d.WalkIn.Accept != nil {
+		s.walkIn = NewWalkInScreen(s.env, d.WalkIn)
+		s.items[TabWalkIn] = container.NewTabItemWithIcon(TabWalkIn, theme.AccountIcon(), s.walkIn.Content())
+	}
+	if d.Reviews != nil && d.Decider != nil {
+		s.review = NewReviewScreen(s.env, d.Reviews, d.Decider)
+		s.items[TabReview] = container.NewTabItemWithIcon(TabReview, theme.WarningIcon(), s.review.Content())
+	}
+	if d.Stats != nil {
+		s.stats = NewStatsScreen(s.env, d.Stats)
+		s.items[TabStats] = container.NewTabItemWithIcon(TabStats, theme.GridIcon(), s.stats.Content())
+	}
+	s.settings = NewSettingsScreen(s.env, d.Settings)
+	s.items[TabSettings] = container.NewTabItemWithIcon(TabSettings, theme.SettingsIcon(), s.settings.Content())
+
+	s.tabs = container.NewAppTabs()
+	s.tabs.OnSelected = s.tabShown
+	s.main = s.tabs
+	s.content = container.NewBorder(nil, s.status.Content(), nil, nil, container.NewStack(s.main, s.login.Content()))
+	s.status.Update(Status{Bench: d.Bench})
+	s.showLogin()
+	if d.Window != nil {
+		s.wireWindow(d.Window)
+	}
+	return s, nil
+}
+
+// Content is the app's root object: set it as the window's content.
+func (s *Shell) Content() fyne.CanvasObject { return s.content }
+
+// StatusBar is the bar the app pushes status into (on the UI goroutine:
+// fyne.Do(func() { shell.StatusBar().Update(st) })).
+func (s *Shell) StatusBar() *StatusBar { return s.status }
+
+// Receive is the receive screen, e.g. for the app's --events output.
+func (s *Shell) Receive() *ReceiveScreen { return s.flow.receive }
+
+// Settings is the settings screen, so the app can react to OnChanged.
+func (s *Shell) Settings() *SettingsScreen { return s.settings }
+
+// Operator is who is logged in, zero when the bench is locked. It makes
+// the shell the screens' Session.
+func (s *Shell) Operator() intake.Operator {
+	if s.op == nil {
+		return intake.Operator{}
+	}
+	return *s.op
+}
+
+// Tabs lists the titles of the tabs the logged-in operator sees.
+func (s *Shell) Tabs() []string {
+	var out []string
+	for _, it := range s.tabs.Items {
+		out = append(out, it.Text)
+	}
+	return out
+}
+
+// ShowTab selects a tab by title; false if the operator has no such tab.
+func (s *Shell) ShowTab(title string) bool {
+	for _, it := range s.tabs.Items {
+		if it.Text == title {
+			s.tabs.Select(it)
+			return true
+		}
+	}
+	return false
+}
+
+// Locked reports whether the login screen shows.
+func (s *Shell) Locked() bool { return s.op == nil }
+
+// HandleScan routes a scan from any scanner to where it belongs: a badge
+// while locked, an IMEI on the walk-in tab, otherwise the receive prompt.
+// Call it on the UI goroutine.
+func (s *Shell) HandleScan(raw string) {
+	switch {
+	case s.op == nil:
+		s.login.HandleScan(raw)
+	case s.walkIn != nil && s.tabs.Selected() == s.items[TabWalkIn]:
+		s.idle.touch()
+		s.walkIn.HandleScan(raw)
+	default:
+		s.ShowTab(TabReceive)
+		s.flow.HandleScan(raw)
+	}
+}
+
+// Lock shows the login screen, keeping every screen's state: what is on
+// the bench is still there after the next login.
+func (s *Shell) Lock(why string) {
+	prev := s.op
+	s.op = nil
+	s.idle.stop()
+	s.status.SetOperator(nil)
+	s.login.Locked(prev, why)
+	s.showLogin()
+}
+
+func (s *Shell) showLogin() {
+	s.main.Hide()
+	s.login.Content().Show()
+	s.focus()
+	s.shown(ScreenLogin)
+}
+
+// SetLoginHint shows text on the login screen, e.g. the demo operators.
+func (s *Shell) SetLoginHint(text string) { s.login.SetHint(text) }
+
+func (s *Shell) shown(name string) {
+	if s.deps.OnScreen != nil {
+		s.deps.OnScreen(name)
+	}
+}
+
+func (s *Shell) loggedIn(op intake.Operator) {
+	s.op = &op
+	s.status.SetOperator(&op)
+	s.tabs.SetItems(s.tabsFor(op))
+	s.login.Content().Hide()
+	s.main.Show()
+	s.idle.start()
+	s.tabShown(s.tabs.Selected())
+}
+
+// tabsFor lists the tabs of a role. The domain says what a role may do;
+// the shell only hides what would be refused anyway.
+func (s *Shell) tabsFor(op intake.Operator) []*container.TabItem {
+	var out []*container.TabItem
+	add := func(title string, action intake.Action) {
+		if it := s.items[title]; it != nil && (action == "" || intake.Authorize(op, action) == nil) {
+			out = append(out, it)
+		}
+	}
+	add(TabReceive, intake.ActionReceive)
+	add(TabWalkIn, intake.ActionWalkIn)
+	add(TabReview, intake.ActionDecide)
+	add(TabStats, "")
+	add(TabSettings, "")
+	return out
+}
+
+func (s *Shell) tabShown(it *container.TabItem) {
+	s.idle.touch()
+	switch {
+	case it == nil:
+	case it == s.items[TabReview]:
+		s.review.Reload()
+	case it == s.items[TabStats]:
+		s.stats.Reload()
+	}
+	s.focus()
+	if it != nil {
+		s.shown(it.Text)
+	}
+}
+
+// Focus puts the keyboard where the showing screen takes input. Call it
+// once the shell is the window's content.
+func (s *Shell) Focus() { s.focus() }
+
+func (s *Shell) focus() {
+	w := s.deps.Window
+	if w == nil || w.Canvas().Content() != s.content {
+		return // not shown yet: Fyne refuses focus outside the content
+	}
+	switch {
+	case s.op == nil:
+		s.login.Focus(w.Canvas())
+	case s.tabs.Selected() == s.items[TabReceive]:
+		s.flow.focus(w.Canvas())
+	case s.walkIn != nil && s.tabs.Selected() == s.items[TabWalkIn]:
+		s.walkIn.Focus(w.Canvas())
+	}
+}
+
+// wireWindow sends stray typing to the active prompt and adds shortcuts:
+// Ctrl+1…5 pick a tab, Ctrl+L locks the bench.
+func (s *Shell) wireWindow(w fyne.Window) {
+	c := w.Canvas()
+	c.SetOnTypedRune(func(r rune) {
+		s.idle.touch()
+		s.focus()
+		if f := c.Focused(); f != nil {
+			f.TypedRune(r)
+		}
+	})
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		s.idle.touch()
+		s.focus()
+		if f := c.Focused(); f != nil && ev.Name == fyne.KeyReturn {
+			f.TypedKey(ev)
+		}
+	})
+	for i, title := range []string{TabReceive, TabWalkIn, TabReview, TabStats, TabSettings} {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) {
+				if s.op != nil {
+					s.ShowTab(title)
+				}
+			})
+	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) {
+			if s.op != nil {
+				s.Lock("Locked by " + s.op.Name + ".")
+			}
+		})
+}

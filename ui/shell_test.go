@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+type statsFunc func(ctx context.Context, since time.Time) (intake.ShiftStats, error)
+
+func (f statsFunc) ShiftStats(ctx context.Context, since time.Time) (intake.ShiftStats, error) {
+	return f(ctx, since)
+}
+
+func newShell(t *testing.T, f *fixture) (*Shell, func(string, func() bool)) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	post, until := settling(t)
+	w := test.NewTempWindow(t, nil)
+	sh, err := NewShell(Deps{
+		Bench: "bench-7", Login: f.login, Operators: f.store,
+		Receive: ReceiveDeps{Lookup: f.bench, Receiver: f.bench, Search: f.store},
+		Grade:   GradeDeps{Grader: f.bench, Photos: f.store},
+		Reviews: f.store, Decider: BenchDecider(f.bench, f.store),
+		WalkIn: WalkInDeps{Catalog: f.store, IMEI: flagChecker{f.store}, Accept: BenchWalkIns(f.bench, f.store)},
+		Stats: statsFunc(func(context.Context, time.Time) (intake.ShiftStats, error) {
+			return intake.ShiftStats{}, nil
+		}),
+		Settings: SettingsDeps{Prefs: a.Preferences()},
+		Window:   w, Clock: f.clock, Sound: Silent{}, post: post,
+	})
+	require.NoError(t, err)
+	w.SetContent(sh.Content())
+	until("the operator list", func() bool { return len(sh.login.operators) == 3 })
+	return sh, until
+}
+
+func loginAs(t *testing.T, sh *Shell, until func(string, func() bool), op intake.Operator, pin string) {
+	t.Helper()
+	sh.login.pick.SetSelected(operatorLabel(op))
+	test.Type(sh.login.pin, pin)
+	test.Tap(sh.login.login)
+	until("the login", func() bool { return !sh.Locked() })
+}
+
+func TestShellRequiresItsServices(t *testing.T) {
+	test.NewTempApp(t)
+	_, err := NewShell(Deps{})
+	assert.ErrorContains(t, err, "ui.Deps.Login is required")
+	assert.ErrorContains(t, err, "ui.Deps.Grade.Grader is required")
+}
+
+func TestShellTabsByRole(t *testing.T) {
+	tests := []struct {
+		op   intake.Operator
+		pin  string
+		tabs []string
+	}{
+		{tech, pinTech, []string{TabReceive, TabStats, TabSettings}},
+		{clerk, pinClerk, []string{TabReceive, TabWalkIn, TabStats, TabSettings}},
+		{supervisor, pinSuper, []string{TabReceive, TabWalkIn, TabReview, TabStats, TabSettings}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.op.Role), func(t *testing.T) {
+			f := newFixture(t)
+			sh, until := newShell(t, f)
+			assert.True(t, sh.Locked())
+			assert.Empty(t, sh.Tabs(), "nothing shows before a login")
+			loginAs(t, sh, until, tt.op, tt.pin)
+			assert.Equal(t, tt.tabs, sh.Tabs())
+			assert.Equal(t, tt.op, sh.Operator())
+			assert.Equal(t, tt.op.Name+" ("+string(tt.op.Role)+")", sh.status.operator.Text)
+		})
+	}
+}
+
+func TestShellIdleLockKeepsTheBench(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	sh.HandleScan(badgeTech) // a badge scan while locked logs in
+	until("the login", func() bool { return !sh.Locked() })
+	assert.Equal(t, tech, sh.Operator())
+
+	sh.HandleScan(imeiShipped)
+	until("the match", func() bool { return sh.flow.receive.receive.Visible() })
+	test.Tap(sh.flow.receive.receive)
+	until("the grading", sh.flow.grading)
+	sh.flow.grade.zones[intake.ZoneBack].SetSelected(intake.SeverityLight.String())
+
+	f.clock.Advance(intake.IdleLockAfter - time.Minute)
+	assert.False(t, sh.Locked())
+	test.Type(sh.flow.grade.battery, "9") // input restarts the wait
+	f.clock.Advance(intake.IdleLockAfter - time.Minute)
+	assert.False(t, sh.Locked(), "input keeps the bench unlocked")
+
+	f.clock.Advance(time.Minute)
+	require.True(t, sh.Locked(), "locked after %s without input", intake.IdleLockAfter)
+	assert.Equal(t, "Locked — nobody logged in", sh.status.operator.Text)
+	assert.Contains(t, sh.login.note.Text, "Locked after 5m0s without input. The work of Tess is kept")
+	assert.Equal(t, intake.Operator{}, sh.Operator(), "a locked bench acts as nobody")
+
+	loginAs(t, sh, until, tech, pinTech)
+	assert.True(t, sh.flow.grading(), "the grading is still on the bench")
+	assert.Equal(t, "Grade TI-1", sh.flow.grade.title.Text)
+	assert.Equal(t, intake.SeverityLight.String(), sh.flow.grade.zones[intake.ZoneBack].Selected)
+	assert.Equal(t, "9", sh.flow.grade.battery.Text)
+}
+
+func TestShellRoutesScansToTheWalkInTab(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	loginAs(t, sh, until, clerk, pinClerk)
+	require.True(t, sh.ShowTab(TabWalkIn))
+	sh.HandleScan(imeiFlagged)
+	until("the IMEI check", func() bool { return sh.walkIn.check != nil })
+	assert.Contains(t, sh.walkIn.CheckHeadline(), "STOP")
+	assert.Equal(t, "Ready to scan", sh.flow.receive.Headline(), "the receive prompt was not used")
+}
+
+func TestShellSupervisorEndToEnd(t *testing.T) {
+	f := newFixture(t)
+	f.rerouted(t)
+	sh, until := newShell(t, f)
+	loginAs(t, sh, until, supervisor, pinSuper)
+	require.True(t, sh.ShowTab(TabReview))
+	until("the queue", func() bool { return len(sh.review.Queue()) == 1 })
+	sh.review.Select(0)
+	test.Type(sh.review.reason, "loyal customer")
+	test.Tap(sh.review.actions[2])
+	until("the queue to empty", func() bool { return len(sh.review.Queue()) == 0 })
+	state, err := f.store.UnitState(context.Background(), tradeInShip)
+	require.NoError(t, err)
+	assert.Equal(t, intake.UnitAccepted, state)
+}
+
+func TestShellStatusBarUpdates(t *testing.T) {
+	f := newFixture(t)
+	sh, _ := newShell(t, f)
+	b := sh.StatusBar()
+	assert.Equal(t, "Bench bench-7", b.bench.Text)
+	assert.Equal(t, "Hub offline · never synced", b.hub.Text)
+	last := time.Date(2026, 11, 24, 9, 41, 0, 0, time.Local)
+	b.Update(Status{Bench: "bench-7", Sync: SyncStatus{Online: true, LastSync: last, Pending: 3, Pulling: true, PullDone: 40, PullTotal: 200},
+		Scanners: []ScannerStatus{{Name: "Zebra DS2208", Connected: true}, {Name: "Honeywell 1900", Connected: false}}})
+	assert.Equal(t, "Hub online · last sync 09:41", b.hub.Text)
+	assert.Equal(t, "3 events waiting", b.pending.Text)
+	assert.Equal(t, "Scanners 1/2: Zebra DS2208 ✓, Honeywell 1900 ✗", b.scanners.Text)
+	assert.True(t, b.progress.Visible())
+	assert.Equal(t, 40.0, b.progress.Value)
+	assert.Equal(t, 200.0, b.progress.Max)
+
+	b.Update(Status{Bench: "bench-7", Sync: SyncStatus{Pulling: true}})
+	assert.False(t, b.progress.Visible())
+	assert.True(t, b.busy.Visible(), "a pull of unknown size shows an endless bar")
+	b.Update(Status{Bench: "bench-7", Sync: SyncStatus{Pending: 1}})
+	assert.False(t, b.busy.Visible())
+	assert.Equal(t, "1 event waiting", b.pending.Text)
+	assert.Equal(t, "No scanner", b.scanners.Text)
+}

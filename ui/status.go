@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// SyncStatus is what the sync engine reports about the hub.
+type SyncStatus struct {
+	Online    bool
+	LastSync  time.Time // zero: never synced
+	Pending   int       // events waiting for the hub
+	Pulling   bool      // a long pull is running
+	PullDone  int
+	PullTotal int // 0 while the total is unknown
+}
+
+// ScannerStatus is one scanner the bench knows of.
+type ScannerStatus struct {
+	Name      string
+	Connected bool
+}
+
+// Status is what the app pushes into the status bar whenever something in
+// it changes.
+type Status struct {
+	Bench    string
+	Sync     SyncStatus
+	Scanners []ScannerStatus
+}
+
+// StatusBar is the strip at the bottom of every screen: who is logged in,
+// the bench, the hub, the outbox, a pull's progress and the scanners.
+// Its methods run on the UI goroutine: from another goroutine, wrap the
+// call in fyne.Do.
+type StatusBar struct {
+	operator *widget.Label
+	bench    *widget.Label
+	hub      *widget.Label
+	pending  *widget.Label
+	scanners *widget.Label
+	progress *widget.ProgressBar
+	busy     *widget.ProgressBarInfinite
+	content  fyne.CanvasObject
+}
+
+// NewStatusBar returns an empty status bar: nobody logged in, hub unknown.
+func NewStatusBar() *StatusBar {
+	b := &StatusBar{
+		operator: widget.NewLabel(""), bench: widget.NewLabel(""), hub: widget.NewLabel(""),
+		pending: widget.NewLabel(""), scanners: widget.NewLabel(""),
+		progress: widget.NewProgressBar(), busy: widget.NewProgressBarInfinite(),
+	}
+	b.operator.TextStyle = fyne.TextStyle{Bold: true}
+	b.busy.Stop()
+	b.progress.Hide()
+	b.busy.Hide()
+	b.SetOperator(nil)
+	b.Update(Status{})
+	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
+		b.operator, widget.NewSeparator(), b.bench, widget.NewSeparator(), b.hub, widget.NewSeparator(),
+		b.pending, widget.NewSeparator(), b.scanners, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
+	))
+	return b
+}
+
+// Content is the bar's root object.
+func (b *StatusBar) Content() fyne.CanvasObject { return b.content }
+
+// SetOperator shows who is logged in; nil means the bench is locked.
+func (b *StatusBar) SetOperator(op *intake.Operator) {
+	if op == nil {
+		b.operator.SetText("Locked — nobody logged in")
+		return
+	}
+	b.operator.SetText(fmt.Sprintf("%s (%s)", op.Name, op.Role))
+}
+
+// Update shows a new status.
+func (b *StatusBar) Update(s Status) {
+	bench := s.Bench
+	if bench == "" {
+		bench = "unnamed bench"
+	}
+	b.bench.SetText("Bench " + bench)
+	hub := "Hub offline"
+	if s.Sync.Online {
+		hub = "Hub online"
+	}
+	if s.Sync.LastSync.IsZero() {
+		hub += " · never synced"
+	} else {
+		hub += " · last sync " + s.Sync.LastSync.Local().Format("15:04")
+	}
+	b.hub.SetText(hub)
+	b.hub.Importance = widget.MediumImportance
+	if !s.Sync.Online {
+		b.hub.Importance = widget.WarningImportance
+	}
+	b.hub.Refresh()
+	switch s.Sync.Pending {
+	case 0:
+		b.pending.SetText("All events sent")
+	case 1:
+		b.pending.SetText("1 event waiting")
+	default:
+		b.pending.SetText(fmt.Sprintf("%d events waiting", s.Sync.Pending))
+	}
+	b.scanners.SetText(scannersText(s.Scanners))
+	b.showProgress(s.Sync)
+}
+
+func (b *StatusBar) showProgress(s SyncStatus) {
+	switch {
+	case !s.Pulling:
+		b.progress.Hide()
+		b.busy.Stop()
+		b.busy.Hide()
+	case s.PullTotal > 0:
+		b.busy.Stop()
+		b.busy.Hide()
+		b.progress.Max = float64(s.PullTotal)
+		b.progress.SetValue(float64(min(s.PullDone, s.PullTotal)))
+		b.progress.Show()
+	default:
+		b.progress.Hide()
+		b.busy.Show()
+		b.busy.Start()
+	}
+}
+
+func scannersText(ss []ScannerStatus) string {
+	if len(ss) == 0 {
+		return "No scanner"
+	}
+	var up int
+	names := make([]string, 0, len(ss))
+	for _, s := range ss {
+		mark := "✗"
+		if s.Connected {
+			up++
+			mark = "✓"
+		}
+		names = append(names, s.Name+" "+mark)
+	}
+	return fmt.Sprintf("Scanners %d/%d: %s", up, len(ss), strings.Join(names, ", "))
+}

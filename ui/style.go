@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Colours of a card: go, look closer, stop, and the neutral ready state.
+var (
+	colourGo    = color.NRGBA{R: 0x1b, G: 0x7f, B: 0x3b, A: 0xff}
+	colourLook  = color.NRGBA{R: 0xb3, G: 0x6b, B: 0x00, A: 0xff}
+	colourStop  = color.NRGBA{R: 0xb0, G: 0x1c, B: 0x1c, A: 0xff}
+	colourReady = color.NRGBA{R: 0x44, G: 0x4c, B: 0x56, A: 0xff}
+)
+
+// OutcomeColour is the colour a match card takes for an outcome: green to
+// go on, amber to look closer, red to stop.
+func OutcomeColour(o intake.Outcome) color.NRGBA {
+	switch o {
+	case intake.OutcomeMatched:
+		return colourGo
+	case intake.OutcomeFlagged:
+		return colourStop
+	}
+	return colourLook
+}
+
+// card is a coloured banner with a big white headline: the one thing an
+// operator must see from arm's length.
+type card struct {
+	banner   *canvas.Rectangle
+	headline *canvas.Text
+	content  fyne.CanvasObject
+}
+
+func newCard(colour color.Color, headline string, size float32) *card {
+	c := &card{banner: canvas.NewRectangle(colour), headline: canvas.NewText(headline, color.White)}
+	c.banner.CornerRadius = theme.Padding() * 2
+	c.headline.TextSize = size
+	c.headline.TextStyle = fyne.TextStyle{Bold: true}
+	c.content = container.NewStack(c.banner, container.NewPadded(c.headline))
+	return c
+}
+
+func (c *card) paint(colour color.Color, headline string) {
+	c.banner.FillColor = colour
+	c.banner.Refresh()
+	c.headline.Text = headline
+	c.headline.Refresh()
+}
+
+// bigButton is a button sized for a gloved finger on a touch screen.
+func bigButton(label string, icon fyne.Resource, importance widget.Importance, tapped func()) *widget.Button {
+	b := widget.NewButtonWithIcon(label, icon, tapped)
+	b.Importance = importance
+	return b
+}
+
+// tall makes an object at least h high, so it is an easy touch target.
+func tall(o fyne.CanvasObject, h float32) fyne.CanvasObject {
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(0, h))
+	return container.NewStack(spacer, o)
+}
+
+// touchHeight is the minimum height of the main action buttons.
+const touchHeight = 56
+
+func bold(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// message is a label for a screen's feedback: errors in red, notes plain.
+type message struct{ *widget.Label }
+
+func newMessage() message {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return message{l}
+}
+
+func (m message) error(text string) {
+	m.Importance = widget.DangerImportance
+	m.SetText(text)
+}
+
+func (m message) success(text string) {
+	m.Importance = widget.SuccessImportance
+	m.SetText(text)
+}
+
+func (m message) note(text string) {
+	m.Importance = widget.MediumImportance
+	m.SetText(text)
+}
+
+func (m message) clear() { m.note("") }
+
+func money(c intake.Cents) string { return "$" + c.String() }
+
+func signedMoney(c intake.Cents) string {
+	if c < 0 {
+		return "−$" + (-c).String()
+	}
+	return "+$" + c.String()
+}
