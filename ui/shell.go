@@ -312,18 +312,24 @@ func (s *Shell) wireWindow(w fyne.Window) {
 			f.TypedKey(ev)
 		}
 	})
+	// Shortcuts live on menu items: Fyne gives a focused entry (the scan
+	// prompt, nearly always) a canvas shortcut first and the entry drops
+	// it, while menu shortcuts are tried before the focused widget.
+	var goTo []*fyne.MenuItem
 	for i, title := range []string{TabReceive, TabWalkIn, TabReview, TabStats, TabSettings} {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) {
-				if s.op != nil {
-					s.ShowTab(title)
-				}
-			})
-	}
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) {
+		item := fyne.NewMenuItem(title, func() {
 			if s.op != nil {
-				s.Lock("Locked by " + s.op.Name + ".")
+				s.ShowTab(title)
 			}
 		})
+		item.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault}
+		goTo = append(goTo, item)
+	}
+	lock := fyne.NewMenuItem("Lock the bench", func() {
+		if s.op != nil {
+			s.Lock("Locked by " + s.op.Name + ".")
+		}
+	})
+	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock), fyne.NewMenu("Go", goTo...)))
 }

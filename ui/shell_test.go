@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -162,4 +163,41 @@ func TestShellStatusBarUpdates(t *testing.T) {
 	assert.False(t, b.busy.Visible())
 	assert.Equal(t, "1 event waiting", b.pending.Text)
 	assert.Equal(t, "No scanner", b.scanners.Text)
+}
+
+// menuItem finds the window menu item labelled label.
+func menuItem(t *testing.T, w fyne.Window, label string) *fyne.MenuItem {
+	t.Helper()
+	require.NotNil(t, w.MainMenu(), "the window has the shell's menu")
+	for _, m := range w.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+	}
+	t.Fatalf("no menu item %q", label)
+	return nil
+}
+
+func TestShellMenuShortcutsRespectTheRole(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	w := sh.deps.Window
+	review := menuItem(t, w, TabReview)
+	require.NotNil(t, review.Shortcut, "Ctrl+3 reaches the review queue even while the scan prompt has focus")
+	assert.Equal(t, "CustomDesktop:Control+3", review.Shortcut.ShortcutName())
+
+	review.Action()
+	assert.True(t, sh.Locked(), "a shortcut does nothing while the bench is locked")
+
+	loginAs(t, sh, until, tech, pinTech)
+	review.Action()
+	assert.Equal(t, TabReceive, sh.tabs.Selected().Text, "a technician has no review queue to go to")
+	menuItem(t, w, TabStats).Action()
+	assert.Equal(t, TabStats, sh.tabs.Selected().Text)
+
+	menuItem(t, w, "Lock the bench").Action()
+	assert.True(t, sh.Locked())
+	assert.Contains(t, sh.login.note.Text, "Locked by Tess.")
 }
