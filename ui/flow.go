@@ -24,6 +24,9 @@ func newBenchFlow(env Env, r *ReceiveScreen, g *GradeScreen) *benchFlow {
 	startGrading := func(t intake.TradeIn) {
 		g.Start(t)
 		f.show(g.Content())
+		if w := env.Window; w != nil {
+			g.Focus(w.Canvas())
+		}
 	}
 	r.OnReceived = func(t intake.TradeIn, _ intake.Receipt) { startGrading(t) }
 	r.OnGrade = startGrading
@@ -60,7 +63,11 @@ func (f *benchFlow) HandleScan(raw string) {
 }
 
 func (f *benchFlow) focus(c fyne.Canvas) {
-	if !f.grading() {
-		f.receive.Focus(c)
+	if f.grading() {
+		if c.Focused() == nil {
+			f.grade.Focus(c)
+		}
+		return
 	}
+	f.receive.Focus(c)
 }

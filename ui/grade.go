@@ -109,16 +109,8 @@ func NewGradeScreen(env Env, deps GradeDeps) *GradeScreen {
 	s.notes.OnChanged = func(string) { s.env.touch() }
 	s.photos = newPhotoPanel(s)
 
-	allClear := widget.NewButtonWithIcon("All zones flawless", theme.VisibilityIcon(), func() {
-		for _, z := range intake.Zones {
-			s.zones[z].SetSelected(intake.SeverityNone.String())
-		}
-	})
-	allPass := widget.NewButtonWithIcon("All checks pass", theme.ConfirmIcon(), func() {
-		for _, c := range intake.Checks {
-			s.checks[c].SetSelected(resultLabels[intake.Pass])
-		}
-	})
+	allClear := widget.NewButtonWithIcon("All zones flawless", theme.VisibilityIcon(), s.AllZonesFlawless)
+	allPass := widget.NewButtonWithIcon("All checks pass", theme.ConfirmIcon(), s.AllChecksPass)
 	s.confirm = bigButton("Confirm grading", theme.ConfirmIcon(), widget.SuccessImportance, s.Confirm)
 	cancel := bigButton("Back to scanning", theme.NavigateBackIcon(), widget.MediumImportance, s.cancel)
 
@@ -163,6 +155,25 @@ func titleCase(s string) string {
 
 // Content is the screen's root object.
 func (s *GradeScreen) Content() fyne.CanvasObject { return s.content }
+
+// AllZonesFlawless marks every cosmetic zone free of defects, the usual
+// start before marking what is not.
+func (s *GradeScreen) AllZonesFlawless() {
+	for _, z := range intake.Zones {
+		s.zones[z].SetSelected(intake.SeverityNone.String())
+	}
+}
+
+// AllChecksPass marks every functional check passed.
+func (s *GradeScreen) AllChecksPass() {
+	for _, c := range intake.Checks {
+		s.checks[c].SetSelected(resultLabels[intake.Pass])
+	}
+}
+
+// Focus puts the keyboard in the battery field: with the shortcuts for the
+// zones, the checks and Confirm, a clean device is graded from the keyboard.
+func (s *GradeScreen) Focus(c fyne.Canvas) { c.Focus(s.battery) }
 
 // Start clears the checklist for a freshly received device.
 func (s *GradeScreen) Start(t intake.TradeIn) {

@@ -151,7 +151,8 @@ func (s *ReviewScreen) Reload() {
 			s.title.SetText(fmt.Sprintf("Review queue (%d)", len(q)))
 		}
 		s.list.Refresh()
-		if s.selected != nil {
+		showing := s.selected != nil
+		if showing {
 			for i, r := range q {
 				if r.TradeIn.ID == s.selected.TradeIn.ID && r.State == s.selected.State {
 					// Still waiting: keep it on screen with what the
@@ -165,6 +166,9 @@ func (s *ReviewScreen) Reload() {
 		s.selected = nil
 		s.list.UnselectAll()
 		s.detail.Hide()
+		if !showing && len(q) > 0 {
+			s.list.Select(0) // the oldest waits longest: show it at once
+		}
 	})
 }
 

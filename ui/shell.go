@@ -295,7 +295,8 @@ func (s *Shell) focus() {
 }
 
 // wireWindow sends stray typing to the active prompt and adds shortcuts:
-// Ctrl+1…5 pick a tab, Ctrl+L locks the bench.
+// Ctrl+1…5 pick a tab, Ctrl+L locks the bench, and while grading Ctrl+F
+// marks every zone flawless, Ctrl+P every check passed, Ctrl+Enter confirms.
 func (s *Shell) wireWindow(w fyne.Window) {
 	c := w.Canvas()
 	c.SetOnTypedRune(func(r rune) {
@@ -331,5 +332,24 @@ func (s *Shell) wireWindow(w fyne.Window) {
 		}
 	})
 	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
-	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock), fyne.NewMenu("Go", goTo...)))
+	grading := func(label string, key fyne.KeyName, do func(*GradeScreen)) *fyne.MenuItem {
+		item := fyne.NewMenuItem(label, func() {
+			if s.op != nil && s.tabs.Selected() == s.items[TabReceive] && s.flow.grading() {
+				s.idle.touch()
+				do(s.flow.grade)
+			}
+		})
+		item.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+		return item
+	}
+	grade := fyne.NewMenu("Grade",
+		grading("All zones flawless", fyne.KeyF, (*GradeScreen).AllZonesFlawless),
+		grading("All checks pass", fyne.KeyP, (*GradeScreen).AllChecksPass),
+		grading("Confirm grading", fyne.KeyReturn, func(g *GradeScreen) {
+			if !g.confirm.Disabled() { // as the button: not while incomplete or busy
+				g.Confirm()
+			}
+		}),
+	)
+	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock), fyne.NewMenu("Go", goTo...), grade))
 }

@@ -201,3 +201,28 @@ func TestShellMenuShortcutsRespectTheRole(t *testing.T) {
 	assert.True(t, sh.Locked())
 	assert.Contains(t, sh.login.note.Text, "Locked by Tess.")
 }
+
+func TestShellGradesFromTheKeyboard(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	w := sh.deps.Window
+	loginAs(t, sh, until, tech, pinTech)
+	sh.HandleScan(imeiShipped)
+	until("the match", func() bool { return sh.flow.receive.match != nil })
+	sh.flow.receive.Receive()
+	until("the grading", func() bool { return sh.flow.grading() })
+	assert.Equal(t, sh.flow.grade.battery, w.Canvas().Focused(), "typing goes to the battery field")
+
+	menuItem(t, w, "Confirm grading").Action()
+	assert.False(t, sh.flow.grade.busy, "an incomplete checklist is not sent")
+	assert.Contains(t, sh.flow.grade.Problems(), "not graded", "the screen says what is missing")
+	menuItem(t, w, "All zones flawless").Action()
+	menuItem(t, w, "All checks pass").Action()
+	test.Type(sh.flow.grade.battery, "70")
+	menuItem(t, w, "Confirm grading").Action()
+	until("the result", func() bool { return !sh.flow.grading() })
+	state, err := f.store.UnitState(context.Background(), tradeInShip)
+	require.NoError(t, err)
+	assert.Equal(t, intake.UnitGraded, state, "a weak battery caps the grade at good, as disclosed")
+	assert.Equal(t, "Received — graded good", sh.flow.receive.Headline(), "the receive screen shows the result")
+}
