@@ -59,6 +59,9 @@ type ReceiveScreen struct {
 	// OnReceived is called on the UI goroutine once a receipt is recorded:
 	// the device goes on to grading.
 	OnReceived func(intake.TradeIn, intake.Receipt)
+	// OnGraded is called on the UI goroutine when the card shows the result
+	// of a grading.
+	OnGraded func(intake.TradeIn, intake.Grading)
 	// OnGrade is called when the operator asks to grade a device this bench
 	// received before (e.g. after a request for more photos).
 	OnGrade func(intake.TradeIn)
@@ -314,4 +317,7 @@ func (s *ReceiveScreen) ShowGraded(t intake.TradeIn, g intake.Grading) {
 			t.Reference, d.Reason, money(d.GradedPrice), money(d.Offer), signedMoney(d.Delta())))
 	}
 	s.refocus()
+	if s.OnGraded != nil {
+		s.OnGraded(t, g)
+	}
 }

@@ -68,6 +68,8 @@ type ReviewScreen struct {
 
 	// OnDecided is called on the UI goroutine once a decision is recorded.
 	OnDecided func(intake.SupervisorDecision)
+	// OnShown is called on the UI goroutine when a unit's detail shows.
+	OnShown func(intake.Review)
 }
 
 // NewReviewScreen builds the queue and starts loading it.
@@ -217,6 +219,9 @@ func (s *ReviewScreen) Select(i int) {
 	s.setBusy(false)
 	s.msg.clear()
 	s.detail.Show()
+	if s.OnShown != nil {
+		s.OnShown(r)
+	}
 }
 
 // Decide records a decision of kind on the selected unit.

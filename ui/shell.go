@@ -155,6 +155,9 @@ func (s *Shell) StatusBar() *StatusBar { return s.status }
 // Receive is the receive screen, e.g. for the app's --events output.
 func (s *Shell) Receive() *ReceiveScreen { return s.flow.receive }
 
+// Review is the supervisor's review screen; nil without its services.
+func (s *Shell) Review() *ReviewScreen { return s.review }
+
 // Settings is the settings screen, so the app can react to OnChanged.
 func (s *Shell) Settings() *SettingsScreen { return s.settings }
 
@@ -296,7 +299,8 @@ func (s *Shell) focus() {
 
 // wireWindow sends stray typing to the active prompt and adds shortcuts:
 // Ctrl+1…5 pick a tab, Ctrl+L locks the bench, and while grading Ctrl+F
-// marks every zone flawless, Ctrl+P every check passed, Ctrl+Enter confirms.
+// marks every zone flawless, Ctrl+P every check passed, Ctrl+Enter confirms;
+// on the review queue Ctrl+O sends the counter-offer on screen.
 func (s *Shell) wireWindow(w fyne.Window) {
 	c := w.Canvas()
 	c.SetOnTypedRune(func(r rune) {
@@ -351,5 +355,11 @@ func (s *Shell) wireWindow(w fyne.Window) {
 			}
 		}),
 	)
-	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock), fyne.NewMenu("Go", goTo...), grade))
+	counter := fyne.NewMenuItem("Send counter-offer", func() {
+		if s.op != nil && s.review != nil && s.tabs.Selected() == s.items[TabReview] {
+			s.review.Decide(intake.DecideCounterOffer)
+		}
+	})
+	counter.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock), fyne.NewMenu("Go", goTo...), grade, fyne.NewMenu("Review", counter)))
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -25,7 +23,7 @@ import (
 // display is a private X server for one test.
 type display struct{ name string }
 
-func startXvfb(t *testing.T) display {
+func startXvfb(t testing.TB) display {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -53,7 +51,7 @@ func startXvfb(t *testing.T) display {
 	return display{}
 }
 
-func (d display) run(t *testing.T, name string, args ...string) string {
+func (d display) run(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
@@ -96,7 +94,50 @@ func (d display) shot(t *testing.T, name string) {
 	d.run(t, "import", "-window", "root", filepath.Join(dir, name+".png"))
 }
 
-func buildApp(t *testing.T) string {
+// appWindow is the real app running in a real X window.
+type appWindow struct {
+	d         display
+	t         testing.TB
+	window    string // its X window id
+	await     func(kind, screen string) appEvent
+	pid       int
+	startedAt time.Time
+	readyAt   time.Time // when it reported ready
+}
+
+// startApp runs the app (args after the binary, --events added) on d and
+// returns once its window is ready. It is killed when the test ends.
+func startApp(t testing.TB, d display, bin string, args ...string) *appWindow {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	app := exec.CommandContext(ctx, bin, append(args, "--events")...)
+	app.Env = append(os.Environ(), "DISPLAY="+d.name, "LANG=en_US.UTF-8")
+	stdout, err := app.StdoutPipe()
+	require.NoError(t, err)
+	app.Stderr = os.Stderr
+	a := &appWindow{d: d, t: t, startedAt: time.Now()}
+	require.NoError(t, app.Start())
+	t.Cleanup(func() { cancel(); app.Wait() })
+	a.pid, a.await = app.Process.Pid, eventWaiter(t, stdout)
+	a.await("ready", "")
+	a.readyAt = time.Now()
+	a.window = firstLine(d.run(t, "xdotool", "search", "--sync", "--name", "^Intake Bench$"))
+	return a
+}
+
+// keys presses keys in the window, e.g. "Return" or "ctrl+l".
+func (a *appWindow) keys(k ...string) {
+	a.t.Helper()
+	a.d.run(a.t, "xdotool", append([]string{"key", "--window", a.window}, k...)...)
+}
+
+// typeText types s at scanner speed: 8 ms between keys.
+func (a *appWindow) typeText(s string) {
+	a.t.Helper()
+	a.d.run(a.t, "xdotool", "type", "--window", a.window, "--delay", "8", s)
+}
+
+func buildApp(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "intakebench")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -114,53 +155,15 @@ func TestAppShowsTypedScanInRealWindow(t *testing.T) {
 	d := startXvfb(t)
 	bin := buildApp(t)
 	db := filepath.Join(t.TempDir(), "bench.db")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	app := exec.CommandContext(ctx, bin, "run", "--db", db, "--demo", "100", "--events")
-	app.Env = append(os.Environ(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "INTAKEBENCH_NAME=e2e-bench")
-	stdout, err := app.StdoutPipe()
-	require.NoError(t, err)
-	app.Stderr = os.Stderr
-	require.NoError(t, app.Start())
-	t.Cleanup(func() { app.Process.Kill(); app.Wait() })
-
-	events := make(chan appEvent, 16)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			var ev appEvent
-			if json.Unmarshal(sc.Bytes(), &ev) == nil {
-				events <- ev
-			}
-		}
-		close(events)
-	}()
-	// await skips to the next event of kind, screen changes aside.
-	await := func(kind string) appEvent {
-		t.Helper()
-		timeout := time.After(30 * time.Second)
-		for {
-			select {
-			case ev, ok := <-events:
-				require.True(t, ok, "the app exited")
-				if ev.Event == kind {
-					return ev
-				}
-			case <-timeout:
-				t.Fatalf("no %s event within 30 s", kind)
-			}
-		}
-	}
-	await("ready")
-	window := d.run(t, "xdotool", "search", "--sync", "--name", "^Intake Bench$")
-	window = firstLine(window)
+	app := startApp(t, d, bin, "run", "--db", db, "--demo", "100")
+	await := app.await
 	d.shot(t, "login")
 
 	// The technician logs in with a badge scan: the badge field has focus.
 	tech := demo.Operators()[0]
-	d.run(t, "xdotool", "type", "--window", window, "--delay", "8", tech.Badge)
-	d.run(t, "xdotool", "key", "--window", window, "Return")
-	assert.Equal(t, ui.TabReceive, await("screen").Screen, "after the badge scan the receive screen shows")
+	app.typeText(tech.Badge)
+	app.keys("Return")
+	assert.Equal(t, ui.TabReceive, await("screen", "").Screen, "after the badge scan the receive screen shows")
 
 	data := demo.Generate(100, 1, time.Now())
 	flagged := map[string]bool{}
@@ -184,17 +187,22 @@ func TestAppShowsTypedScanInRealWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		// 8 ms between keys: scanner speed.
-		d.run(t, "xdotool", "type", "--window", window, "--delay", "8", tt.scan)
-		d.run(t, "xdotool", "key", "--window", window, "Return")
-		ev := await("match-shown")
+		app.typeText(tt.scan)
+		app.keys("Return")
+		ev := await("match-shown", "")
 		assert.Equal(t, tt.outcome, ev.Outcome, tt.scan)
 		assert.Equal(t, tt.scan, ev.Scan, "every keystroke arrived")
 		if tt.outcome == intake.OutcomeMatched {
 			assert.Equal(t, want.Reference, ev.Reference)
 		}
 		// The match card is painted in the outcome's colour, big enough to
-		// see from across the bench: at least 2% of the screen.
-		assert.Greater(t, d.share(t, tt.colour), 0.02, tt.scan)
+		// see from across the bench: at least 2% of the screen. The event
+		// comes when the card is set, the paint with the next frame.
+		painted := 0.0
+		for deadline := time.Now().Add(5 * time.Second); painted <= 0.02 && time.Now().Before(deadline); {
+			painted = d.share(t, tt.colour)
+		}
+		assert.Greater(t, painted, 0.02, tt.scan)
 		d.shot(t, "receive-"+string(tt.outcome))
 	}
 }

@@ -88,6 +88,15 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		}
 		out.report(ev)
 	}
+	sh.Receive().OnGraded = func(t intake.TradeIn, g intake.Grading) {
+		out.report(appEvent{Event: "graded", Reference: t.Reference, Rerouted: g.Decision.Reroute})
+	}
+	if r := sh.Review(); r != nil {
+		r.OnShown = func(rv intake.Review) { out.report(appEvent{Event: "review-shown", Reference: rv.TradeIn.Reference}) }
+		r.OnDecided = func(d intake.SupervisorDecision) {
+			out.report(appEvent{Event: "decided", Decision: string(d.Kind)})
+		}
+	}
 	if hint, err := demoHint(ctx, s); err == nil && hint != "" {
 		sh.Receive().SetHint(hint)
 	}
@@ -205,6 +214,8 @@ type appEvent struct {
 	Outcome   intake.Outcome `json:"outcome,omitempty"`
 	Reference string         `json:"reference,omitempty"`
 	Scan      string         `json:"scan,omitempty"`
+	Rerouted  bool           `json:"rerouted,omitempty"`
+	Decision  string         `json:"decision,omitempty"`
 	At        time.Time      `json:"at"`
 }
 
