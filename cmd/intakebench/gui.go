@@ -62,7 +62,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		Login:     login,
 		Operators: s,
 		Receive:   ui.ReceiveDeps{Lookup: bench, Receiver: bench, Search: s, Link: bench, Quarantine: bench},
-		Grade:     ui.GradeDeps{Grader: bench, Photos: s},
+		Grade:     ui.GradeDeps{Grader: bench, Photos: s, Camera: settingsCamera{a.Preferences()}},
 		Reviews:   s,
 		Decider:   ui.BenchDecider(bench, s),
 		WalkIn:    ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, s)},
@@ -113,12 +113,15 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	scans := wedge.New(func(sc device.Scan) { sh.HandleScan(sc.Raw) }, wedge.Options{})
 	scans.HookCanvas(w.Canvas())
 	readers := make(chan device.Event, 16)
-	sources, err := scannerSources(*scanner, a.Preferences().StringWithFallback(ui.PrefScanner, ui.ScannerAuto))
-	if err != nil {
-		fmt.Fprintf(stderr, "serial scanner: %v\n", err)
+	serial := &serialReaders{ctx: ctx, port: *scanner, events: readers, stderr: stderr}
+	serial.start(a.Preferences().StringWithFallback(ui.PrefScanner, ui.ScannerAuto))
+	defer serial.stop()
+	sh.Settings().OnChanged = func(key string) {
+		if key == ui.PrefScanner {
+			go serial.start(a.Preferences().String(ui.PrefScanner))
+		}
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { device.RunAll(ctx, readers, sources...) })
 	wg.Go(func() { routeDeviceEvents(ctx, readers, sh, status) })
 	defer wg.Wait()
 	defer cancel()
@@ -130,6 +133,52 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	a.Lifecycle().SetOnStarted(func() { out.report(appEvent{Event: "ready"}) })
 	w.ShowAndRun()
 	return nil
+}
+
+// serialReaders runs the serial scanners, again with new ones when the
+// Settings choice changes.
+type serialReaders struct {
+	ctx    context.Context
+	port   string // from the command line: wins over Settings
+	events chan<- device.Event
+	stderr io.Writer
+
+	restart sync.Mutex // one start at a time
+	mu      sync.Mutex
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func (r *serialReaders) start(setting string) {
+	r.restart.Lock()
+	defer r.restart.Unlock()
+	r.stop()
+	sources, err := scannerSources(r.port, setting)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "serial scanner: %v\n", err)
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := device.RunAll(ctx, r.events, sources...); err != nil {
+			fmt.Fprintf(r.stderr, "serial scanner: %v\n", err)
+		}
+	}()
+	r.mu.Lock()
+	r.cancel, r.done = cancel, done
+	r.mu.Unlock()
+}
+
+func (r *serialReaders) stop() {
+	r.mu.Lock()
+	cancel, done := r.cancel, r.done
+	r.cancel, r.done = nil, nil
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
 }
 
 // routeDeviceEvents hands the serial scanners' reads to the shell and
