@@ -112,3 +112,12 @@ func TestCommandLineMistakes(t *testing.T) {
 	_, _, err := run(t, "", "lookup", "--db", filepath.Join(t.TempDir(), "missing.db"), "356938035643809")
 	assert.ErrorContains(t, err, "missing.db", "a missing store is named, not silently created")
 }
+
+func TestSyncCommandExplainsTheEmbeddedHub(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "bench.db")
+	require.NoError(t, writeTokenFile(defaultTokenFile(db), enrollment{Hub: embeddedHub, Bench: "bench-1", Token: "secret-token"}))
+	_, _, err := run(t, "", "sync", "--once", "--db", db)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "demo hub that runs inside the app")
+	assert.NotContains(t, err.Error(), "secret-token", "a token is never shown")
+}

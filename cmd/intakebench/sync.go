@@ -151,6 +151,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *hubURL == "" {
 		*hubURL = e.Hub
 	}
+	if *hubURL == embeddedHub {
+		return fmt.Errorf("bench %s syncs with the demo hub that runs inside the app (intakebench run): there is no hub to reach from here; enroll the bench with a hub first (intakebench enroll)", e.Bench)
+	}
 	client, err := hubsync.NewClient(*hubURL, e.Token)
 	if err != nil {
 		return err
