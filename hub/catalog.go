@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/sync/wire"
@@ -59,7 +60,9 @@ func upsert[T any](ctx context.Context, h *Hub, items []T, entity wire.Entity, q
 	})
 }
 
-// PutVariants adds or updates catalog variants.
+// PutVariants adds or updates catalog variants, with the TACs of their
+// models: benches pull both with the variant. A variant's TACs replace
+// those it had; they are kept sorted and without duplicates.
 func (h *Hub) PutVariants(ctx context.Context, vs []wire.Variant) error {
 	return upsert(ctx, h, vs, wire.EntityVariant, `INSERT INTO variants (sku, make, model, storage, carrier, doc, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET make = excluded.make, model = excluded.model,
@@ -67,6 +70,9 @@ func (h *Hub) PutVariants(ctx context.Context, vs []wire.Variant) error {
 		func(v wire.Variant) (string, []any, error) {
 			if err := v.Validate(); err != nil {
 				return "", nil, err
+			}
+			if len(v.TACs) > 0 {
+				v.TACs = slices.Compact(slices.Sorted(slices.Values(v.TACs)))
 			}
 			doc, err := json.Marshal(v)
 			return v.SKU, []any{v.SKU, v.Make, v.Model, v.Storage, v.Carrier, doc, formatTime(h.now())}, err

@@ -19,13 +19,14 @@ type DemoSeed struct {
 // SeedSummary counts what a seed wrote.
 type SeedSummary struct{ Variants, Operators, TradeIns, Flags int }
 
-// SeedDemo fills the hub with the demo catalog and prices, the demo
+// SeedDemo fills the hub with the demo catalog, its prices and TACs, the demo
 // operators (PINs hashed) and accepted trade-ins with their registry flags.
 func (h *Hub) SeedDemo(ctx context.Context, s DemoSeed) (SeedSummary, error) {
 	var sum SeedSummary
 	var vs []wire.Variant
 	for _, v := range demo.Variants() {
-		vs = append(vs, wire.Variant{SKU: v.SKU, Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier, Prices: v.Prices})
+		vs = append(vs, wire.Variant{SKU: v.SKU, Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier, Prices: v.Prices,
+			TACs: v.Model.TACs})
 	}
 	if err := h.PutVariants(ctx, vs); err != nil {
 		return sum, fmt.Errorf("seed catalog: %w", err)

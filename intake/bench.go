@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,9 @@ type BenchStore interface {
 	RecordReceipt(ctx context.Context, r Receipt, events []Event) error
 	RecordGrading(ctx context.Context, g Grading, events []Event) error
 	RecordQuarantine(ctx context.Context, q QuarantinedDevice, events []Event) error
+	// ModelsByTAC returns the models the catalog lists a TAC for, none for
+	// a TAC it does not know.
+	ModelsByTAC(ctx context.Context, tac string) ([]DeviceModel, error)
 }
 
 // Bench is the application service a bench's screens call.
@@ -58,6 +62,7 @@ const (
 	OutcomeAlreadyReceived Outcome = "already-received" // someone received it before
 	OutcomeNotAccepted     Outcome = "not-yet-accepted" // the trade-in is not accepted (yet)
 	OutcomeFlagged         Outcome = "flagged"          // blacklisted or finance-locked: stop
+	OutcomeModelMismatch   Outcome = "model-mismatch"   // the IMEI's TAC names another model than the trade-in's
 	OutcomeUnknown         Outcome = "unknown"          // no trade-in holds this device
 	OutcomeInvalid         Outcome = "invalid"          // the scan holds no usable identifier
 )
@@ -70,6 +75,9 @@ type Match struct {
 	TradeIn     *TradeIn     `json:"trade_in,omitempty"`
 	Receipt     *Receipt     `json:"receipt,omitempty"`
 	Flag        *Flag        `json:"flag,omitempty"`
+	// TAC is what the catalog lists the TAC of the scanned IMEI for, set
+	// with OutcomeModelMismatch.
+	TAC *TACLookup `json:"tac,omitempty"`
 	// Problem explains an invalid scan, or the parts of a scan that were
 	// not usable beside the identifiers that were.
 	Problem string `json:"problem,omitempty"`
@@ -146,7 +154,51 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 	default:
 		m.Outcome = OutcomeNotAccepted
 	}
+	if m.Outcome == OutcomeMatched {
+		// Only a device the bench would receive is checked: a flag, a
+		// receipt or a trade-in not accepted yet says more than its model.
+		l, err := b.otherModel(ctx, devices, t)
+		if err != nil {
+			return Match{}, err
+		}
+		if l != nil {
+			m.Outcome, m.TAC = OutcomeModelMismatch, l
+		}
+	}
 	return m, nil
+}
+
+// otherModel returns what the catalog lists the TAC of a scanned IMEI for
+// when that names another model than the trade-in's, nil when every TAC the
+// catalog knows names the trade-in's model. Every IMEI of the scan counts:
+// a scan reads one device (its screen, its label), whichever identifier
+// matched the trade-in. A TAC the catalog does not know is no mismatch: TAC
+// lists are never complete. A TAC listed for several models is one only
+// when none of them is the trade-in's.
+func (b *Bench) otherModel(ctx context.Context, devices []Identifier, t TradeIn) (*TACLookup, error) {
+	if strings.TrimSpace(t.Device.Model) == "" {
+		return nil, nil // nothing to compare with
+	}
+	var checked []string
+	for _, id := range devices {
+		if id.Kind != KindIMEI {
+			continue
+		}
+		tac := TACOf(id.Value)
+		if tac == "" || slices.Contains(checked, tac) {
+			continue
+		}
+		checked = append(checked, tac)
+		models, err := b.store.ModelsByTAC(ctx, tac)
+		if err != nil {
+			return nil, fmt.Errorf("look up TAC %s: %w", tac, err)
+		}
+		if len(models) == 0 || slices.ContainsFunc(models, func(dm DeviceModel) bool { return dm.Names(t.Device) }) {
+			continue
+		}
+		return &TACLookup{IMEI: id.Value, TAC: tac, Models: models}, nil
+	}
+	return nil, nil
 }
 
 // linkedByHand finds the trade-in a device no trade-in knows by its scan was
@@ -230,7 +282,11 @@ func (e *NotReceivableError) Error() string {
 }
 
 // Receive records that op physically received the device matched by scan.
-// The receipt is durable when Receive returns without error.
+// The receipt is durable when Receive returns without error. A device whose
+// IMEI's TAC names another model than its trade-in's is refused with a
+// *ModelMismatchError: it goes aside for a supervisor. The hub does not
+// check TACs (a bench may hold an older catalog than the hub), so it never
+// refuses a receipt the bench allowed.
 func (b *Bench) Receive(ctx context.Context, op Operator, scan string) (Receipt, error) {
 	if err := Authorize(op, ActionReceive); err != nil {
 		return Receipt{}, err
@@ -241,6 +297,8 @@ func (b *Bench) Receive(ctx context.Context, op Operator, scan string) (Receipt,
 	}
 	switch m.Outcome {
 	case OutcomeMatched:
+	case OutcomeModelMismatch:
+		return Receipt{}, &ModelMismatchError{Reference: m.TradeIn.Reference, Device: m.TradeIn.Device, TAC: *m.TAC}
 	case OutcomeAlreadyReceived:
 		if m.Receipt != nil {
 			return Receipt{}, &AlreadyReceivedError{Receipt: *m.Receipt}

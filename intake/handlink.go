@@ -94,10 +94,12 @@ func (e *LinkConflictError) Error() string {
 // trade-in against the trade-in op picked by hand (the label is unreadable
 // or wrong, the reference is on the packing slip). The same rules as
 // Receive hold: the role, a flagged IMEI (of the device or of the trade-in)
-// stops it, and a trade-in already received or not expecting a device is
-// refused with Receive's errors. The scan must still hold the device's
-// identity, which the receipt records with the scan and reason, so that the
-// hub and a supervisor can see the link was made by hand.
+// stops it, a trade-in already received or not expecting a device is
+// refused with Receive's errors, and so is a device whose IMEI's TAC names
+// another model than the trade-in's (*ModelMismatchError). The scan must
+// still hold the device's identity, which the receipt records with the scan
+// and reason, so that the hub and a supervisor can see the link was made by
+// hand.
 func (b *Bench) ReceiveByTradeIn(ctx context.Context, op Operator, tradeInID, scan, reason string) (Receipt, error) {
 	if err := Authorize(op, ActionReceive); err != nil {
 		return Receipt{}, err
@@ -133,6 +135,11 @@ func (b *Bench) ReceiveByTradeIn(ctx context.Context, op Operator, tradeInID, sc
 		return Receipt{}, err
 	}
 	devices := DeviceIdentities(scan)
+	if l, err := b.otherModel(ctx, devices, t); err != nil {
+		return Receipt{}, err
+	} else if l != nil {
+		return Receipt{}, &ModelMismatchError{Reference: t.Reference, Device: t.Device, TAC: *l}
+	}
 	link := &HandLink{Scan: scan, Identifiers: devices, Reason: reason}
 	r := Receipt{TradeInID: t.ID, IMEI: devices[0].Value, Operator: op.ID, Bench: b.name, At: b.now().UTC(), EventKey: b.newKey(), Link: link}
 	if err := ValidateHandLink(*link, r.IMEI); err != nil {

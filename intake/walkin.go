@@ -12,6 +12,10 @@ import (
 type Variant struct {
 	Device Device     `json:"device"`
 	Prices PriceTable `json:"prices"`
+	// TACs are the type allocation codes listed for the variant's model
+	// (every variant of a model lists the same): how a scanned IMEI tells
+	// which model a device is.
+	TACs []string `json:"tacs,omitempty"`
 }
 
 // Wear is how a customer describes the screen or body of a walk-in device.

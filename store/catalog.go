@@ -25,6 +25,9 @@ func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, delete
 				carrier = excluded.carrier, doc = excluded.doc`, d.SKU, d.Make, d.Model, d.Storage, d.Carrier, doc); err != nil {
 			return fmt.Errorf("catalog variant %s: %w", d.SKU, err)
 		}
+		if err := putTACs(ctx, tx, d.SKU, v.TACs); err != nil {
+			return err
+		}
 	}
 	for _, sku := range deleted {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog WHERE sku = ?`, sku); err != nil {
@@ -32,6 +35,42 @@ func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, delete
 		}
 	}
 	return nil
+}
+
+// putTACs replaces the TACs a variant lists for its model.
+func putTACs(ctx context.Context, tx *sql.Tx, sku string, tacs []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_tacs WHERE sku = ?`, sku); err != nil {
+		return fmt.Errorf("catalog variant %s: clear TACs: %w", sku, err)
+	}
+	for _, tac := range tacs {
+		if !intake.ValidTAC(tac) {
+			return fmt.Errorf("catalog variant %s: TAC %.20q is not 8 digits", sku, tac)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO catalog_tacs (tac, sku) VALUES (?, ?)`, tac, sku); err != nil {
+			return fmt.Errorf("catalog variant %s: TAC %s: %w", sku, tac, err)
+		}
+	}
+	return nil
+}
+
+// ModelsByTAC returns the models the catalog lists a TAC for, by make and
+// model; none for a TAC it does not know.
+func (s *Store) ModelsByTAC(ctx context.Context, tac string) ([]intake.DeviceModel, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT c.make, c.model FROM catalog_tacs t JOIN catalog c ON c.sku = t.sku
+		WHERE t.tac = ? ORDER BY c.make, c.model`, tac)
+	if err != nil {
+		return nil, fmt.Errorf("look up TAC %s: %w", tac, err)
+	}
+	defer rows.Close()
+	var out []intake.DeviceModel
+	for rows.Next() {
+		var m intake.DeviceModel
+		if err := rows.Scan(&m.Make, &m.Model); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // Makes lists the catalog's makes, for the walk-in picker.

@@ -463,7 +463,7 @@ func storeChanges(cs []wire.Change) store.Changes {
 				out.DeletedVariants = append(out.DeletedVariants, c.ID)
 			} else {
 				v := c.Variant
-				out.Variants = append(out.Variants, intake.Variant{Prices: v.Prices,
+				out.Variants = append(out.Variants, intake.Variant{Prices: v.Prices, TACs: v.TACs,
 					Device: intake.Device{Make: v.Make, Model: v.Model, Storage: v.Storage, Carrier: v.Carrier, SKU: v.SKU}})
 			}
 		}

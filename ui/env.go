@@ -122,6 +122,7 @@ func explain(what string, err error) string {
 		notRecv  *intake.NotReceivableError
 		flagged  *intake.WalkInFlaggedError
 		lockedOp *intake.LockedOutError
+		mismatch *intake.ModelMismatchError
 	)
 	switch {
 	case errors.As(err, &perm):
@@ -132,6 +133,8 @@ func explain(what string, err error) string {
 		return fmt.Sprintf("%v. Nothing was changed: set the device aside and ask a supervisor.", notRecv)
 	case errors.As(err, &flagged):
 		return fmt.Sprintf("%v. Nothing was recorded: keep the device, do not pay, and call a supervisor.", flagged)
+	case errors.As(err, &mismatch):
+		return fmt.Sprintf("%v. Nothing was recorded: the trade-in must be corrected and quoted again before this device is received.", mismatch)
 	case errors.As(err, &lockedOp):
 		return fmt.Sprintf("%v. Wait until then or ask a supervisor to unlock you.", lockedOp)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -270,6 +270,14 @@ func describe(m intake.Match) (color.NRGBA, string, string) {
 			fmt.Fprintf(&b, "Received by %s at bench %s on %s\n", r.Operator, r.Bench, r.At.Local().Format("2006-01-02 15:04"))
 		}
 		return OutcomeColour(m.Outcome), "Already received", b.String()
+	case intake.OutcomeModelMismatch:
+		if t, l := m.TradeIn, m.TAC; t != nil && l != nil {
+			fmt.Fprintf(&b, "Trade-in model: %s\nIMEI model: %s (IMEI %s, TAC %s)\n",
+				intake.DeviceModel{Make: t.Device.Make, Model: t.Device.Model}, l.Names(), l.IMEI, l.TAC)
+		}
+		b.WriteString("Do not receive or grade it. Check the model on the device itself (Settings › About), then set it aside " +
+			"for a supervisor, who has the trade-in corrected and re-quoted for the model it really is, or returns the device.\n")
+		return OutcomeColour(m.Outcome), "Model does not match the IMEI", b.String()
 	case intake.OutcomeNotAccepted:
 		b.WriteString("The customer has not accepted an offer for this trade-in yet: set the device aside for a supervisor.\n")
 		return OutcomeColour(m.Outcome), "Not accepted yet", b.String()

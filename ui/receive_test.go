@@ -34,6 +34,11 @@ func TestReceiveScreenShowsEachOutcome(t *testing.T) {
 		{"already received", intake.Match{Outcome: intake.OutcomeAlreadyReceived, TradeIn: trade,
 			Receipt: &intake.Receipt{Operator: "op-tess", Bench: "bench-2", At: time.Date(2026, 11, 20, 9, 30, 0, 0, time.Local)}},
 			colourLook, "Already received", []string{"op-tess", "bench-2", "2026-11-20 09:30"}},
+		{"model mismatch", intake.Match{Outcome: intake.OutcomeModelMismatch, TradeIn: trade,
+			Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "353133101234567"}},
+			TAC:         &intake.TACLookup{IMEI: "353133101234567", TAC: "35313310", Models: []intake.DeviceModel{{Make: "Apple", Model: "iPhone 14"}}}},
+			colourLook, "Model does not match the IMEI", []string{"TI-2026-000042", "Trade-in model: Apple iPhone 13\n",
+				"IMEI model: Apple iPhone 14 (IMEI 353133101234567, TAC 35313310)", "Do not receive", "supervisor"}},
 		{"unknown", intake.Match{Outcome: intake.OutcomeUnknown, Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "358240051111110"}}},
 			colourLook, "Unknown device", []string{"IMEI 358240051111110", "quarantine"}},
 		{"invalid", intake.Match{Outcome: intake.OutcomeInvalid, Problem: "356938035643808: IMEI check digit is 8, expected 9"},
@@ -59,6 +64,37 @@ func TestReceiveScreenShowsEachOutcome(t *testing.T) {
 			assert.Empty(t, s.entry.Text, "the prompt is cleared for the next scan")
 		})
 	}
+}
+
+type receiverFunc func(ctx context.Context, op intake.Operator, scan string) (intake.Receipt, error)
+
+func (f receiverFunc) Receive(ctx context.Context, op intake.Operator, scan string) (intake.Receipt, error) {
+	return f(ctx, op, scan)
+}
+
+func TestReceiveScreenOffersNoReceiptOfAModelMismatch(t *testing.T) {
+	test.NewTempApp(t)
+	post, until := settling(t)
+	m := intake.Match{Outcome: intake.OutcomeModelMismatch, Scan: "353133101234567",
+		TradeIn: &intake.TradeIn{Reference: "TI-1", Status: intake.StatusShipped, Device: intake.Device{Make: "Apple", Model: "iPhone 13"}},
+		TAC:     &intake.TACLookup{IMEI: "353133101234567", TAC: "35313310", Models: []intake.DeviceModel{{Make: "Apple", Model: "iPhone 14"}}}}
+	s := NewReceiveScreen(Env{post: post}, ReceiveDeps{
+		Lookup: lookupFunc(func(context.Context, string) (intake.Match, error) { return m, nil }),
+		Receiver: receiverFunc(func(context.Context, intake.Operator, string) (intake.Receipt, error) {
+			t.Error("a model mismatch must not be received")
+			return intake.Receipt{}, nil
+		}),
+	})
+	shown := make(chan intake.Match, 1)
+	s.OnShown = func(m intake.Match) { shown <- m }
+	test.NewTempWindow(t, s.Content())
+	s.Submit(m.Scan)
+	until("the match", func() bool { return len(shown) == 1 })
+	assert.Equal(t, "Model does not match the IMEI", s.Headline())
+	assert.False(t, s.receive.Visible(), "no Receive button")
+	s.entry.TypedKey(keyReturn()) // Enter on the empty prompt
+	s.Receive()
+	assert.Equal(t, "Model does not match the IMEI", s.Headline(), "nothing was received")
 }
 
 func TestReceiveScreenShowsLookupFailure(t *testing.T) {

@@ -46,7 +46,16 @@ type Variant struct {
 	Storage string            `json:"storage"`
 	Carrier string            `json:"carrier"`
 	Prices  intake.PriceTable `json:"prices"`
+	// TACs are the type allocation codes (first 8 digits of an IMEI) listed
+	// for the model, 8 digits each. A bench looks a scanned IMEI's TAC up in
+	// them to tell a device that is not its trade-in's model. Optional: TAC
+	// lists are never complete.
+	TACs []string `json:"tacs,omitempty"`
 }
+
+// MaxVariantTACs bounds the TACs of one variant: a model has a few dozen,
+// never thousands.
+const MaxVariantTACs = 1024
 
 // Change is one entry of the hub's change log: the entity's current state
 // for an upsert (exactly one of the typed fields is set), nothing for a
@@ -298,6 +307,14 @@ func (v *Variant) Validate() error {
 	}
 	if len(v.Prices) == 0 {
 		return fmt.Errorf("variant %s: no prices", v.SKU)
+	}
+	if len(v.TACs) > MaxVariantTACs {
+		return fmt.Errorf("variant %s: %d TACs, more than %d", v.SKU, len(v.TACs), MaxVariantTACs)
+	}
+	for _, tac := range v.TACs {
+		if !intake.ValidTAC(tac) {
+			return fmt.Errorf("variant %s: TAC %.20q is not 8 digits", v.SKU, tac)
+		}
 	}
 	return checkPrices(v.Prices)
 }

@@ -3,6 +3,7 @@ package wire_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func validPage(t testing.TB) []byte {
 	op := demo.Operators()[0]
 	p := wire.ChangesPage{NextCursor: "abc.5", HasMore: true, Changes: []wire.Change{
 		{Seq: 1, Entity: wire.EntityTradeIn, Op: wire.OpUpsert, ID: d.TradeIns[0].ID, TradeIn: &d.TradeIns[0]},
-		{Seq: 2, Entity: wire.EntityVariant, Op: wire.OpUpsert, ID: v.SKU, Variant: &wire.Variant{SKU: v.SKU, Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier, Prices: v.Prices}},
+		{Seq: 2, Entity: wire.EntityVariant, Op: wire.OpUpsert, ID: v.SKU, Variant: &wire.Variant{SKU: v.SKU, Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier, Prices: v.Prices, TACs: v.Model.TACs}},
 		{Seq: 3, Entity: wire.EntityOperator, Op: wire.OpUpsert, ID: op.ID, Operator: &wire.Operator{ID: op.ID, Name: op.Name, Role: op.Role, Badge: op.Badge}},
 		{Seq: 4, Entity: wire.EntityFlag, Op: wire.OpUpsert, ID: "356938035643809", Flag: &intake.Flag{IMEI: "356938035643809", Kind: intake.FlagFinanceLocked, Reason: "balance", Since: time.Now()}},
 		{Seq: 5, Entity: wire.EntityTradeIn, Op: wire.OpDelete, ID: d.TradeIns[1].ID},
@@ -40,6 +41,7 @@ func TestDecodeValidPage(t *testing.T) {
 	require.Len(t, p.Changes, 5)
 	assert.NotNil(t, p.Changes[0].TradeIn)
 	assert.NotEmpty(t, p.Changes[1].Variant.Prices)
+	assert.Equal(t, demo.Variants()[0].Model.TACs, p.Changes[1].Variant.TACs, "a variant carries its model's TACs")
 	assert.Equal(t, intake.RoleTechnician, p.Changes[2].Operator.Role)
 	assert.Equal(t, intake.FlagFinanceLocked, p.Changes[3].Flag.Kind)
 	assert.Equal(t, wire.OpDelete, p.Changes[4].Op)
@@ -86,6 +88,15 @@ func TestDecodeRejects(t *testing.T) {
 		{"negative price", func(t *testing.T) []byte {
 			return edit(t, func(_ map[string]any, c []any) { field(c, 1, "variant", "prices")["good"] = -1 })
 		}, "negative good price"},
+		{"a TAC that is not 8 digits", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 1, "variant")["tacs"] = []any{"35392110", "3539211"} })
+		}, `TAC "3539211" is not 8 digits`},
+		{"a TAC that is not digits", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 1, "variant")["tacs"] = []any{"3539211x"} })
+		}, `TAC "3539211x" is not 8 digits`},
+		{"a TAC that is a number", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 1, "variant")["tacs"] = []any{35392110} })
+		}, "malformed JSON"},
 		{"unknown entity", func(t *testing.T) []byte {
 			return edit(t, func(_ map[string]any, c []any) { field(c, 4)["entity"] = "spaceship" })
 		}, `unknown entity "spaceship"`},
@@ -236,4 +247,44 @@ func FuzzDecodePage(f *testing.F) {
 			t.Fatalf("the page changed in a round trip")
 		}
 	})
+}
+
+func TestVariantTACs(t *testing.T) {
+	v := demo.Variants()[0]
+	variant := func(tacs []string) *wire.Variant {
+		return &wire.Variant{SKU: v.SKU, Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier, Prices: v.Prices, TACs: tacs}
+	}
+	many := make([]string, wire.MaxVariantTACs+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("35%06d", i)
+	}
+	tests := []struct {
+		name string
+		tacs []string
+		want string // "" for valid
+	}{
+		{"none: TAC lists are optional", nil, ""},
+		{"the demo model's", v.Model.TACs, ""},
+		{"leading zeros", []string{"01234567"}, ""},
+		{"as many as allowed", many[:wire.MaxVariantTACs], ""},
+		{"seven digits", []string{"3539211"}, "is not 8 digits"},
+		{"nine digits", []string{"353921100"}, "is not 8 digits"},
+		{"a whole IMEI", []string{"353921100000005"}, "is not 8 digits"},
+		{"blank", []string{""}, "is not 8 digits"},
+		{"padded", []string{" 35392110"}, "is not 8 digits"},
+		{"non-ASCII digits", []string{"３５３９２１１０"}, "is not 8 digits"},
+		{"a control character", []string{"3539211\x00"}, "is not 8 digits"},
+		{"too many", many, "more than 1024"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := variant(tt.tacs).Validate()
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
+			assert.ErrorContains(t, err, v.SKU, "says which variant")
+		})
+	}
 }
