@@ -194,7 +194,7 @@ func socatPair(t *testing.T, dir string) (port string, write func(string)) {
 	a, b := filepath.Join(dir, "scanner-a"), filepath.Join(dir, "scanner-b")
 	cmd := exec.Command("socat", "pty,raw,echo=0,link="+a, "pty,raw,echo=0,link="+b)
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	require.Eventually(t, func() bool {
 		_, errA := os.Stat(a)
 		_, errB := os.Stat(b)
