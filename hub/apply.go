@@ -36,6 +36,8 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 		action = intake.ActionDecide
 	case intake.EventOverrideAccepted:
 		action = intake.ActionOverride
+	case intake.EventPhotoAdded:
+		action = intake.ActionGrade
 	case intake.EventWalkInAccepted:
 		return h.applyWalkIn(ctx, tx, a, ev, reject)
 	case intake.EventQuarantined:
@@ -137,6 +139,26 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, a benchAuth, ev wire.Event)
 			return res, nil, fmt.Errorf("insert grading: %w", err)
 		}
 		t.Status = intake.StatusInspected
+	case intake.EventPhotoAdded:
+		var p intake.Photo
+		if err := json.Unmarshal(ev.Payload, &p); err != nil || !sha256Hex.MatchString(p.SHA256) || strings.TrimSpace(p.Angle) == "" {
+			return reject(wire.RejectInvalidPayload, "The payload is not a photo: it needs the SHA-256 of its content and the side it shows.", &t, nil)
+		}
+		var mime string
+		err := tx.QueryRowContext(ctx, `SELECT mime FROM blobs WHERE sha256 = ?`, p.SHA256).Scan(&mime)
+		if errors.Is(err, sql.ErrNoRows) {
+			return reject(wire.RejectBlobMissing, fmt.Sprintf("The hub holds no blob %s: upload the photo (PUT /v1/blobs/%s) before its event.", p.SHA256, p.SHA256), &t, nil)
+		}
+		if err != nil {
+			return res, nil, fmt.Errorf("find photo blob: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (event_key, tradein_id, sha256, angle, mime, bench, operator, taken_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ev.Key, t.ID, p.SHA256, p.Angle, mime, a.bench, op.ID, formatTime(ev.At)); err != nil {
+			return res, nil, fmt.Errorf("insert photo: %w", err)
+		}
+		// A photo changes nothing about the trade-in, and webhooks carry
+		// no photo events.
+		return wire.EventResult{Seq: ev.Seq, Key: ev.Key, Status: wire.StatusApplied}, nil, nil
 	case intake.EventRerouted:
 		var d intake.Decision
 		if err := json.Unmarshal(ev.Payload, &d); err != nil || !d.Reroute {
@@ -402,6 +424,30 @@ func (h *Hub) applyQuarantine(ctx context.Context, tx *sql.Tx, a benchAuth, ev w
 	// No AppliedEvent: the event sink publishes trade-in events, and this
 	// one has no trade-in.
 	return wire.EventResult{Seq: ev.Seq, Key: ev.Key, Status: wire.StatusApplied}, nil, nil
+}
+
+// Photos lists the photos benches took of a trade-in's device, oldest
+// first.
+func (h *Hub) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, error) {
+	rows, err := h.read.QueryContext(ctx, `SELECT sha256, angle, mime, operator, taken_at FROM photos
+		WHERE tradein_id = ? ORDER BY taken_at, event_key`, tradeInID)
+	if err != nil {
+		return nil, fmt.Errorf("read photos of %s: %w", tradeInID, err)
+	}
+	defer rows.Close()
+	var out []intake.Photo
+	for rows.Next() {
+		var p intake.Photo
+		var at string
+		if err := rows.Scan(&p.SHA256, &p.Angle, &p.MIME, &p.Operator, &at); err != nil {
+			return nil, err
+		}
+		if p.TakenAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // Quarantines lists the devices benches set aside for a supervisor, oldest

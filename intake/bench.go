@@ -35,6 +35,7 @@ type BenchStore interface {
 	RecordReceipt(ctx context.Context, r Receipt, events []Event) error
 	RecordGrading(ctx context.Context, g Grading, events []Event) error
 	RecordQuarantine(ctx context.Context, q QuarantinedDevice, events []Event) error
+	RecordPhoto(ctx context.Context, tradeInID string, p Photo, data []byte, events []Event) error
 	// ModelsByTAC returns the models the catalog lists a TAC for, none for
 	// a TAC it does not know.
 	ModelsByTAC(ctx context.Context, tac string) ([]DeviceModel, error)

@@ -15,6 +15,9 @@ const (
 	EventOverrideAccepted EventKind = "tradein.override_accepted"
 	EventPhotosRequested  EventKind = "tradein.photos_requested"
 	EventWalkInAccepted   EventKind = "tradein.walkin_accepted"
+	// EventPhotoAdded is a photo taken of a received device; its payload
+	// is a Photo, whose content the hub holds by its SHA-256.
+	EventPhotoAdded EventKind = "tradein.photo_added"
 
 	// EventQuarantined is a device no trade-in holds, set aside for a
 	// supervisor. It is about a device, not a trade-in: its TradeInID is

@@ -46,7 +46,7 @@ func TestSupervisorQueueAndDecisions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			rerouted(t, f)
-			_, err := f.store.AddPhoto(ctx, "1", "front", "image/png", []byte("png bytes of a cracked screen"), tech.ID, f.now)
+			_, err := f.bench.AddPhoto(ctx, tech, "1", "front", "image/png", []byte("png bytes of a cracked screen"))
 			require.NoError(t, err)
 
 			queue, err := f.store.ReviewQueue(ctx)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/intakebench/intakebench/intake"
 )
@@ -116,27 +115,31 @@ func (s *Store) RecordWalkIn(ctx context.Context, t intake.TradeIn, r intake.Rec
 	})
 }
 
-// MaxPhotoBytes bounds one photo.
-const MaxPhotoBytes = 10 << 20
-
-// AddPhoto stores a photo of a received device by the hash of its content
-// and returns that hash. The same picture twice is stored once.
-func (s *Store) AddPhoto(ctx context.Context, tradeInID, angle, mime string, data []byte, operator string, at time.Time) (string, error) {
-	if len(data) == 0 || len(data) > MaxPhotoBytes {
-		return "", fmt.Errorf("a photo must be between 1 byte and %d MiB, this one is %d bytes", MaxPhotoBytes>>20, len(data))
+// RecordPhoto stores a photo of a received device by the hash of its
+// content, with its events, in one transaction. The same picture twice is
+// stored once.
+func (s *Store) RecordPhoto(ctx context.Context, tradeInID string, p intake.Photo, data []byte, events []intake.Event) error {
+	if len(data) == 0 || len(data) > intake.MaxPhotoBytes {
+		return fmt.Errorf("a photo must be between 1 byte and %d MiB, this one is %d bytes", intake.MaxPhotoBytes>>20, len(data))
 	}
 	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	return hash, s.inTx(ctx, func(tx *sql.Tx) error {
+	if hex.EncodeToString(sum[:]) != p.SHA256 {
+		return fmt.Errorf("photo of %s: its content does not hash to %s", tradeInID, p.SHA256)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, mime, size, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			hash, mime, len(data), data); err != nil {
+			p.SHA256, p.MIME, len(data), data); err != nil {
 			return fmt.Errorf("store photo: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO photos (tradein_id, sha256, angle, operator, taken_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, tradeInID, hash, angle, operator, formatTime(at)); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO photos (tradein_id, sha256, angle, operator, taken_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, tradeInID, p.SHA256, p.Angle, p.Operator, formatTime(p.TakenAt))
+		if err != nil {
 			return fmt.Errorf("attach photo to %s: %w", tradeInID, err)
 		}
-		return nil
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // the same photo of the same device again: nothing new to tell the hub
+		}
+		return s.appendEvents(ctx, tx, events)
 	})
 }
 

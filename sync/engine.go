@@ -36,6 +36,7 @@ type Store interface {
 	PendingEvents(ctx context.Context, limit int) ([]store.OutboxEvent, error)
 	Settle(ctx context.Context, settlements []store.Settlement) error
 	CountPending(ctx context.Context) (int, error)
+	PhotoData(ctx context.Context, sha string) ([]byte, error)
 }
 
 // State is what the engine is doing.
@@ -290,6 +291,9 @@ func (e *Engine) push(ctx context.Context, sum *Summary) error {
 		if err := req.Validate(); err != nil {
 			return fmt.Errorf("the outbox holds an event the contract refuses: %w", err)
 		}
+		if err := e.uploadPhotos(ctx, events); err != nil {
+			return err
+		}
 		resp, err := e.client.Push(ctx, req)
 		var he *HubError
 		if errors.As(err, &he) && (he.Code() == wire.CodeSequenceGap || he.Code() == wire.CodeSequenceConflict) {
@@ -321,6 +325,29 @@ func (e *Engine) push(ctx context.Context, sum *Summary) error {
 			return fmt.Errorf("settle pushed events: %w", err)
 		}
 	}
+}
+
+// uploadPhotos puts the content of the photos that events name on the
+// hub before the events: the hub refuses a photo it does not hold. An
+// upload is idempotent, so a push retried uploads again harmlessly.
+func (e *Engine) uploadPhotos(ctx context.Context, events []store.OutboxEvent) error {
+	for _, ev := range events {
+		if ev.Kind != string(intake.EventPhotoAdded) {
+			continue
+		}
+		var p intake.Photo
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return fmt.Errorf("photo event %s: %w", ev.Key, err)
+		}
+		data, err := e.store.PhotoData(ctx, p.SHA256)
+		if err != nil {
+			return fmt.Errorf("photo %s: %w", p.SHA256, err)
+		}
+		if _, err := e.client.PutBlob(ctx, data, p.MIME); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pull applies pages until the hub has no more, each page with its cursor

@@ -24,7 +24,7 @@ func newFlow(t *testing.T, f *fixture, op intake.Operator) (*benchFlow, func(str
 	env := Env{Session: session{op}, Clock: f.clock, Window: w, Bench: "bench-7", post: post}
 	fl := newBenchFlow(env,
 		NewReceiveScreen(env, ReceiveDeps{Lookup: f.bench, Receiver: f.bench, Search: f.store}),
-		NewGradeScreen(env, GradeDeps{Grader: f.bench, Photos: f.store}))
+		NewGradeScreen(env, GradeDeps{Grader: f.bench, Photos: f.bench}))
 	w.SetContent(fl.content)
 	return fl, until
 }

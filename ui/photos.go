@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,9 +24,9 @@ import (
 	"github.com/intakebench/intakebench/intake"
 )
 
-// PhotoStore keeps photos of received devices; store.Store is one.
+// PhotoStore records photos of received devices; intake.Bench is one.
 type PhotoStore interface {
-	AddPhoto(ctx context.Context, tradeInID, angle, mime string, data []byte, operator string, at time.Time) (string, error)
+	AddPhoto(ctx context.Context, op intake.Operator, tradeInID, angle, mime string, data []byte) (intake.Photo, error)
 }
 
 // PhotoSource takes a picture, e.g. with the bench's webcam, and returns
@@ -123,7 +122,7 @@ func (p *photoPanel) add(read func(context.Context) ([]byte, string, error)) {
 		p.msg.error("No device is being graded: scan and receive it first.")
 		return
 	}
-	id, op, angle, at := p.s.tradeIn.ID, p.s.env.operator(), p.angle.Selected, p.s.env.now()
+	id, op, angle := p.s.tradeIn.ID, p.s.env.operator(), p.angle.Selected
 	p.msg.note("Saving photo…")
 	background(p.s.env, func(ctx context.Context) (string, error) {
 		data, mimeType, err := read(ctx)
@@ -136,7 +135,8 @@ func (p *photoPanel) add(read func(context.Context) ([]byte, string, error)) {
 		if !strings.HasPrefix(mimeType, "image/") {
 			return "", fmt.Errorf("the file is %s, not a picture: pick a JPEG or PNG", mimeType)
 		}
-		return p.s.deps.Photos.AddPhoto(ctx, id, angle, mimeType, data, op.ID, at)
+		ph, err := p.s.deps.Photos.AddPhoto(ctx, op, id, angle, mimeType, data)
+		return ph.SHA256, err
 	}, func(sha string, err error) {
 		if err != nil {
 			p.s.env.trouble()

@@ -27,7 +27,7 @@ func newShell(t *testing.T, f *fixture) (*Shell, func(string, func() bool)) {
 	sh, err := NewShell(Deps{
 		Bench: "bench-7", Login: f.login, Operators: f.store,
 		Receive: ReceiveDeps{Lookup: f.bench, Receiver: f.bench, Search: f.store},
-		Grade:   GradeDeps{Grader: f.bench, Photos: f.store},
+		Grade:   GradeDeps{Grader: f.bench, Photos: f.bench},
 		Reviews: f.store, Decider: BenchDecider(f.bench, f.store),
 		WalkIn: WalkInDeps{Catalog: f.store, IMEI: flagChecker{f.store}, Accept: BenchWalkIns(f.bench, f.store)},
 		Stats: statsFunc(func(context.Context, time.Time) (intake.ShiftStats, error) {

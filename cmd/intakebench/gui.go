@@ -62,7 +62,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		Login:     login,
 		Operators: s,
 		Receive:   ui.ReceiveDeps{Lookup: bench, Receiver: bench, Search: s, Link: bench, Quarantine: bench},
-		Grade:     ui.GradeDeps{Grader: bench, Photos: s, Camera: settingsCamera{a.Preferences()}},
+		Grade:     ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}},
 		Reviews:   s,
 		Decider:   ui.BenchDecider(bench, s),
 		WalkIn:    ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, s)},

@@ -49,6 +49,7 @@ const (
 	RejectNotRerouted      = "not_rerouted"
 	RejectIMEIFlagged      = "imei_flagged"
 	RejectTradeInOpen      = "tradein_open"
+	RejectBlobMissing      = "blob_missing" // a photo event whose content was not uploaded first
 )
 
 // Problem is an RFC 9457 problem detail with the contract's extensions.
