@@ -13,13 +13,14 @@ import (
 // the scan prompt for the next device.
 type benchFlow struct {
 	env     Env
+	shown   func(screen string) // told each switch between the screens
 	receive *ReceiveScreen
 	grade   *GradeScreen
 	content *fyne.Container
 }
 
-func newBenchFlow(env Env, r *ReceiveScreen, g *GradeScreen) *benchFlow {
-	f := &benchFlow{env: env, receive: r, grade: g, content: container.NewStack(r.Content(), g.Content())}
+func newBenchFlow(env Env, r *ReceiveScreen, g *GradeScreen, shown func(string)) *benchFlow {
+	f := &benchFlow{env: env, shown: shown, receive: r, grade: g, content: container.NewStack(r.Content(), g.Content())}
 	g.Content().Hide()
 	startGrading := func(t intake.TradeIn) {
 		g.Start(t)
@@ -27,16 +28,19 @@ func newBenchFlow(env Env, r *ReceiveScreen, g *GradeScreen) *benchFlow {
 		if w := env.Window; w != nil {
 			g.Focus(w.Canvas())
 		}
+		f.shown(ScreenGrade)
 	}
 	r.OnReceived = func(t intake.TradeIn, _ intake.Receipt) { startGrading(t) }
 	r.OnGrade = startGrading
 	g.OnGraded = func(t intake.TradeIn, gr intake.Grading) {
 		f.show(r.Content())
 		r.ShowGraded(t, gr)
+		f.shown(TabReceive)
 	}
 	g.OnCancel = func() {
 		f.show(r.Content())
 		r.Reset("The device stays received: scan it again when you are ready to grade it.")
+		f.shown(TabReceive)
 	}
 	return f
 }

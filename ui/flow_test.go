@@ -24,7 +24,8 @@ func newFlow(t *testing.T, f *fixture, op intake.Operator) (*benchFlow, func(str
 	env := Env{Session: session{op}, Clock: f.clock, Window: w, Bench: "bench-7", post: post}
 	fl := newBenchFlow(env,
 		NewReceiveScreen(env, ReceiveDeps{Lookup: f.bench, Receiver: f.bench, Search: f.store}),
-		NewGradeScreen(env, GradeDeps{Grader: f.bench, Photos: f.bench}))
+		NewGradeScreen(env, GradeDeps{Grader: f.bench, Photos: f.bench}),
+		func(string) {})
 	w.SetContent(fl.content)
 	return fl, until
 }
@@ -45,9 +46,12 @@ func scanAndReceive(t *testing.T, fl *benchFlow, until func(string, func() bool)
 func TestReceiveGradeReceipt(t *testing.T) {
 	f := newFixture(t)
 	fl, until := newFlow(t, f, tech)
+	var screens []string
+	fl.shown = func(s string) { screens = append(screens, s) }
 	scanAndReceive(t, fl, until)
+	assert.Equal(t, []string{ScreenGrade}, screens, "the grade screen is announced once it holds the keyboard")
 	g := fl.grade
-	assert.False(t, g.confirm.Disabled() == false, "nothing graded yet: Confirm waits")
+	assert.True(t, g.confirm.Disabled(), "nothing graded yet: Confirm waits")
 	assert.Contains(t, g.Problems(), "cosmetic zone screen is not graded")
 
 	test.Tap(findButton(t, g.Content(), "All zones flawless"))
@@ -61,6 +65,7 @@ func TestReceiveGradeReceipt(t *testing.T) {
 
 	test.Tap(g.confirm)
 	until("the result", func() bool { return !fl.grading() })
+	assert.Equal(t, []string{ScreenGrade, TabReceive}, screens)
 	r := fl.receive
 	assert.Equal(t, "Received — graded excellent", r.Headline())
 	assert.Equal(t, colourGo, r.BannerColour())

@@ -37,15 +37,20 @@ type Deps struct {
 	// Recorded is called after each success (a receipt, a grading, a
 	// decision...): the app syncs then.
 	Recorded func()
-	// OnScreen is called with ScreenLogin or a tab's title each time the
-	// screen changes.
+	// OnScreen is called with ScreenLogin, ScreenGrade or a tab's title
+	// each time the screen changes.
 	OnScreen func(name string)
 
 	post func(func()) // tests only, see Env
 }
 
-// ScreenLogin is the name OnScreen reports for the login screen.
-const ScreenLogin = "Login"
+// Screen names OnScreen reports besides the tab titles.
+const (
+	ScreenLogin = "Login"
+	// ScreenGrade is the grade checklist inside the Receive tab, reported
+	// once it holds the keyboard.
+	ScreenGrade = "Grade"
+)
 
 // Tab titles, also the names tests and shortcuts use.
 const (
@@ -116,7 +121,7 @@ func NewShell(d Deps) (*Shell, error) {
 
 	s.login = NewLoginScreen(s.env, d.Login, d.Operators)
 	s.login.OnLogin = s.loggedIn
-	s.flow = newBenchFlow(s.env, NewReceiveScreen(s.env, d.Receive), NewGradeScreen(s.env, d.Grade))
+	s.flow = newBenchFlow(s.env, NewReceiveScreen(s.env, d.Receive), NewGradeScreen(s.env, d.Grade), s.shown)
 	s.items[TabReceive] = container.NewTabItemWithIcon(TabReceive, theme.SearchIcon(), s.flow.content)
 	if d.WalkIn.Catalog != nil && d.WalkIn.Accept != nil {
 		s.walkIn = NewWalkInScreen(s.env, d.WalkIn)

@@ -103,7 +103,7 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	assert.Equal(t, intake.OutcomeMatched, ev.Outcome)
 	assert.Equal(t, clean.Reference, ev.Reference)
 	keys("Return") // Receive
-	gradeFromKeyboard(t, keys, typeText, "95")
+	gradeFromKeyboard(t, app, "95")
 	ev = await("graded", "")
 	assert.Equal(t, clean.Reference, ev.Reference)
 	assert.False(t, ev.Rerouted, "graded as disclosed or better")
@@ -115,7 +115,7 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	assert.Equal(t, damaged.IMEI, ev.Scan, "the serial scan arrived whole")
 	assert.Equal(t, damaged.Reference, ev.Reference)
 	keys("Return")
-	gradeFromKeyboard(t, keys, typeText, "70")
+	gradeFromKeyboard(t, app, "70")
 	ev = await("graded", "")
 	assert.Equal(t, damaged.Reference, ev.Reference)
 	assert.True(t, ev.Rerouted, "a weak battery is worse than disclosed %s", damaged.Disclosed)
@@ -158,10 +158,12 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	}
 }
 
-// gradeFromKeyboard grades the device on the grade screen: every zone
-// flawless, every check passed, the battery health, confirm.
-func gradeFromKeyboard(t *testing.T, keys func(...string), typeText func(string), battery string) {
+// gradeFromKeyboard waits for the grade screen and grades the device: every
+// zone flawless, every check passed, the battery health, confirm.
+func gradeFromKeyboard(t *testing.T, app *appWindow, battery string) {
 	t.Helper()
+	keys, typeText := app.keys, app.typeText
+	app.await("screen", ui.ScreenGrade)
 	keys("ctrl+f")
 	keys("ctrl+p")
 	typeText(battery)
