@@ -181,10 +181,14 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v wire.Vali
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	jsonHeaders(w)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+func jsonHeaders(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +226,8 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, _ benchAuth) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	jsonHeaders(w)
+	_, _ = w.Write(page.appendJSON(make([]byte, 0, 512*len(page.Changes)+256)))
 	return nil
 }
 

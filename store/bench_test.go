@@ -168,3 +168,41 @@ func BenchmarkReceipts(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkApplyChanges100k measures the bench's side of an initial pull:
+// 100,000 trade-ins applied to an empty store in the sync engine's batches.
+func BenchmarkApplyChanges100k(b *testing.B) {
+	const n, batch = 100_000, 10_000
+	ctx := context.Background()
+	g := demo.NewGenerator(1, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	var batches []Changes
+	for done := 0; done < n; done += batch {
+		var c Changes
+		for range batch {
+			t, flag := g.Next()
+			c.TradeIns = append(c.TradeIns, t)
+			if flag != nil {
+				c.Flags = append(c.Flags, *flag)
+			}
+		}
+		batches = append(batches, c)
+	}
+	for range b.N {
+		b.StopTimer()
+		s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		for i, c := range batches {
+			if err := s.ApplyChanges(ctx, c, fmt.Sprint(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/100k")
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}

@@ -35,7 +35,7 @@ func BenchmarkInitialPull100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		engine := hubsync.New(st, client, "bench", hubsync.WithBatch(500, wire.MaxPageChanges))
+		engine := hubsync.New(st, client, "bench")
 		b.StartTimer()
 		start := time.Now()
 		sum, err := engine.RunOnce(ctx)

@@ -380,7 +380,9 @@ type fetched struct {
 func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan fetched, 1)
+	// The fetcher stays a whole batch ahead, so the hub and the decoding
+	// work while the store applies the previous batch.
+	pages := make(chan fetched, applyBatch/e.page+1)
 	go func() {
 		defer close(pages)
 		for c := cursor; ; {
