@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -130,7 +131,13 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
-	a.Lifecycle().SetOnStarted(func() { out.report(appEvent{Event: "ready"}) })
+	a.Lifecycle().SetOnStarted(func() {
+		out.report(appEvent{Event: "ready"})
+		// Starting leaves garbage (font tables parsed for measuring, the
+		// migration check) that a kiosk running all day never needs: hand
+		// it back now rather than whenever the scavenger gets to it.
+		go debug.FreeOSMemory()
+	})
 	w.ShowAndRun()
 	return nil
 }
