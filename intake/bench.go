@@ -158,7 +158,7 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 	if m.Outcome == OutcomeMatched {
 		// Only a device the bench would receive is checked: a flag, a
 		// receipt or a trade-in not accepted yet says more than its model.
-		l, err := b.otherModel(ctx, devices, t)
+		l, err := b.otherModel(ctx, devices, t.Device)
 		if err != nil {
 			return Match{}, err
 		}
@@ -170,14 +170,14 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 }
 
 // otherModel returns what the catalog lists the TAC of a scanned IMEI for
-// when that names another model than the trade-in's, nil when every TAC the
-// catalog knows names the trade-in's model. Every IMEI of the scan counts:
-// a scan reads one device (its screen, its label), whichever identifier
-// matched the trade-in. A TAC the catalog does not know is no mismatch: TAC
-// lists are never complete. A TAC listed for several models is one only
-// when none of them is the trade-in's.
-func (b *Bench) otherModel(ctx context.Context, devices []Identifier, t TradeIn) (*TACLookup, error) {
-	if strings.TrimSpace(t.Device.Model) == "" {
+// when that names another model than d (a trade-in's, a walk-in's pick),
+// nil when every TAC the catalog knows names d's model. Every IMEI of the
+// scan counts: a scan reads one device (its screen, its label), whichever
+// identifier matched the trade-in. A TAC the catalog does not know is no
+// mismatch: TAC lists are never complete. A TAC listed for several models
+// is one only when none of them is d's.
+func (b *Bench) otherModel(ctx context.Context, devices []Identifier, d Device) (*TACLookup, error) {
+	if strings.TrimSpace(d.Model) == "" {
 		return nil, nil // nothing to compare with
 	}
 	var checked []string
@@ -194,7 +194,7 @@ func (b *Bench) otherModel(ctx context.Context, devices []Identifier, t TradeIn)
 		if err != nil {
 			return nil, fmt.Errorf("look up TAC %s: %w", tac, err)
 		}
-		if len(models) == 0 || slices.ContainsFunc(models, func(dm DeviceModel) bool { return dm.Names(t.Device) }) {
+		if len(models) == 0 || slices.ContainsFunc(models, func(dm DeviceModel) bool { return dm.Names(d) }) {
 			continue
 		}
 		return &TACLookup{IMEI: id.Value, TAC: tac, Models: models}, nil

@@ -135,7 +135,7 @@ func (b *Bench) ReceiveByTradeIn(ctx context.Context, op Operator, tradeInID, sc
 		return Receipt{}, err
 	}
 	devices := DeviceIdentities(scan)
-	if l, err := b.otherModel(ctx, devices, t); err != nil {
+	if l, err := b.otherModel(ctx, devices, t.Device); err != nil {
 		return Receipt{}, err
 	} else if l != nil {
 		return Receipt{}, &ModelMismatchError{Reference: t.Reference, Device: t.Device, TAC: *l}

@@ -194,3 +194,33 @@ func TestTACs(t *testing.T) {
 	assert.False(t, m.Names(intake.Device{Make: "Apple", Model: "iPhone 13 mini"}))
 	assert.False(t, m.Names(intake.Device{Make: "Samsung", Model: "iPhone 13"}))
 }
+
+func TestWalkInRefusesAnIMEIOfAnotherModel(t *testing.T) {
+	f, _ := tacFixture(t)
+	ctx := context.Background()
+	iPhone13 := intake.Variant{Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB", Carrier: "Unlocked", SKU: "IP13"},
+		Prices: intake.PriceTableFromBase(40000), TACs: []string{tac13, tacShared}}
+	walkIn := func(imei string) intake.WalkIn {
+		return intake.WalkIn{Variant: iPhone13, IMEI: imei, Check: intake.IMEICheck{IMEI: imei, Status: intake.IMEIClean},
+			Disclosure: intake.Disclosure{PowersOn: true, AccountRemoved: true, Screen: intake.WearNone, Body: intake.WearNone, BatteryOK: true},
+			Customer:   intake.Customer{Name: "Ada Lovelace"}, Payout: intake.PayoutCash}
+	}
+
+	iPhone14 := onTAC(t, tac14, 7001)
+	_, _, err := f.bench.AcceptWalkIn(ctx, f.store, clerk, walkIn(iPhone14))
+	var picked *intake.WalkInModelError
+	require.ErrorAs(t, err, &picked)
+	assert.Equal(t, iPhone14, picked.TAC.IMEI)
+	assert.Equal(t, []intake.DeviceModel{{Make: "Apple", Model: "iPhone 14"}}, picked.TAC.Models)
+	assert.EqualError(t, err, "IMEI "+iPhone14+" (TAC "+tac14+") is listed for the Apple iPhone 14, not the Apple iPhone 13 picked")
+	assert.Empty(t, pendingEvents(t, f), "a refused walk-in records nothing")
+
+	for name, imei := range map[string]string{
+		"the picked model's TAC":  onTAC(t, tac13, 7002),
+		"a TAC shared with it":    onTAC(t, tacShared, 7003),
+		"a TAC the catalog lacks": onTAC(t, tacUnknown, 7004),
+	} {
+		_, _, err := f.bench.AcceptWalkIn(ctx, f.store, clerk, walkIn(imei))
+		assert.NoError(t, err, name)
+	}
+}

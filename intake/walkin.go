@@ -155,6 +155,18 @@ func (e *WalkInFlaggedError) Error() string {
 	return fmt.Sprintf("IMEI %s is %s (%s): do not buy this device", e.Check.IMEI, e.Check.Status, e.Check.Reason)
 }
 
+// WalkInModelError stops a walk-in whose IMEI's TAC the catalog lists for
+// another model than the one picked: the quote would be for the wrong
+// device.
+type WalkInModelError struct {
+	Picked DeviceModel
+	TAC    TACLookup // what the IMEI says the device is
+}
+
+func (e *WalkInModelError) Error() string {
+	return fmt.Sprintf("IMEI %s (TAC %s) is listed for the %s, not the %s picked", e.TAC.IMEI, e.TAC.TAC, e.TAC.Names(), e.Picked)
+}
+
 // AcceptWalkIn records an accepted walk-in: the trade-in, received on the
 // spot, and the payout obligation, in one durable step.
 func (b *Bench) AcceptWalkIn(ctx context.Context, ws WalkInStore, op Operator, w WalkIn) (TradeIn, Receipt, error) {
@@ -175,6 +187,11 @@ func (b *Bench) AcceptWalkIn(ctx context.Context, ws WalkInStore, op Operator, w
 		return TradeIn{}, Receipt{}, err
 	} else if flagged {
 		return TradeIn{}, Receipt{}, &WalkInFlaggedError{Check: IMEICheck{IMEI: imei, Status: IMEIStatus(f.Kind), Reason: f.Reason}}
+	}
+	if l, err := b.otherModel(ctx, []Identifier{{Kind: KindIMEI, Value: imei}}, w.Variant.Device); err != nil {
+		return TradeIn{}, Receipt{}, err
+	} else if l != nil {
+		return TradeIn{}, Receipt{}, &WalkInModelError{Picked: DeviceModel{Make: w.Variant.Device.Make, Model: w.Variant.Device.Model}, TAC: *l}
 	}
 	existing, err := ws.TradeInsByIdentifier(ctx, Identifier{Kind: KindIMEI, Value: imei})
 	if err != nil {

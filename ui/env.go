@@ -123,6 +123,7 @@ func explain(what string, err error) string {
 		flagged  *intake.WalkInFlaggedError
 		lockedOp *intake.LockedOutError
 		mismatch *intake.ModelMismatchError
+		picked   *intake.WalkInModelError
 	)
 	switch {
 	case errors.As(err, &perm):
@@ -133,6 +134,8 @@ func explain(what string, err error) string {
 		return fmt.Sprintf("%v. Nothing was changed: set the device aside and ask a supervisor.", notRecv)
 	case errors.As(err, &flagged):
 		return fmt.Sprintf("%v. Nothing was recorded: keep the device, do not pay, and call a supervisor.", flagged)
+	case errors.As(err, &picked):
+		return fmt.Sprintf("%v. Nothing was recorded: pick the model the IMEI names (check the model on the phone's settings screen) and quote again.", picked)
 	case errors.As(err, &mismatch):
 		return fmt.Sprintf("%v. Nothing was recorded: the trade-in must be corrected and quoted again before this device is received.", mismatch)
 	case errors.As(err, &lockedOp):

@@ -20,6 +20,8 @@ func TestExplainSaysWhatHappenedAndWhatToDo(t *testing.T) {
 		want []string
 	}{
 		{"model mismatch", fmt.Errorf("receive: %w", mismatch), []string{"TI-9", "iPhone 12", "Nothing was recorded", "corrected and quoted again"}},
+		{"walk-in of another model", fmt.Errorf("accept walk-in: %w", &intake.WalkInModelError{Picked: intake.DeviceModel{Make: "Apple", Model: "iPhone 13"}, TAC: mismatch.TAC}),
+			[]string{"listed for the Apple iPhone 12, not the Apple iPhone 13 picked", "Nothing was recorded", "pick the model the IMEI names"}},
 		{"timeout", context.DeadlineExceeded, []string{"Receiving took too long", "Nothing was recorded"}},
 		{"anything else", errors.New("disk I/O error"), []string{"Receiving failed: disk I/O error", "Nothing was recorded"}},
 	}
