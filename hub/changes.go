@@ -93,31 +93,56 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// cursor encodes the last change sequence a bench has applied, and the hub
-// database it came from: a cursor of another database (a restored or
-// replaced hub) is expired, never misread.
-func (h *Hub) cursor(seq int64) string { return h.instance + "." + strconv.FormatInt(seq, 10) }
+// cursor encodes the last change sequence a bench has applied, the hub
+// database it came from (a cursor of another database, a restored or
+// replaced hub, is expired, never misread), and the compaction horizon when
+// the bench began reading from the start of the log.
+//
+// That horizon lets a full read page through a log compacted before it
+// began: a reader whose position is behind the horizon may have missed
+// tombstones, unless it started from scratch under the same horizon (then
+// it never held what they deleted). Once compaction moves on, a reader
+// behind the new horizon has to start again.
+func (h *Hub) cursor(seq, startHorizon int64) string {
+	return h.instance + "." + strconv.FormatInt(seq, 10) + "." + strconv.FormatInt(startHorizon, 10)
+}
 
-func (h *Hub) parseCursor(c string) (int64, error) {
-	if c == "" {
-		return 0, nil
+// readPosition is where a cursor says a reader is.
+type readPosition struct {
+	after        int64
+	startHorizon int64 // -1 for cursors issued before it was recorded
+}
+
+func (h *Hub) parseCursor(c string) (readPosition, error) {
+	invalid := problem(http.StatusBadRequest, wire.CodeInvalidCursor, "The cursor is not one this hub issued.")
+	parts := strings.Split(c, ".")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" {
+		return readPosition{}, invalid
 	}
-	instance, n, ok := strings.Cut(c, ".")
-	seq, err := strconv.ParseInt(n, 10, 64)
-	if !ok || err != nil || seq < 0 || instance == "" {
-		return 0, problem(http.StatusBadRequest, wire.CodeInvalidCursor, "The cursor is not one this hub issued.")
+	pos := readPosition{startHorizon: -1}
+	var err error
+	if pos.after, err = strconv.ParseInt(parts[1], 10, 64); err != nil || pos.after < 0 {
+		return readPosition{}, invalid
 	}
-	if instance != h.instance {
-		return 0, problem(http.StatusGone, wire.CodeCursorExpired, "The cursor comes from another hub database: resync from scratch.")
+	if len(parts) == 3 {
+		if pos.startHorizon, err = strconv.ParseInt(parts[2], 10, 64); err != nil || pos.startHorizon < 0 {
+			return readPosition{}, invalid
+		}
 	}
-	return seq, nil
+	if parts[0] != h.instance {
+		return readPosition{}, problem(http.StatusGone, wire.CodeCursorExpired, "The cursor comes from another hub database: resync from scratch.")
+	}
+	return pos, nil
 }
 
 // changes returns the page of changes after cursor, at most limit long.
 func (h *Hub) changes(ctx context.Context, cursor string, limit int) (pageOut, error) {
-	after, err := h.parseCursor(cursor)
-	if err != nil {
-		return pageOut{}, err
+	pos := readPosition{startHorizon: -1}
+	if cursor != "" {
+		var err error
+		if pos, err = h.parseCursor(cursor); err != nil {
+			return pageOut{}, err
+		}
 	}
 	// One read transaction: the horizon and the page come from the same
 	// snapshot, so a compaction in between cannot hide a tombstone.
@@ -130,10 +155,14 @@ func (h *Hub) changes(ctx context.Context, cursor string, limit int) (pageOut, e
 	if err != nil {
 		return pageOut{}, err
 	}
-	if cursor != "" && after < horizon {
+	if cursor == "" {
+		pos.startHorizon = horizon
+	}
+	if pos.after < horizon && pos.startHorizon != horizon {
 		return pageOut{}, problem(http.StatusGone, wire.CodeCursorExpired,
 			fmt.Sprintf("The change log was compacted past this cursor (horizon %d): resync from scratch.", horizon))
 	}
+	after := pos.after
 	rows, err := tx.QueryContext(ctx, `SELECT c.seq, c.entity, c.entity_id, c.op,
 		CASE c.entity
 			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
@@ -183,7 +212,7 @@ func (h *Hub) changes(ctx context.Context, cursor string, limit int) (pageOut, e
 		}
 		last = max(last, top.Int64)
 	}
-	p.NextCursor = h.cursor(last)
+	p.NextCursor = h.cursor(last, pos.startHorizon)
 	return p, nil
 }
 

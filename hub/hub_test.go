@@ -436,6 +436,54 @@ func TestCursorExpiry(t *testing.T) {
 	assert.Equal(t, wire.CodeInvalidRequest, a.problem(t).Code)
 }
 
+// TestFullReadThroughACompactedLog pages from the start of a log compacted
+// before the read began: a bench enrolled after a compaction must be able to
+// pull. A compaction during the read expires it.
+func TestFullReadThroughACompactedLog(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{TradeIns: 20})
+	token := h.Enroll(t, "late")
+	ctx := context.Background()
+	compactAfterDeleting := func(operator string) {
+		t.Helper()
+		require.NoError(t, h.DeleteOperators(ctx, []string{operator}))
+		removed, err := h.CompactChanges(ctx, time.Now().Add(time.Hour))
+		require.NoError(t, err)
+		require.EqualValues(t, 1, removed)
+	}
+	compactAfterDeleting("op-clerk-1") // the horizon is now past every trade-in
+
+	seen := map[string]bool{}
+	pages := 0
+	for cursor := ""; ; pages++ {
+		p := pull(t, h, token, cursor, 5)
+		for _, c := range p.Changes {
+			if c.Entity == wire.EntityTradeIn {
+				seen[c.ID] = true
+			}
+		}
+		if cursor = p.NextCursor; !p.HasMore {
+			break
+		}
+	}
+	assert.Len(t, seen, 20, "every trade-in, in %d pages behind the horizon", pages)
+	assert.Greater(t, pages, 3)
+
+	halfway := pull(t, h, token, "", 5).NextCursor
+	compactAfterDeleting("op-super-1")
+	a := call(t, http.MethodGet, h.URL+"/v1/changes?limit=5&cursor="+halfway, token, nil)
+	assert.Equal(t, http.StatusGone, a.status, "a compaction during a full read may hide a deletion from it")
+	assert.Equal(t, wire.CodeCursorExpired, a.problem(t).Code)
+
+	instance, rest, _ := strings.Cut(halfway, ".")
+	seq, _, _ := strings.Cut(rest, ".")
+	a = call(t, http.MethodGet, h.URL+"/v1/changes?cursor="+instance+"."+seq, token, nil)
+	assert.Equal(t, wire.CodeCursorExpired, a.problem(t).Code, "a cursor without its start horizon, behind the horizon")
+	a = call(t, http.MethodGet, h.URL+"/v1/changes?cursor="+instance+".99999", token, nil)
+	assert.Equal(t, http.StatusOK, a.status, "a cursor without its start horizon, past the horizon: %s", a.body)
+	a = call(t, http.MethodGet, h.URL+"/v1/changes?cursor="+instance+"."+seq+".x", token, nil)
+	assert.Equal(t, wire.CodeInvalidCursor, a.problem(t).Code)
+}
+
 func TestPageLimitIsCapped(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{TradeIns: 1200})
 	token := h.Enroll(t, "b1")

@@ -10,7 +10,7 @@ import (
 	"github.com/intakebench/intakebench/intake"
 )
 
-func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, deleted []string) error {
+func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, deleted []string, gen int64) error {
 	for _, v := range vs {
 		d := v.Device
 		if d.SKU == "" || d.Make == "" || d.Model == "" {
@@ -20,9 +20,9 @@ func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, delete
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog (sku, make, model, storage, carrier, doc) VALUES (?, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog (sku, make, model, storage, carrier, doc, pull_gen) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (sku) DO UPDATE SET make = excluded.make, model = excluded.model, storage = excluded.storage,
-				carrier = excluded.carrier, doc = excluded.doc`, d.SKU, d.Make, d.Model, d.Storage, d.Carrier, doc); err != nil {
+				carrier = excluded.carrier, doc = excluded.doc, pull_gen = excluded.pull_gen`, d.SKU, d.Make, d.Model, d.Storage, d.Carrier, doc, gen); err != nil {
 			return fmt.Errorf("catalog variant %s: %w", d.SKU, err)
 		}
 		if err := putTACs(ctx, tx, d.SKU, v.TACs); err != nil {

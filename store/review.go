@@ -105,7 +105,8 @@ func (s *Store) RecordDecision(ctx context.Context, d intake.SupervisorDecision,
 // its events in one transaction.
 func (s *Store) RecordWalkIn(ctx context.Context, t intake.TradeIn, r intake.Receipt, events []intake.Event) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := upsertTradeIns(ctx, tx, []intake.TradeIn{t}); err != nil {
+		// No pull generation: its unit keeps it through any resync.
+		if err := upsertTradeIns(ctx, tx, []intake.TradeIn{t}, 0); err != nil {
 			return err
 		}
 		if err := insertUnit(ctx, tx, r); err != nil {

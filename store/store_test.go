@@ -267,3 +267,86 @@ func TestIntegrityCheck(t *testing.T) {
 	s, _ := openTemp(t)
 	assert.NoError(t, s.IntegrityCheck(context.Background()))
 }
+
+// A full resync refills the cache in place: until it has read the whole
+// change log the bench keeps matching on everything it had; then what the
+// hub no longer sent is gone, except what this bench received itself.
+func TestResyncRefillsTheCacheInPlace(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	variant := func(sku, tac string) intake.Variant {
+		return intake.Variant{Device: intake.Device{Make: "Apple", Model: "iPhone " + sku, Storage: "128GB", Carrier: "Unlocked", SKU: sku},
+			Prices: intake.PriceTableFromBase(40000), TACs: []string{tac}}
+	}
+	flag := func(imei string) intake.Flag {
+		return intake.Flag{IMEI: imei, Kind: intake.FlagBlacklisted, Reason: "stolen", Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	}
+	operator := func(id string) OperatorRecord {
+		return OperatorRecord{Operator: intake.Operator{ID: id, Name: id, Role: intake.RoleTechnician}, Badge: "B-" + id}
+	}
+	kept, gone, received := sampleTradeIn("1", "356938035643809"), sampleTradeIn("2", "490154203237518"), sampleTradeIn("3", "352099001761481")
+	require.NoError(t, s.ApplyChanges(ctx, Changes{
+		TradeIns:  []intake.TradeIn{kept, gone, received},
+		Flags:     []intake.Flag{flag("353918050000005"), flag("353918050000013")},
+		Operators: []OperatorRecord{operator("op-kept"), operator("op-gone")},
+		Variants:  []intake.Variant{variant("13", "35391805"), variant("14", "35442811")},
+	}, "c1"))
+	receive(t, s, received.ID, "k1")
+
+	type cached struct {
+		tradeIns     []string
+		flags        []string
+		operators    []string
+		tac13, tac14 int // models the catalog lists each TAC for
+		cursor       string
+	}
+	state := func() cached {
+		t.Helper()
+		var c cached
+		for _, ti := range []intake.TradeIn{kept, gone, received} {
+			if _, err := s.TradeIn(ctx, ti.ID); err == nil {
+				c.tradeIns = append(c.tradeIns, ti.ID)
+			}
+		}
+		for _, imei := range []string{"353918050000005", "353918050000013"} {
+			_, ok, err := s.FlagFor(ctx, imei)
+			require.NoError(t, err)
+			if ok {
+				c.flags = append(c.flags, imei)
+			}
+		}
+		for _, id := range []string{"op-kept", "op-gone"} {
+			if _, err := s.CredentialByID(ctx, id); err == nil {
+				c.operators = append(c.operators, id)
+			}
+		}
+		m13, err := s.ModelsByTAC(ctx, "35391805")
+		require.NoError(t, err)
+		m14, err := s.ModelsByTAC(ctx, "35442811")
+		require.NoError(t, err)
+		c.tac13, c.tac14 = len(m13), len(m14)
+		c.cursor, err = s.Cursor(ctx)
+		require.NoError(t, err)
+		return c
+	}
+	everything := cached{tradeIns: []string{"1", "2", "3"}, flags: []string{"353918050000005", "353918050000013"},
+		operators: []string{"op-kept", "op-gone"}, tac13: 1, tac14: 1}
+
+	require.NoError(t, s.BeginResync(ctx))
+	want := everything
+	assert.Equal(t, want, state(), "a resync starts from the first change and keeps the cache")
+
+	again := Changes{TradeIns: []intake.TradeIn{kept}, Flags: []intake.Flag{flag("353918050000005")},
+		Operators: []OperatorRecord{operator("op-kept")}, Variants: []intake.Variant{variant("13", "35391805")}}
+	require.NoError(t, s.ApplyChanges(ctx, again, "r1"))
+	want.cursor = "r1"
+	assert.Equal(t, want, state(), "halfway through (the hub may go away now for days) nothing is missing")
+
+	require.NoError(t, s.ApplyChanges(ctx, Changes{Complete: true}, "r2"))
+	assert.Equal(t, cached{tradeIns: []string{"1", "3"}, flags: []string{"353918050000005"}, operators: []string{"op-kept"},
+		tac13: 1, tac14: 0, cursor: "r2"}, state(), "the end of the log removes what the hub did not send again, not what this bench received")
+
+	require.NoError(t, s.ApplyChanges(ctx, Changes{TradeIns: []intake.TradeIn{received}, Complete: true}, "r3"))
+	_, err := s.TradeIn(ctx, kept.ID)
+	assert.NoError(t, err, "after the resync an ordinary pull removes nothing it does not name")
+}

@@ -20,6 +20,14 @@ type Changes struct {
 	DeletedOperator []string
 	Variants        []intake.Variant
 	DeletedVariants []string // SKUs
+	// Complete says these changes reach the end of the hub's change log:
+	// a resync in progress ends with them (see BeginResync).
+	Complete bool
+}
+
+func (c Changes) empty() bool {
+	return len(c.TradeIns)+len(c.DeletedTradeIns)+len(c.Flags)+len(c.DeletedFlags)+
+		len(c.Operators)+len(c.DeletedOperator)+len(c.Variants)+len(c.DeletedVariants) == 0
 }
 
 // OperatorRecord is an operator as the hub sends it: the PIN only as a hash.
@@ -33,7 +41,16 @@ type OperatorRecord struct {
 // one transaction, so a crash can neither skip nor half-apply a page.
 func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := upsertTradeIns(ctx, tx, c.TradeIns); err != nil {
+		var gen int64
+		var resyncing bool
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT pull_gen, resyncing, cursor FROM sync_state WHERE id = 1`).Scan(&gen, &resyncing, &current); err != nil {
+			return fmt.Errorf("read the pull generation: %w", err)
+		}
+		if c.empty() && cursor == current && !(c.Complete && resyncing) {
+			return nil // an idle pull writes nothing
+		}
+		if err := upsertTradeIns(ctx, tx, c.TradeIns, gen); err != nil {
 			return err
 		}
 		for _, id := range c.DeletedTradeIns {
@@ -43,9 +60,10 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 			}
 		}
 		for _, f := range c.Flags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO imei_flags (imei, kind, reason, since) VALUES (?, ?, ?, ?)
-				ON CONFLICT (imei) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, since = excluded.since`,
-				f.IMEI, string(f.Kind), f.Reason, formatTime(f.Since)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO imei_flags (imei, kind, reason, since, pull_gen) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (imei) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, since = excluded.since,
+					pull_gen = excluded.pull_gen`,
+				f.IMEI, string(f.Kind), f.Reason, formatTime(f.Since), gen); err != nil {
 				return fmt.Errorf("flag %s: %w", f.IMEI, err)
 			}
 		}
@@ -58,10 +76,10 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 			if !o.Role.Valid() {
 				return fmt.Errorf("operator %s has an unknown role %q", o.ID, o.Role)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO operators (id, name, role, badge, pin_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO operators (id, name, role, badge, pin_hash, updated_at, pull_gen) VALUES (?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, badge = excluded.badge,
-					pin_hash = excluded.pin_hash, updated_at = excluded.updated_at`,
-				o.ID, o.Name, string(o.Role), nullable(o.Badge), nullable(o.PINHash), formatTime(s.now())); err != nil {
+					pin_hash = excluded.pin_hash, updated_at = excluded.updated_at, pull_gen = excluded.pull_gen`,
+				o.ID, o.Name, string(o.Role), nullable(o.Badge), nullable(o.PINHash), formatTime(s.now()), gen); err != nil {
 				return fmt.Errorf("operator %s: %w", o.ID, err)
 			}
 		}
@@ -70,25 +88,63 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 				return fmt.Errorf("delete operator %s: %w", id, err)
 			}
 		}
-		if err := upsertVariants(ctx, tx, c.Variants, c.DeletedVariants); err != nil {
+		if err := upsertVariants(ctx, tx, c.Variants, c.DeletedVariants, gen); err != nil {
 			return err
+		}
+		if c.Complete && resyncing {
+			if err := sweep(ctx, tx, gen); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1`, cursor, formatTime(s.now()))
 		return err
 	})
 }
 
-func upsertTradeIns(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn) error {
+// BeginResync starts a full resync (the hub said the cursor expired): the
+// cursor goes back to the start and a new pull generation begins. The cache
+// stays as it is, for the bench to keep matching on, until the resync
+// reaches the end of the change log (Changes.Complete), which removes what
+// the hub no longer sent.
+func (s *Store) BeginResync(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = '', pull_gen = pull_gen + 1, resyncing = 1 WHERE id = 1`)
+		if err != nil {
+			return fmt.Errorf("begin a resync: %w", err)
+		}
+		return nil
+	})
+}
+
+// sweep ends a resync: it removes the pulled rows that the resync (pull
+// generation gen) did not write. What this bench did itself is kept: units,
+// gradings, the outbox and the trade-ins its units refer to.
+func sweep(ctx context.Context, tx *sql.Tx, gen int64) error {
+	for _, q := range []string{
+		`DELETE FROM tradeins WHERE pull_gen < ?1 AND id NOT IN (SELECT tradein_id FROM units)`,
+		`DELETE FROM imei_flags WHERE pull_gen < ?1`,
+		`DELETE FROM operators WHERE pull_gen < ?1`,
+		`DELETE FROM catalog WHERE pull_gen < ?1`,
+		`UPDATE sync_state SET resyncing = 0 WHERE id = 1`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, gen); err != nil {
+			return fmt.Errorf("end the resync: %w", err)
+		}
+	}
+	return nil
+}
+
+func upsertTradeIns(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn, gen int64) error {
 	if len(ts) == 0 {
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tradeins
-		(id, reference, status, imei, imei2, meid, serial, tracking, customer, doc, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, reference, status, imei, imei2, meid, serial, tracking, customer, doc, updated_at, pull_gen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, status = excluded.status,
 			imei = excluded.imei, imei2 = excluded.imei2, meid = excluded.meid, serial = excluded.serial,
 			tracking = excluded.tracking, customer = excluded.customer, doc = excluded.doc,
-			updated_at = excluded.updated_at`)
+			updated_at = excluded.updated_at, pull_gen = excluded.pull_gen`)
 	if err != nil {
 		return fmt.Errorf("prepare trade-in upsert: %w", err)
 	}
@@ -102,7 +158,7 @@ func upsertTradeIns(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn) error 
 			return fmt.Errorf("encode trade-in %s: %w", t.ID, err)
 		}
 		if _, err := stmt.ExecContext(ctx, t.ID, t.Reference, string(t.Status), nullable(t.IMEI), nullable(t.IMEI2),
-			nullable(t.MEID), nullable(t.Serial), nullable(t.Tracking), t.Customer.Name, doc, formatTime(t.UpdatedAt)); err != nil {
+			nullable(t.MEID), nullable(t.Serial), nullable(t.Tracking), t.Customer.Name, doc, formatTime(t.UpdatedAt), gen); err != nil {
 			return fmt.Errorf("upsert trade-in %s: %w", t.ID, err)
 		}
 	}
@@ -219,16 +275,18 @@ func (s *Store) CountTradeIns(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// ResetCache empties the pulled cache and the cursor for a full resync (the
-// hub said the cursor expired). What this bench did itself is kept: units,
-// gradings, the outbox and the trade-ins its units refer to.
+// ResetCache empties the pulled cache and the cursor, for a bench moving to
+// another hub: nothing of the old hub's may match a scan. What this bench
+// did itself is kept: units, gradings, the outbox and the trade-ins its
+// units refer to.
 func (s *Store) ResetCache(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM tradeins WHERE id NOT IN (SELECT tradein_id FROM units)`,
 			`DELETE FROM imei_flags`,
 			`DELETE FROM operators`,
-			`UPDATE sync_state SET cursor = '' WHERE id = 1`,
+			`DELETE FROM catalog`,
+			`UPDATE sync_state SET cursor = '', resyncing = 0 WHERE id = 1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("reset cache: %w", err)

@@ -32,7 +32,7 @@ import (
 type Store interface {
 	Cursor(ctx context.Context) (string, error)
 	ApplyChanges(ctx context.Context, c store.Changes, cursor string) error
-	ResetCache(ctx context.Context) error
+	BeginResync(ctx context.Context) error
 	PendingEvents(ctx context.Context, limit int) ([]store.OutboxEvent, error)
 	Settle(ctx context.Context, settlements []store.Settlement) error
 	CountPending(ctx context.Context) (int, error)
@@ -365,8 +365,8 @@ func (e *Engine) pull(ctx context.Context, sum *Summary) error {
 		if !errors.As(err, &he) || he.Code() != wire.CodeCursorExpired || sum.Resynced {
 			return err
 		}
-		if err := e.store.ResetCache(ctx); err != nil {
-			return fmt.Errorf("reset the cache for a full resync: %w", err)
+		if err := e.store.BeginResync(ctx); err != nil {
+			return fmt.Errorf("begin a full resync: %w", err)
 		}
 		sum.Resynced, cursor = true, ""
 	}
@@ -406,11 +406,13 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 	// same index pages to the WAL a hundred times in a large pull.
 	var batch []wire.Change
 	batchPages := 0
-	apply := func(next string) error {
-		if len(batch) == 0 && next == cursor {
+	apply := func(next string, complete bool) error {
+		if len(batch) == 0 && next == cursor && !complete {
 			return nil
 		}
-		if err := e.store.ApplyChanges(ctx, storeChanges(batch), next); err != nil {
+		changes := storeChanges(batch)
+		changes.Complete = complete
+		if err := e.store.ApplyChanges(ctx, changes, next); err != nil {
 			return fmt.Errorf("apply pulled changes: %w", err)
 		}
 		cursor = next
@@ -425,7 +427,7 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 		if f.err != nil {
 			// What was fetched before the failure is good: keep it. The
 			// fetch error is returned as it is, for the retry logic to read.
-			if err := apply(next); err != nil {
+			if err := apply(next, false); err != nil {
 				return errors.Join(f.err, err)
 			}
 			return f.err
@@ -434,13 +436,10 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 		batchPages++
 		next = f.page.NextCursor
 		if len(batch) >= applyBatch || !f.page.HasMore {
-			if err := apply(next); err != nil {
+			if err := apply(next, !f.page.HasMore); err != nil {
 				return err
 			}
 		}
-	}
-	if err := apply(next); err != nil {
-		return err
 	}
 	return ctx.Err()
 }
