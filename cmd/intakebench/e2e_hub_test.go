@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/device/serialscan/serialtest"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/ui"
@@ -35,9 +36,6 @@ import (
 func TestBenchWithHubEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds both programs and runs them under Xvfb")
-	}
-	if _, err := exec.LookPath("socat"); err != nil {
-		t.Skip("socat is not installed (make deps installs it)")
 	}
 	d := startXvfb(t)
 	dir := t.TempDir()
@@ -71,9 +69,9 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	runTool(t, bench, "enroll", "--hub", hubURL, "--code", code, "--db", benchDB, "--name", benchName)
 
 	// A serial scanner on a pseudo-terminal pair.
-	scannerPort, typeOnScanner := socatPair(t, dir)
+	scanner := serialtest.New(t, dir, "scanner")
 
-	app := startApp(t, d, bench, "run", "--db", benchDB, "--scanner", scannerPort)
+	app := startApp(t, d, bench, "run", "--db", benchDB, "--scanner", scanner.A)
 	await, keys, typeText := app.await, app.keys, app.typeText
 
 	// Two shipped devices of the demo set, not flagged, disclosed better
@@ -110,7 +108,7 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	d.shot(t, "hub-graded")
 
 	// Device 2: the serial scanner, graded with a weak battery.
-	typeOnScanner(damaged.IMEI + "\r")
+	scanner.Write(damaged.IMEI + "\r")
 	ev = await("match-shown", "")
 	assert.Equal(t, damaged.IMEI, ev.Scan, "the serial scan arrived whole")
 	assert.Equal(t, damaged.Reference, ev.Reference)
@@ -187,28 +185,6 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	return addr
-}
-
-// socatPair joins two pseudo-terminals: the app reads the first like a
-// serial scanner, the test writes on the second.
-func socatPair(t *testing.T, dir string) (port string, write func(string)) {
-	t.Helper()
-	a, b := filepath.Join(dir, "scanner-a"), filepath.Join(dir, "scanner-b")
-	cmd := exec.Command("socat", "pty,raw,echo=0,link="+a, "pty,raw,echo=0,link="+b)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	require.Eventually(t, func() bool {
-		_, errA := os.Stat(a)
-		_, errB := os.Stat(b)
-		return errA == nil && errB == nil
-	}, 10*time.Second, 10*time.Millisecond, "socat made the pair")
-	w, err := os.OpenFile(b, os.O_WRONLY|syscall.O_NOCTTY, 0)
-	require.NoError(t, err)
-	t.Cleanup(func() { w.Close() })
-	return a, func(s string) {
-		_, err := w.WriteString(s)
-		require.NoError(t, err)
-	}
 }
 
 // eventWaiter reads the app's --events lines; the function it returns

@@ -8,13 +8,14 @@ import (
 
 	"github.com/intakebench/intakebench/device"
 	"github.com/intakebench/intakebench/device/serialscan"
+	"github.com/intakebench/intakebench/device/serialscan/serialtest"
 )
 
 // BenchmarkLineToScan measures from writing a code into the far end of a
 // pseudo-terminal pair to its Scan arriving on the stream: the pty and
 // socat hops, the port read, framing and validation.
 func BenchmarkLineToScan(b *testing.B) {
-	pair := newPTYPair(b, b.TempDir(), "bench")
+	pair := serialtest.New(b, b.TempDir(), "bench")
 	sc, err := serialscan.New(serialscan.Config{Port: pair.A, DedupWindow: -1})
 	if err != nil {
 		b.Fatal(err)
@@ -27,7 +28,7 @@ func BenchmarkLineToScan(b *testing.B) {
 		i++
 		code := "35693803564" + strconv.Itoa(1000+i%9000) + "\r"
 		start := time.Now()
-		pair.write(code)
+		pair.Write(code)
 		if s := ev.scan(); s.Raw != code[:len(code)-1] {
 			b.Fatalf("got %q for %q", s.Raw, code)
 		}

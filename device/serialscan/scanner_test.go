@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebench/intakebench/device"
 	"github.com/intakebench/intakebench/device/serialscan"
+	"github.com/intakebench/intakebench/device/serialscan/serialtest"
 )
 
 // fastRetry makes replugs noticed quickly in tests.
@@ -42,7 +43,7 @@ func TestScannerTerminators(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.term.String(), func(t *testing.T) {
 			t.Parallel()
-			pair := newPTYPair(t, t.TempDir(), "scanner")
+			pair := serialtest.New(t, t.TempDir(), "scanner")
 			sc := newScanner(t, serialscan.Config{Port: pair.A, Terminator: tt.term, Mode: serial.Mode{BaudRate: 115200}})
 			ev := run(t, sc)
 			st := ev.status(device.Connected)
@@ -50,8 +51,8 @@ func TestScannerTerminators(t *testing.T) {
 
 			// One write holding two codes, and one code split over writes:
 			// framing must not depend on how reads return.
-			pair.write("]C0356938035643809" + tt.eol + "]E04006381333931" + tt.eol + "SN-")
-			pair.write("F2LXK0AB" + tt.eol)
+			pair.Write("]C0356938035643809" + tt.eol + "]E04006381333931" + tt.eol + "SN-")
+			pair.Write("F2LXK0AB" + tt.eol)
 
 			s := ev.scan()
 			assert.Equal(t, device.Scan{Source: "serial:" + pair.A, Raw: "356938035643809", Symbology: "]C0", At: s.At}, s)
@@ -89,14 +90,14 @@ func TestScannerRejectsAndResyncs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			pair := newPTYPair(t, t.TempDir(), "scanner")
+			pair := serialtest.New(t, t.TempDir(), "scanner")
 			cfg := tt.cfg
 			cfg.Port = pair.A
 			cfg.LineTimeout = 100 * time.Millisecond
 			ev := run(t, newScanner(t, cfg))
 			ev.status(device.Connected)
 
-			pair.write(tt.send)
+			pair.Write(tt.send)
 			r := ev.rejected()
 			assert.Contains(t, r.Reason, tt.reason)
 			assert.Equal(t, tt.raw, string(r.Raw))
@@ -109,7 +110,7 @@ func TestScannerRejectsAndResyncs(t *testing.T) {
 			if cfg.Terminator == serialscan.CRLF {
 				eol = "\r\n"
 			}
-			pair.write(good + eol)
+			pair.Write(good + eol)
 			assert.Equal(t, "356938035643809", ev.scan().Raw)
 		})
 	}
@@ -117,10 +118,10 @@ func TestScannerRejectsAndResyncs(t *testing.T) {
 
 func TestScannerPrefixSuffixStripped(t *testing.T) {
 	t.Parallel()
-	pair := newPTYPair(t, t.TempDir(), "scanner")
+	pair := serialtest.New(t, t.TempDir(), "scanner")
 	ev := run(t, newScanner(t, serialscan.Config{Port: pair.A, Prefix: "\x02", Suffix: "#", Terminator: serialscan.LF}))
 	ev.status(device.Connected)
-	pair.write("\x02]Q1{\"imei\":\"356938035643809\"}#\n")
+	pair.Write("\x02]Q1{\"imei\":\"356938035643809\"}#\n")
 	s := ev.scan()
 	assert.Equal(t, `{"imei":"356938035643809"}`, s.Raw)
 	assert.Equal(t, "]Q1", s.Symbology)
@@ -129,25 +130,25 @@ func TestScannerPrefixSuffixStripped(t *testing.T) {
 func TestScannerSuppressesDoubleRead(t *testing.T) {
 	t.Parallel()
 	const window = 300 * time.Millisecond
-	pair := newPTYPair(t, t.TempDir(), "scanner")
+	pair := serialtest.New(t, t.TempDir(), "scanner")
 	ev := run(t, newScanner(t, serialscan.Config{Port: pair.A, DedupWindow: window}))
 	ev.status(device.Connected)
 
-	pair.write("356938035643809\r356938035643809\r")
+	pair.Write("356938035643809\r356938035643809\r")
 	first := ev.scan()
 	assert.Equal(t, "356938035643809", first.Raw)
 	// Events are in order: if the double read had got through it would
 	// come before this one.
-	pair.write("4006381333931\r")
+	pair.Write("4006381333931\r")
 	assert.Equal(t, "4006381333931", ev.scan().Raw)
-	pair.write("356938035643809\r")
+	pair.Write("356938035643809\r")
 	assert.Equal(t, "356938035643809", ev.scan().Raw, "a different code in between ends the double read")
 
 	// The same code again once the window has passed is a deliberate rescan.
-	pair.write("356938035643809\r")
+	pair.Write("356938035643809\r")
 	time.Sleep(2 * window) // well past the window, even if a read runs late
-	pair.write("356938035643809\r")
-	pair.write("END\r")
+	pair.Write("356938035643809\r")
+	pair.Write("END\r")
 	again := ev.scan()
 	assert.Equal(t, "356938035643809", again.Raw)
 	assert.Equal(t, "END", ev.scan().Raw)
@@ -155,32 +156,32 @@ func TestScannerSuppressesDoubleRead(t *testing.T) {
 
 func TestScannerReplugSamePath(t *testing.T) {
 	t.Parallel()
-	pair := newPTYPair(t, t.TempDir(), "scanner")
+	pair := serialtest.New(t, t.TempDir(), "scanner")
 	ev := run(t, newScanner(t, serialscan.Config{Port: pair.A}))
 	ev.status(device.Connected)
-	pair.write("BEFORE\r")
+	pair.Write("BEFORE\r")
 	assert.Equal(t, "BEFORE", ev.scan().Raw)
 
-	pair.unplug()
+	pair.Unplug()
 	down := ev.status(device.Disconnected)
 	require.Error(t, down.Err, "a disconnect says why")
 	assert.Equal(t, pair.A, down.Detail)
 
-	pair.plug()
+	pair.Plug()
 	ev.status(device.Connected)
-	pair.write("AFTER\r")
+	pair.Write("AFTER\r")
 	assert.Equal(t, "AFTER", ev.scan().Raw)
 }
 
 func TestScannerNotPresentAtStart(t *testing.T) {
 	t.Parallel()
-	pair := newPTYPair(t, t.TempDir(), "scanner")
-	pair.unplug()
+	pair := serialtest.New(t, t.TempDir(), "scanner")
+	pair.Unplug()
 	ev := run(t, newScanner(t, serialscan.Config{Port: pair.A}))
 	assert.Error(t, ev.status(device.Disconnected).Err)
-	pair.plug()
+	pair.Plug()
 	ev.status(device.Connected)
-	pair.write("LATE\r")
+	pair.Write("LATE\r")
 	assert.Equal(t, "LATE", ev.scan().Raw)
 }
 
@@ -206,8 +207,8 @@ func (f *fakePorts) Ports() ([]*enumerator.PortDetails, error) {
 func TestScannerUSBReplugUnderNewName(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	first := newPTYPair(t, dir, "ttyACM0")
-	decoy := newPTYPair(t, dir, "ttyACM1")
+	first := serialtest.New(t, dir, "ttyACM0")
+	decoy := serialtest.New(t, dir, "ttyACM1")
 	usb := func(name, serial string) *enumerator.PortDetails {
 		return &enumerator.PortDetails{Name: name, IsUSB: true, VID: "0C2E", PID: "0B61", SerialNumber: serial}
 	}
@@ -222,19 +223,19 @@ func TestScannerUSBReplugUnderNewName(t *testing.T) {
 	st := ev.status(device.Connected)
 	assert.Equal(t, first.A, st.Detail)
 	assert.Equal(t, "serial:usb:0c2e:0b61:SN123", st.Source)
-	first.write("ONE\r")
-	decoy.write("NOT-MINE\r")
+	first.Write("ONE\r")
+	decoy.Write("NOT-MINE\r")
 	assert.Equal(t, "ONE", ev.scan().Raw)
 
 	lister.set(usb(decoy.A, "OTHER"))
-	first.unplug()
+	first.Unplug()
 	ev.status(device.Disconnected)
 
-	second := newPTYPair(t, dir, "ttyACM2")
+	second := serialtest.New(t, dir, "ttyACM2")
 	lister.set(usb(decoy.A, "OTHER"), usb(second.A, "SN123"))
 	st = ev.status(device.Connected)
 	assert.Equal(t, second.A, st.Detail)
-	second.write("TWO\r")
+	second.Write("TWO\r")
 	s := ev.scan()
 	assert.Equal(t, "TWO", s.Raw)
 	assert.Equal(t, "serial:usb:0c2e:0b61:SN123", s.Source, "the source name survives the new port")
@@ -243,7 +244,7 @@ func TestScannerUSBReplugUnderNewName(t *testing.T) {
 func TestTwoScannersOneStream(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	left, right := newPTYPair(t, dir, "left"), newPTYPair(t, dir, "right")
+	left, right := serialtest.New(t, dir, "left"), serialtest.New(t, dir, "right")
 	ev := run(t,
 		newScanner(t, serialscan.Config{Port: left.A, Name: "serial:left"}),
 		newScanner(t, serialscan.Config{Port: right.A, Name: "serial:right", Terminator: serialscan.CRLF}),
@@ -256,8 +257,8 @@ func TestTwoScannersOneStream(t *testing.T) {
 
 	const n = 20
 	for i := range n {
-		left.write("L" + strings.Repeat("x", i) + "\r")
-		right.write("R" + strings.Repeat("y", i) + "\r\n")
+		left.Write("L" + strings.Repeat("x", i) + "\r")
+		right.Write("R" + strings.Repeat("y", i) + "\r\n")
 	}
 	got := map[string][]string{}
 	for range 2 * n {
@@ -272,9 +273,9 @@ func TestTwoScannersOneStream(t *testing.T) {
 	}
 
 	// Unplugging one leaves the other reading.
-	left.unplug()
+	left.Unplug()
 	assert.Equal(t, "serial:left", ev.status(device.Disconnected).Source)
-	right.write("STILL\r\n")
+	right.Write("STILL\r\n")
 	assert.Equal(t, "STILL", ev.scan().Raw)
 }
 
