@@ -31,27 +31,22 @@ func (e events) next() device.Event {
 	}
 }
 
-func (e events) scan() device.Scan {
+// nextOf returns the next event, which must be a T.
+func nextOf[T device.Event](e events) T {
 	e.t.Helper()
 	ev := e.next()
-	s, ok := ev.(device.Scan)
-	require.Truef(e.t, ok, "want a Scan, got %#v", ev)
-	return s
+	got, ok := ev.(T)
+	require.Truef(e.t, ok, "want a %T, got %#v", got, ev)
+	return got
 }
 
-func (e events) rejected() device.Rejected {
-	e.t.Helper()
-	ev := e.next()
-	r, ok := ev.(device.Rejected)
-	require.Truef(e.t, ok, "want a Rejected, got %#v", ev)
-	return r
-}
+func (e events) scan() device.Scan { e.t.Helper(); return nextOf[device.Scan](e) }
+
+func (e events) rejected() device.Rejected { e.t.Helper(); return nextOf[device.Rejected](e) }
 
 func (e events) status(want device.State) device.Status {
 	e.t.Helper()
-	ev := e.next()
-	s, ok := ev.(device.Status)
-	require.Truef(e.t, ok, "want a Status %v, got %#v", want, ev)
+	s := nextOf[device.Status](e)
 	require.Equalf(e.t, want, s.State, "status %#v", s)
 	return s
 }
