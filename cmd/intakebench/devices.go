@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sort"
 
@@ -13,35 +12,21 @@ import (
 
 // scannerSources are the serial scanners to read: the port given on the
 // command line, else the one picked in Settings, else (auto-detect) every
-// USB serial port present at start, each found again by its USB ids when
-// it is replugged into another socket.
+// USB serial device, also one plugged in later, each found again by its USB
+// ids when it is replugged into another socket.
 func scannerSources(flagPort, setting string) ([]device.Source, error) {
-	var cfgs []serialscan.Config
-	switch port := flagPort; {
-	case port != "":
-		cfgs = append(cfgs, serialscan.Config{Port: port})
-	case setting != "" && setting != ui.ScannerAuto:
-		cfgs = append(cfgs, serialscan.Config{Port: setting})
-	default:
-		ports, err := serialscan.SystemPorts{}.Ports()
-		if err != nil {
-			return nil, fmt.Errorf("list serial ports: %w", err)
-		}
-		for _, p := range ports {
-			if p.IsUSB && p.VID != "" && p.PID != "" {
-				cfgs = append(cfgs, serialscan.Config{USB: &serialscan.USBMatch{VID: p.VID, PID: p.PID, Serial: p.SerialNumber}})
-			}
-		}
+	port := flagPort
+	if port == "" && setting != ui.ScannerAuto {
+		port = setting
 	}
-	var sources []device.Source
-	for _, cfg := range cfgs {
-		sc, err := serialscan.New(cfg)
-		if err != nil {
-			return sources, err
-		}
-		sources = append(sources, sc)
+	if port == "" {
+		return []device.Source{serialscan.AutoDetect{}}, nil
 	}
-	return sources, nil
+	sc, err := serialscan.New(serialscan.Config{Port: port})
+	if err != nil {
+		return nil, err
+	}
+	return []device.Source{sc}, nil
 }
 
 // serialPorts lists the serial ports for the settings screen.

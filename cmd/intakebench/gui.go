@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/intakebench/intakebench/assets"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/device"
+	"github.com/intakebench/intakebench/device/serialscan"
 	"github.com/intakebench/intakebench/device/wedge"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
@@ -238,9 +241,12 @@ func (m *statusModel) scanner(name string, connected bool) {
 		m.scanners = map[string]bool{}
 	}
 	m.scanners[name] = connected
+	if name == serialscan.AutoSource && connected {
+		delete(m.scanners, name) // auto-detection is worth a mention only when it fails
+	}
 	m.st.Scanners = m.st.Scanners[:0]
-	for n, c := range m.scanners {
-		m.st.Scanners = append(m.st.Scanners, ui.ScannerStatus{Name: n, Connected: c})
+	for _, n := range slices.Sorted(maps.Keys(m.scanners)) {
+		m.st.Scanners = append(m.st.Scanners, ui.ScannerStatus{Name: n, Connected: m.scanners[n]})
 	}
 	m.mu.Unlock()
 	m.push()

@@ -204,18 +204,40 @@ func (f *fakePorts) Ports() ([]*enumerator.PortDetails, error) {
 	return f.ports, nil
 }
 
+// usbScanner describes the scanner model the USB tests plug in, on port name.
+func usbScanner(name, serial string) *enumerator.PortDetails {
+	return &enumerator.PortDetails{Name: name, IsUSB: true, VID: "0C2E", PID: "0B61", SerialNumber: serial}
+}
+
+// replugElsewhere unplugs the USB scanner on old and plugs it back on a new
+// port (others stay listed): its events must say it went, came back on the
+// new port under the same source, and read from there.
+func replugElsewhere(t *testing.T, ev events, lister *fakePorts, old *serialtest.Pair, serial string, others ...*enumerator.PortDetails) {
+	t.Helper()
+	source := "serial:usb:0c2e:0b61:" + serial
+	lister.set(others...)
+	old.Unplug()
+	assert.Equal(t, source, ev.status(device.Disconnected).Source)
+
+	moved := serialtest.New(t, t.TempDir(), "ttyACM9")
+	lister.set(append(others, usbScanner(moved.A, serial))...)
+	st := ev.status(device.Connected)
+	assert.Equal(t, moved.A, st.Detail)
+	moved.Write("AFTER-REPLUG\r")
+	s := ev.scan()
+	assert.Equal(t, "AFTER-REPLUG", s.Raw)
+	assert.Equal(t, source, s.Source, "the source name survives the new port")
+}
+
 func TestScannerUSBReplugUnderNewName(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	first := serialtest.New(t, dir, "ttyACM0")
 	decoy := serialtest.New(t, dir, "ttyACM1")
-	usb := func(name, serial string) *enumerator.PortDetails {
-		return &enumerator.PortDetails{Name: name, IsUSB: true, VID: "0C2E", PID: "0B61", SerialNumber: serial}
-	}
 	lister := &fakePorts{}
 	// Another scanner of the same model is on the bench: the serial number
 	// tells them apart.
-	lister.set(usb(decoy.A, "OTHER"), usb(first.A, "SN123"))
+	lister.set(usbScanner(decoy.A, "OTHER"), usbScanner(first.A, "SN123"))
 	ev := run(t, newScanner(t, serialscan.Config{
 		USB:    &serialscan.USBMatch{VID: "0c2e", PID: "0b61", Serial: "SN123"},
 		Lister: lister,
@@ -227,18 +249,7 @@ func TestScannerUSBReplugUnderNewName(t *testing.T) {
 	decoy.Write("NOT-MINE\r")
 	assert.Equal(t, "ONE", ev.scan().Raw)
 
-	lister.set(usb(decoy.A, "OTHER"))
-	first.Unplug()
-	ev.status(device.Disconnected)
-
-	second := serialtest.New(t, dir, "ttyACM2")
-	lister.set(usb(decoy.A, "OTHER"), usb(second.A, "SN123"))
-	st = ev.status(device.Connected)
-	assert.Equal(t, second.A, st.Detail)
-	second.Write("TWO\r")
-	s := ev.scan()
-	assert.Equal(t, "TWO", s.Raw)
-	assert.Equal(t, "serial:usb:0c2e:0b61:SN123", s.Source, "the source name survives the new port")
+	replugElsewhere(t, ev, lister, first, "SN123", usbScanner(decoy.A, "OTHER"))
 }
 
 func TestTwoScannersOneStream(t *testing.T) {
