@@ -115,14 +115,24 @@ func TestLookupByEveryIdentifier(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, got)
 
-	for _, term := range []string{"TI-2", "1Z2", "Ada"} {
-		found, err := s.SearchTradeIns(ctx, term, 10)
+	for _, tt := range []struct {
+		term  string
+		found bool
+		why   string
+	}{
+		{"TI-2", true, "a reference"},
+		{"1Z2", true, "a tracking number"},
+		{"Ada", true, "a customer name prefix"},
+		{"ada love", true, "in any case"},
+		{"TI-9", false, "a reference no trade-in has"},
+		{"Ada 2", false, "a term with digits is no name"},
+		{"%", false, "LIKE wildcards in a search term are literal"},
+		{"Ad_", false, "LIKE wildcards in a search term are literal"},
+	} {
+		found, err := s.SearchTradeIns(ctx, tt.term, 10)
 		require.NoError(t, err)
-		assert.NotEmpty(t, found, term)
+		assert.Equal(t, tt.found, len(found) > 0, "%q: %s", tt.term, tt.why)
 	}
-	found, err := s.SearchTradeIns(ctx, "%", 10)
-	require.NoError(t, err)
-	assert.Empty(t, found, "LIKE wildcards in a search term are literal")
 }
 
 func TestApplyChangesIsAllOrNothing(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/intakebench/intakebench/intake"
 )
@@ -205,11 +206,18 @@ func (s *Store) TradeIn(ctx context.Context, id string) (intake.TradeIn, error) 
 	return ts[0], nil
 }
 
-// SearchTradeIns finds trade-ins by reference, tracking number or customer
-// name (a prefix), for devices whose scan matched nothing.
+// SearchTradeIns finds trade-ins by reference or tracking number, else by
+// customer name (a prefix, any case), for devices whose scan matched
+// nothing. References and tracking numbers are indexed; names are not (an
+// index cost the initial pull 15%), so a name is looked for only when no
+// reference or tracking number matched and the term holds no digit: a
+// mistyped reference must not read every cached trade-in, a rare name does.
 func (s *Store) SearchTradeIns(ctx context.Context, term string, limit int) ([]intake.TradeIn, error) {
-	return s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE reference = ?1 OR tracking = ?1 OR customer LIKE ?2 ESCAPE '\' LIMIT ?3`,
-		term, escapeLike(term)+"%", limit)
+	found, err := s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE reference = ?1 OR tracking = ?1 LIMIT ?2`, term, limit)
+	if err != nil || len(found) > 0 || strings.ContainsAny(term, "0123456789") {
+		return found, err
+	}
+	return s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE customer LIKE ?1 ESCAPE '\' LIMIT ?2`, escapeLike(term)+"%", limit)
 }
 
 func escapeLike(s string) string {
