@@ -456,10 +456,16 @@ func storeChanges(cs []wire.Change) store.Changes {
 		id     string
 	}
 	last := make(map[key]int, len(cs))
+	upserts := 0
 	for i, c := range cs {
 		last[key{c.Entity, c.ID}] = i
+		if c.Entity == wire.EntityTradeIn && c.Op == wire.OpUpsert {
+			upserts++
+		}
 	}
-	var out store.Changes
+	// Sized at once: growing a slice of 10,000 trade-ins copied them over
+	// and over on the path every pulled change waits on.
+	out := store.Changes{TradeIns: make([]intake.TradeIn, 0, upserts)}
 	for i, c := range cs {
 		if last[key{c.Entity, c.ID}] != i {
 			continue
