@@ -114,7 +114,11 @@ func NewGradeScreen(env Env, deps GradeDeps) *GradeScreen {
 	s.confirm = bigButton("Confirm grading", theme.ConfirmIcon(), widget.SuccessImportance, s.Confirm)
 	cancel := bigButton("Back to scanning", theme.NavigateBackIcon(), widget.MediumImportance, s.cancel)
 
+	// The trade-in's details scroll with the checklist: the grade and what
+	// was disclosed stay in view above it, the rest is read once.
 	checklist := container.NewVBox(
+		s.device,
+		widget.NewSeparator(),
 		container.NewBorder(nil, nil, bold("Cosmetic: worst defect per zone"), allClear), cosmetic,
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, bold("Functional checks"), allPass), functional,
@@ -128,7 +132,7 @@ func NewGradeScreen(env Env, deps GradeDeps) *GradeScreen {
 		widget.NewSeparator(),
 		s.photos.content,
 	)
-	top := container.NewVBox(s.title, s.device, s.live.content, s.liveDetails, s.problems.Label)
+	top := container.NewVBox(s.title, s.live.content, s.liveDetails, s.problems.Label)
 	bottom := container.NewHBox(tall(cancel, touchHeight), tall(s.confirm, touchHeight))
 	s.content = container.NewBorder(top, bottom, nil, nil, container.NewVScroll(checklist))
 	s.update()

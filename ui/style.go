@@ -83,22 +83,25 @@ type message struct{ *widget.Label }
 func newMessage() message {
 	l := widget.NewLabel("")
 	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
 	return message{l}
 }
 
-func (m message) error(text string) {
-	m.Importance = widget.DangerImportance
-	m.SetText(text)
-}
+func (m message) error(text string) { m.say(widget.DangerImportance, text) }
 
-func (m message) success(text string) {
-	m.Importance = widget.SuccessImportance
-	m.SetText(text)
-}
+func (m message) success(text string) { m.say(widget.SuccessImportance, text) }
 
-func (m message) note(text string) {
-	m.Importance = widget.MediumImportance
+func (m message) note(text string) { m.say(widget.MediumImportance, text) }
+
+// say shows text; an empty message takes no room on the screen.
+func (m message) say(importance widget.Importance, text string) {
+	m.Importance = importance
 	m.SetText(text)
+	if text == "" {
+		m.Hide()
+	} else {
+		m.Show()
+	}
 }
 
 func (m message) clear() { m.note("") }
