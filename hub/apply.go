@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 	"github.com/intakebench/intakebench/sync/wire"
 )
 
@@ -331,11 +332,8 @@ func (h *Hub) checkHandLink(ctx context.Context, tx *sql.Tx, t intake.TradeIn, i
 		}
 	}
 	for _, id := range devices {
-		rows, err := tx.QueryContext(ctx, `SELECT doc FROM tradeins WHERE (imei = ?1 OR imei2 = ?1) AND id <> ?2`, id.Value, t.ID)
-		if err != nil {
-			return "", "", nil, fmt.Errorf("find trade-ins of %s: %w", id.Value, err)
-		}
-		others, err := decodeTradeIns(rows)
+		others, err := sqlitedb.QueryDocs[intake.TradeIn](ctx, tx, "trade-ins of "+id.Value,
+			`SELECT doc FROM tradeins WHERE (imei = ?1 OR imei2 = ?1) AND id <> ?2`, id.Value, t.ID)
 		if err != nil {
 			return "", "", nil, err
 		}
@@ -363,23 +361,6 @@ func (h *Hub) checkHandLink(ctx context.Context, tx *sql.Tx, t intake.TradeIn, i
 	}
 	return wire.RejectAlreadyReceived, fmt.Sprintf("Device %s was already received for trade-in %s at bench %s by operator %s at %s.",
 		in.IMEI, otherID, prior.Bench, prior.Operator, prior.At.Format(time.RFC3339)), &prior, nil
-}
-
-func decodeTradeIns(rows *sql.Rows) ([]intake.TradeIn, error) {
-	defer rows.Close()
-	var out []intake.TradeIn
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var t intake.TradeIn
-		if err := json.Unmarshal(doc, &t); err != nil {
-			return nil, fmt.Errorf("decode trade-in: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // applyQuarantine records a device a bench set aside for a supervisor. It
@@ -453,24 +434,7 @@ func (h *Hub) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, err
 // Quarantines lists the devices benches set aside for a supervisor, oldest
 // first, as the benches recorded them.
 func (h *Hub) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error) {
-	rows, err := h.read.QueryContext(ctx, `SELECT doc FROM quarantines ORDER BY at, event_key`)
-	if err != nil {
-		return nil, fmt.Errorf("read quarantines: %w", err)
-	}
-	defer rows.Close()
-	var out []intake.QuarantinedDevice
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var q intake.QuarantinedDevice
-		if err := json.Unmarshal(doc, &q); err != nil {
-			return nil, fmt.Errorf("decode quarantine: %w", err)
-		}
-		out = append(out, q)
-	}
-	return out, rows.Err()
+	return sqlitedb.QueryDocs[intake.QuarantinedDevice](ctx, h.read, "quarantines", `SELECT doc FROM quarantines ORDER BY at, event_key`)
 }
 
 // maxDetail is the longest reject detail the contract allows.

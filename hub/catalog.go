@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 	"github.com/intakebench/intakebench/sync/wire"
 )
 
@@ -198,22 +199,5 @@ func (h *Hub) FindVariant(ctx context.Context, make, model, storage, carrier str
 }
 
 func (h *Hub) variants(ctx context.Context, query string, args ...any) ([]wire.Variant, error) {
-	rows, err := h.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
-	}
-	defer rows.Close()
-	var out []wire.Variant
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var v wire.Variant
-		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, fmt.Errorf("decode variant: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlitedb.QueryDocs[wire.Variant](ctx, h.read, "catalog variants", query, args...)
 }

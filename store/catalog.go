@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
 func upsertVariants(ctx context.Context, tx *sql.Tx, vs []intake.Variant, deleted []string, gen int64) error {
@@ -85,24 +86,8 @@ func (s *Store) Models(ctx context.Context, make string) ([]string, error) {
 
 // Variants lists a model's storage and carrier variants with their prices.
 func (s *Store) Variants(ctx context.Context, make, model string) ([]intake.Variant, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT doc FROM catalog WHERE make = ? AND model = ? ORDER BY storage, carrier`, make, model)
-	if err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
-	}
-	defer rows.Close()
-	var out []intake.Variant
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var v intake.Variant
-		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, fmt.Errorf("decode catalog variant: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlitedb.QueryDocs[intake.Variant](ctx, s.read, "catalog variants",
+		`SELECT doc FROM catalog WHERE make = ? AND model = ? ORDER BY storage, carrier`, make, model)
 }
 
 // Variant returns one catalog variant by SKU.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
 // Changes is one page of the hub's state to apply to the cache.
@@ -232,24 +233,7 @@ func escapeLike(s string) string {
 }
 
 func (s *Store) tradeIns(ctx context.Context, query string, args ...any) ([]intake.TradeIn, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query trade-ins: %w", err)
-	}
-	defer rows.Close()
-	var out []intake.TradeIn
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var t intake.TradeIn
-		if err := json.Unmarshal(doc, &t); err != nil {
-			return nil, fmt.Errorf("decode cached trade-in: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return sqlitedb.QueryDocs[intake.TradeIn](ctx, s.read, "cached trade-ins", query, args...)
 }
 
 // FlagFor returns the registry flag on an IMEI, if any.
