@@ -410,25 +410,20 @@ func (h *Hub) applyQuarantine(ctx context.Context, tx *sql.Tx, a benchAuth, ev w
 // Photos lists the photos benches took of a trade-in's device, oldest
 // first.
 func (h *Hub) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, error) {
-	rows, err := h.read.QueryContext(ctx, `SELECT sha256, angle, mime, operator, taken_at FROM photos
-		WHERE tradein_id = ? ORDER BY taken_at, event_key`, tradeInID)
-	if err != nil {
-		return nil, fmt.Errorf("read photos of %s: %w", tradeInID, err)
+	return sqlitedb.QueryRows(ctx, h.read, "photos of "+tradeInID, scanPhoto,
+		`SELECT sha256, angle, mime, operator, taken_at FROM photos WHERE tradein_id = ? ORDER BY taken_at, event_key`, tradeInID)
+}
+
+// scanPhoto reads a row of sha256, angle, mime, operator and taken_at.
+func scanPhoto(rows *sql.Rows) (intake.Photo, error) {
+	var p intake.Photo
+	var at string
+	if err := rows.Scan(&p.SHA256, &p.Angle, &p.MIME, &p.Operator, &at); err != nil {
+		return p, err
 	}
-	defer rows.Close()
-	var out []intake.Photo
-	for rows.Next() {
-		var p intake.Photo
-		var at string
-		if err := rows.Scan(&p.SHA256, &p.Angle, &p.MIME, &p.Operator, &at); err != nil {
-			return nil, err
-		}
-		if p.TakenAt, err = parseTime(at); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	var err error
+	p.TakenAt, err = parseTime(at)
+	return p, err
 }
 
 // Quarantines lists the devices benches set aside for a supervisor, oldest

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
 // UnitState returns where this bench's unit of a trade-in stands.
@@ -146,25 +147,17 @@ func (s *Store) RecordPhoto(ctx context.Context, tradeInID string, p intake.Phot
 
 // Photos lists the photos of a trade-in's unit.
 func (s *Store) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT p.sha256, p.angle, b.mime, p.operator, p.taken_at FROM photos p
-		JOIN blobs b ON b.sha256 = p.sha256 WHERE p.tradein_id = ? ORDER BY p.taken_at`, tradeInID)
-	if err != nil {
-		return nil, fmt.Errorf("read photos: %w", err)
-	}
-	defer rows.Close()
-	var out []intake.Photo
-	for rows.Next() {
+	return sqlitedb.QueryRows(ctx, s.read, "photos of "+tradeInID, func(rows *sql.Rows) (intake.Photo, error) {
 		var p intake.Photo
 		var at string
 		if err := rows.Scan(&p.SHA256, &p.Angle, &p.MIME, &p.Operator, &at); err != nil {
-			return nil, err
+			return p, err
 		}
-		if p.TakenAt, err = parseTime(at); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		var err error
+		p.TakenAt, err = parseTime(at)
+		return p, err
+	}, `SELECT p.sha256, p.angle, b.mime, p.operator, p.taken_at FROM photos p
+		JOIN blobs b ON b.sha256 = p.sha256 WHERE p.tradein_id = ? ORDER BY p.taken_at`, tradeInID)
 }
 
 // PhotoData returns a stored photo's bytes.

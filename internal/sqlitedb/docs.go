@@ -12,9 +12,9 @@ type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// QueryDocs runs a query whose one column holds JSON documents and decodes
-// each into a T. what names the documents in errors ("trade-ins").
-func QueryDocs[T any](ctx context.Context, q Querier, what, query string, args ...any) ([]T, error) {
+// QueryRows runs a query and turns each row into a T with scan. what names
+// the rows in errors ("photos of ti-1").
+func QueryRows[T any](ctx context.Context, q Querier, what string, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
@@ -22,13 +22,9 @@ func QueryDocs[T any](ctx context.Context, q Querier, what, query string, args .
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", what, err)
-		}
-		var v T
-		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", what, err)
 		}
 		out = append(out, v)
 	}
@@ -36,4 +32,20 @@ func QueryDocs[T any](ctx context.Context, q Querier, what, query string, args .
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return out, nil
+}
+
+// QueryDocs runs a query whose one column holds JSON documents and decodes
+// each into a T.
+func QueryDocs[T any](ctx context.Context, q Querier, what, query string, args ...any) ([]T, error) {
+	return QueryRows(ctx, q, what, func(rows *sql.Rows) (T, error) {
+		var v T
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return v, err
+		}
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return v, fmt.Errorf("decode: %w", err)
+		}
+		return v, nil
+	}, query, args...)
 }
