@@ -67,6 +67,22 @@ func TestReceiveByTradeInLinksAnUnknownDeviceByHand(t *testing.T) {
 	assert.NoError(t, err, "a device linked by hand is graded like any other")
 }
 
+// asNotReceivable requires err to be a *NotReceivableError and returns it.
+func asNotReceivable(t *testing.T, err error) *intake.NotReceivableError {
+	t.Helper()
+	var nr *intake.NotReceivableError
+	require.ErrorAs(t, err, &nr)
+	return nr
+}
+
+// notReceivable checks a refusal for this outcome.
+func notReceivable(outcome intake.Outcome) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		assert.Equal(t, outcome, asNotReceivable(t, err).Outcome)
+	}
+}
+
 func TestReceiveByTradeInRefusals(t *testing.T) {
 	ctx := context.Background()
 	nobody := intake.Operator{ID: "op-x", Name: "Xavier", Role: "visitor"}
@@ -106,29 +122,16 @@ func TestReceiveByTradeInRefusals(t *testing.T) {
 		{name: "a scan that matches the picked trade-in", tradeIn: "1", scan: "356938035643809", reason: "slip",
 			check: func(t *testing.T, err error) { assert.ErrorContains(t, err, "receive it by its scan") }},
 		{name: "a flagged device", tradeIn: "1", scan: flaggedStray, reason: "slip",
-			check: func(t *testing.T, err error) {
-				var nr *intake.NotReceivableError
-				require.ErrorAs(t, err, &nr)
-				assert.Equal(t, intake.OutcomeFlagged, nr.Outcome)
-			}},
+			check: notReceivable(intake.OutcomeFlagged)},
 		{name: "a flagged trade-in", tradeIn: "3", scan: unknownIMEI, reason: "slip",
 			check: func(t *testing.T, err error) {
-				var nr *intake.NotReceivableError
-				require.ErrorAs(t, err, &nr)
+				nr := asNotReceivable(t, err)
 				assert.Equal(t, intake.NotReceivableError{Reference: "TI-3", Outcome: intake.OutcomeFlagged, Status: intake.StatusAccepted}, *nr)
 			}},
 		{name: "a trade-in not accepted yet", tradeIn: "2", scan: unknownIMEI, reason: "slip",
-			check: func(t *testing.T, err error) {
-				var nr *intake.NotReceivableError
-				require.ErrorAs(t, err, &nr)
-				assert.Equal(t, intake.OutcomeNotAccepted, nr.Outcome)
-			}},
+			check: notReceivable(intake.OutcomeNotAccepted)},
 		{name: "a trade-in completed long ago", tradeIn: "4", scan: unknownIMEI, reason: "slip",
-			check: func(t *testing.T, err error) {
-				var nr *intake.NotReceivableError
-				require.ErrorAs(t, err, &nr)
-				assert.Equal(t, intake.OutcomeAlreadyReceived, nr.Outcome)
-			}},
+			check: notReceivable(intake.OutcomeAlreadyReceived)},
 		{name: "a trade-in received here by its scan",
 			prepare: func(t *testing.T, f *fixture) {
 				_, err := f.bench.Receive(ctx, tech, "356938035643809")
