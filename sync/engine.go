@@ -406,16 +406,14 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 	// same index pages to the WAL a hundred times in a large pull.
 	var batch []wire.Change
 	batchPages := 0
+	// An empty batch that moves nothing is the store's to skip: it alone
+	// knows whether a resync waits for the end of the log.
 	apply := func(next string, complete bool) error {
-		if len(batch) == 0 && next == cursor && !complete {
-			return nil
-		}
 		changes := storeChanges(batch)
 		changes.Complete = complete
 		if err := e.store.ApplyChanges(ctx, changes, next); err != nil {
 			return fmt.Errorf("apply pulled changes: %w", err)
 		}
-		cursor = next
 		sum.Pages += batchPages
 		sum.Items += len(batch)
 		batch, batchPages = batch[:0], 0
