@@ -10,9 +10,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // apply applies one event inside the push transaction. A refusal is a

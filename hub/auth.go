@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/benchsync/wire"
 )
 
 // Secrets (enrollment codes, bench tokens, API keys) are random, shown once

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // ErrNotFound is an entity the hub does not hold.

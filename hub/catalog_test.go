@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // variantsOf pulls the whole change log and returns the variants in it, by SKU.

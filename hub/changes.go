@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/benchsync/wire"
 )
 
 // changeOut is wire.Change with the entity kept as the JSON the hub stored,

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/benchsync/wire"
 )
 
 // The hand-written page encoding must say what encoding/json would, for

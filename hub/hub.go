@@ -96,6 +96,9 @@ func (h *Hub) initInstance(ctx context.Context) error {
 	})
 }
 
+// Now is the hub's clock: every time it records comes from it.
+func (h *Hub) Now() time.Time { return h.now() }
+
 // Close closes both pools.
 func (h *Hub) Close() error {
 	return errors.Join(h.read.Close(), h.write.Close())

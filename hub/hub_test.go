@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +20,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 const tech = "op-tech-1"
@@ -325,7 +325,7 @@ func TestAppliedEventsReachTheSinkAndTheChangeLog(t *testing.T) {
 }
 
 type recordingSink struct {
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	kinds  []string
 	events []hub.AppliedEvent
 }

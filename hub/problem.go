@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/benchsync/wire"
 )
 
 // problem makes the RFC 9457 answer of a contract error. Hub methods return

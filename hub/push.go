@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // AppliedEvent is the payload published to the EventSink for every event

@@ -11,8 +11,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // CheckIMEI answers what the device registry says about imei.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/benchsync/wire"
 )
 
 //go:embed openapi.yaml

@@ -17,13 +17,13 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/intakebench/intakebench/assets"
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/device"
 	"github.com/intakebench/intakebench/device/serialscan"
 	"github.com/intakebench/intakebench/device/wedge"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
 	"github.com/intakebench/intakebench/ui"
 )
 
@@ -227,10 +227,10 @@ func (m *statusModel) bind(bar *ui.StatusBar, bench string) {
 	m.push()
 }
 
-func (m *statusModel) sync(s hubsync.Status) {
+func (m *statusModel) sync(s benchsync.Status) {
 	m.mu.Lock()
 	m.st.Sync = ui.SyncStatus{Online: s.Online, LastSync: s.LastSync, Pending: s.Pending,
-		Pulling: s.State == hubsync.StatePulling, PullDone: s.Items}
+		Pulling: s.State == benchsync.StatePulling, PullDone: s.Items}
 	m.mu.Unlock()
 	m.push()
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/intake"
-	hubsync "github.com/intakebench/intakebench/sync"
 )
 
 // imeiRegistry checks an IMEI with the hub's registry and, when the hub
@@ -30,7 +30,7 @@ func (r imeiRegistry) Check(ctx context.Context, imei string) (intake.IMEICheck,
 	hubCtx, cancel := context.WithTimeout(ctx, hubCheckTimeout)
 	c, err := r.hub.Check(hubCtx, imei)
 	cancel()
-	var answer *hubsync.HubError
+	var answer *benchsync.HubError
 	hubAnswered := errors.As(err, &answer) && answer.StatusCode < 500 && answer.StatusCode != 429
 	if err == nil || hubAnswered || ctx.Err() != nil {
 		return c, err // the hub's own answer, even a refusal, stands

@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/intakebench/intakebench/hub/hubtest"
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
 )
 
 func TestIMEICheckFallsBackToTheCacheOnlyWhenTheHubIsUnreachable(t *testing.T) {
@@ -22,7 +22,7 @@ func TestIMEICheckFallsBackToTheCacheOnlyWhenTheHubIsUnreachable(t *testing.T) {
 	)
 	ctx := context.Background()
 	h := hubtest.New(t, hubtest.Config{})
-	client, err := hubsync.NewClient(h.URL, h.Enroll(t, "bench-imei"))
+	client, err := benchsync.NewClient(h.URL, h.Enroll(t, "bench-imei"))
 	require.NoError(t, err)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
 	require.NoError(t, err)

@@ -12,9 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // embeddedHub marks a token file whose hub is the one the app runs itself.
@@ -38,7 +39,7 @@ func startLocalHub(ctx context.Context, file string, tradeIns int, log *slog.Log
 		return nil, err
 	}
 	if errors.Is(statErr, os.ErrNotExist) && tradeIns > 0 {
-		if _, err := h.SeedDemo(ctx, hub.DemoSeed{TradeIns: tradeIns, Seed: 1}); err != nil {
+		if _, err := demo.SeedHub(ctx, h, demo.HubSeed{TradeIns: tradeIns, Seed: 1}); err != nil {
 			h.Close()
 			return nil, fmt.Errorf("seed the local hub: %w", err)
 		}
@@ -73,7 +74,7 @@ func (l *localHub) enroll(ctx context.Context, tokenFile, bench string) (enrollm
 	if err != nil {
 		return enrollment{}, err
 	}
-	client, err := hubsync.NewClient(l.url, "")
+	client, err := benchsync.NewClient(l.url, "")
 	if err != nil {
 		return enrollment{}, err
 	}
@@ -87,8 +88,8 @@ func (l *localHub) enroll(ctx context.Context, tokenFile, bench string) (enrollm
 
 // hubLink is the bench's connection to its hub.
 type hubLink struct {
-	engine *hubsync.Engine
-	client *hubsync.Client
+	engine *benchsync.Engine
+	client *benchsync.Client
 	bench  string
 	local  bool         // the hub is the app's own, with demo data
 	stop   func() error // stops what connectHub started
@@ -96,7 +97,7 @@ type hubLink struct {
 
 // connectHub works out which hub the bench syncs with: the one it enrolled
 // with, or else a local hub with demo data.
-func connectHub(ctx context.Context, db string, s hubsync.Store, demoTradeIns int, stderr io.Writer, opts ...hubsync.Option) (hubLink, error) {
+func connectHub(ctx context.Context, db string, s benchsync.Store, demoTradeIns int, stderr io.Writer, opts ...benchsync.Option) (hubLink, error) {
 	tokenFile := defaultTokenFile(db)
 	e, err := readTokenFile(tokenFile)
 	stop := func() error { return nil }
@@ -113,11 +114,11 @@ func connectHub(ctx context.Context, db string, s hubsync.Store, demoTradeIns in
 		}
 		url, stop, local = l.url, l.Close, true
 	}
-	client, err := hubsync.NewClient(url, e.Token)
+	client, err := benchsync.NewClient(url, e.Token)
 	if err != nil {
 		stop()
 		return hubLink{}, err
 	}
-	return hubLink{engine: hubsync.New(s, client, e.Bench, append([]hubsync.Option{hubsync.WithInterval(15 * time.Second)}, opts...)...),
+	return hubLink{engine: benchsync.New(s, client, e.Bench, append([]benchsync.Option{benchsync.WithInterval(15 * time.Second)}, opts...)...),
 		client: client, bench: e.Bench, local: local, stop: stop}, nil
 }

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
 )
 
 // enrollment is what the token file holds. The token is a secret: the file
@@ -57,7 +57,7 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // enroll trades a one-time code for a bench token and keeps it in tokenFile.
 func enroll(ctx context.Context, hubURL, code, bench, tokenFile string) (enrollment, error) {
-	client, err := hubsync.NewClient(hubURL, "")
+	client, err := benchsync.NewClient(hubURL, "")
 	if err != nil {
 		return enrollment{}, err
 	}
@@ -154,7 +154,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *hubURL == embeddedHub {
 		return fmt.Errorf("bench %s syncs with the demo hub that runs inside the app (intakebench run): there is no hub to reach from here; enroll the bench with a hub first (intakebench enroll)", e.Bench)
 	}
-	client, err := hubsync.NewClient(*hubURL, e.Token)
+	client, err := benchsync.NewClient(*hubURL, e.Token)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer s.Close()
 	progress := newProgress(stdout)
-	engine := hubsync.New(s, client, e.Bench, hubsync.WithStatus(progress.show), hubsync.WithInterval(*interval))
+	engine := benchsync.New(s, client, e.Bench, benchsync.WithStatus(progress.show), benchsync.WithInterval(*interval))
 	if !*once {
 		fmt.Fprintf(stdout, "syncing bench %s with %s every %s; interrupt to stop\n", e.Bench, *hubURL, *interval)
 		if err := engine.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -185,26 +185,26 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // tenth page of a long pull.
 type progress struct {
 	w    io.Writer
-	last hubsync.Status
+	last benchsync.Status
 }
 
 func newProgress(w io.Writer) *progress { return &progress{w: w} }
 
-func (p *progress) show(s hubsync.Status) {
+func (p *progress) show(s benchsync.Status) {
 	defer func() { p.last = s }()
 	switch {
-	case s.State == hubsync.StatePushing && (p.last.State != s.State || s.Pending != p.last.Pending):
+	case s.State == benchsync.StatePushing && (p.last.State != s.State || s.Pending != p.last.Pending):
 		fmt.Fprintf(p.w, "pushing: %d events pending\n", s.Pending)
-	case s.State == hubsync.StatePulling && s.Pages != p.last.Pages && s.Pages%10 == 1:
+	case s.State == benchsync.StatePulling && s.Pages != p.last.Pages && s.Pages%10 == 1:
 		fmt.Fprintf(p.w, "pulling: %d pages, %d changes applied\n", s.Pages, s.Items)
-	case s.State == hubsync.StateWaiting && p.last.State != s.State:
+	case s.State == benchsync.StateWaiting && p.last.State != s.State:
 		fmt.Fprintf(p.w, "offline: %v; retrying at %s\n", s.Err, s.RetryAt.Format(time.TimeOnly))
-	case s.State == hubsync.StateStopped:
+	case s.State == benchsync.StateStopped:
 		fmt.Fprintf(p.w, "stopped: %v\n", s.Err)
 	}
 }
 
-func printSummary(ctx context.Context, w io.Writer, s *store.Store, sum hubsync.Summary, took time.Duration) {
+func printSummary(ctx context.Context, w io.Writer, s *store.Store, sum benchsync.Summary, took time.Duration) {
 	fmt.Fprintf(w, "pushed %d events (%d applied, %d duplicates, %d rejected); pulled %d changes in %d pages",
 		sum.Applied+sum.Duplicates+sum.Rejected, sum.Applied, sum.Duplicates, sum.Rejected, sum.Items, sum.Pages)
 	if sum.Resynced {

@@ -7,9 +7,9 @@ import (
 	"io"
 	"sync"
 
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
 )
 
 // syncLink keeps the bench syncing with its hub in the background, and
@@ -40,7 +40,7 @@ func startSync(ctx context.Context, db string, s *store.Store, demo int, stderr 
 }
 
 func (l *syncLink) connect(firstPull bool) error {
-	h, err := connectHub(l.ctx, l.db, l.store, l.demo, l.stderr, hubsync.WithStatus(l.status.sync))
+	h, err := connectHub(l.ctx, l.db, l.store, l.demo, l.stderr, benchsync.WithStatus(l.status.sync))
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 const usage = `usage: intakehub command [flags]
@@ -202,7 +203,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer h.Close()
-	sum, err := h.SeedDemo(ctx, hub.DemoSeed{TradeIns: *n, Seed: *seed})
+	sum, err := demo.SeedHub(ctx, h, demo.HubSeed{TradeIns: *n, Seed: *seed})
 	if err != nil {
 		return err
 	}

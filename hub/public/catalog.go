@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/intake"
 )
 
@@ -107,18 +106,6 @@ func NewMemoryCatalog(variants []Variant) (*MemoryCatalog, error) {
 		}
 	}
 	return c, nil
-}
-
-// CatalogFromVariants wraps the demo catalog's variants.
-func CatalogFromVariants(vs []demo.Variant) (*MemoryCatalog, error) {
-	out := make([]Variant, 0, len(vs))
-	for _, v := range vs {
-		out = append(out, Variant{
-			Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier,
-			SKU: v.SKU, Buyback: v.Prices,
-		})
-	}
-	return NewMemoryCatalog(out)
 }
 
 // fold normalises a lookup term: case and spaces do not matter, so

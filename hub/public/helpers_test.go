@@ -180,3 +180,15 @@ func (e *env) do(method, path, key string, body any) resp {
 	require.NoError(e.t, dec.Decode(&out.Body), "body: %s", raw)
 	return out
 }
+
+// CatalogFromVariants wraps the demo catalog's variants.
+func CatalogFromVariants(vs []demo.Variant) (*MemoryCatalog, error) {
+	out := make([]Variant, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, Variant{
+			Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier,
+			SKU: v.SKU, Buyback: v.Prices,
+		})
+	}
+	return NewMemoryCatalog(out)
+}

@@ -1,8 +1,8 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/intakebench/intakebench/hub/hubtest"
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // TestFaultsLoseNothingAndApplyNothingTwice runs five benches that receive
@@ -39,21 +39,21 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 	bs := make([]*bench, benches)
 	created := make([]map[string]bool, benches) // event keys each bench made
 	var duplicates, failures atomic.Int64
-	counter := hubsync.WithStatus(func(s hubsync.Status) {
-		if s.State == hubsync.StateIdle {
+	counter := benchsync.WithStatus(func(s benchsync.Status) {
+		if s.State == benchsync.StateIdle {
 			duplicates.Add(int64(s.Duplicates))
 		}
-		if s.State == hubsync.StateWaiting {
+		if s.State == benchsync.StateWaiting {
 			failures.Add(1)
 		}
 	})
 	for i := range bs {
 		bs[i] = newBench(t, h, "bench-"+string(rune('a'+i)), "http://"+proxy.addr(),
-			hubsync.WithRetry(8, 2*time.Millisecond, 100*time.Millisecond), hubsync.WithInterval(50*time.Millisecond),
-			hubsync.WithBatch(200, 1000), counter)
+			benchsync.WithRetry(8, 2*time.Millisecond, 100*time.Millisecond), benchsync.WithInterval(50*time.Millisecond),
+			benchsync.WithBatch(200, 1000), counter)
 		created[i] = map[string]bool{}
 	}
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	for _, b := range bs {
 		wg.Go(func() { b.sync(t) })
 	}
@@ -71,12 +71,12 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 	runCtx, stopRuns := context.WithCancel(ctx)
 	defer stopRuns()
 	runErrs := make([]error, benches)
-	var runs stdsync.WaitGroup
+	var runs sync.WaitGroup
 	for i, b := range bs {
 		runs.Go(func() { runErrs[i] = b.engine.Run(runCtx) })
 	}
 	start := time.Now()
-	var workers stdsync.WaitGroup
+	var workers sync.WaitGroup
 	for i, b := range bs {
 		mine := receivable[contested+i*own : contested+(i+1)*own]
 		workers.Go(func() {

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // TestPulledHandLinksAreChecked validates trade-ins whose receipt was

@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/hub"
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
-	hubsync "github.com/intakebench/intakebench/sync"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // TestInterruptedResyncKeepsTheBenchMatching expires a bench's cursor, then
@@ -44,7 +44,7 @@ func TestInterruptedResyncKeepsTheBenchMatching(t *testing.T) {
 	}))
 	t.Cleanup(front.Close)
 
-	b := newBench(t, h, "b1", front.URL, hubsync.WithBatch(500, 5))
+	b := newBench(t, h, "b1", front.URL, benchsync.WithBatch(500, 5))
 	b.sync(t)
 	requireConverged(t, h, b, tradeIns)
 

@@ -1,17 +1,17 @@
-package hub
+package demo
 
 import (
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
-// DemoSeed is what SeedDemo writes.
-type DemoSeed struct {
+// HubSeed says what SeedHub writes.
+type HubSeed struct {
 	TradeIns int
 	Seed     uint64
 }
@@ -19,12 +19,13 @@ type DemoSeed struct {
 // SeedSummary counts what a seed wrote.
 type SeedSummary struct{ Variants, Operators, TradeIns, Flags int }
 
-// SeedDemo fills the hub with the demo catalog, its prices and TACs, the demo
-// operators (PINs hashed) and accepted trade-ins with their registry flags.
-func (h *Hub) SeedDemo(ctx context.Context, s DemoSeed) (SeedSummary, error) {
+// SeedHub fills a hub with the demo catalog, its prices and TACs, the demo
+// operators (PINs hashed) and accepted trade-ins with their registry flags,
+// dated by the hub's clock.
+func SeedHub(ctx context.Context, h *hub.Hub, s HubSeed) (SeedSummary, error) {
 	var sum SeedSummary
 	var vs []wire.Variant
-	for _, v := range demo.Variants() {
+	for _, v := range Variants() {
 		vs = append(vs, wire.Variant{SKU: v.SKU, Make: v.Model.Make, Model: v.Model.Name, Storage: v.Storage, Carrier: v.Carrier, Prices: v.Prices,
 			TACs: v.Model.TACs})
 	}
@@ -33,7 +34,7 @@ func (h *Hub) SeedDemo(ctx context.Context, s DemoSeed) (SeedSummary, error) {
 	}
 	sum.Variants = len(vs)
 	var ops []wire.Operator
-	for _, o := range demo.Operators() {
+	for _, o := range Operators() {
 		hash, err := intake.HashPIN(o.PIN)
 		if err != nil {
 			return sum, fmt.Errorf("hash the PIN of %s: %w", o.ID, err)
@@ -44,16 +45,16 @@ func (h *Hub) SeedDemo(ctx context.Context, s DemoSeed) (SeedSummary, error) {
 		return sum, fmt.Errorf("seed operators: %w", err)
 	}
 	sum.Operators = len(ops)
-	g := demo.NewGenerator(s.Seed, h.now())
+	g := NewGenerator(s.Seed, h.Now())
 	const batch = 5000
 	for done := 0; done < s.TradeIns; {
 		ts := make([]intake.TradeIn, 0, min(batch, s.TradeIns-done))
-		var flags []RegistryEntry
+		var flags []hub.RegistryEntry
 		for range cap(ts) {
 			t, f := g.Next()
 			ts = append(ts, t)
 			if f != nil {
-				flags = append(flags, RegistryEntry{Flag: *f, Balance: demoBalance(*f, t)})
+				flags = append(flags, hub.RegistryEntry{Flag: *f, Balance: financedBalance(*f, t)})
 			}
 		}
 		if err := h.PutTradeIns(ctx, ts); err != nil {
@@ -68,9 +69,9 @@ func (h *Hub) SeedDemo(ctx context.Context, s DemoSeed) (SeedSummary, error) {
 	return sum, nil
 }
 
-// demoBalance makes a plausible outstanding balance for a financed device:
-// the registry knows none for a stolen one.
-func demoBalance(f intake.Flag, t intake.TradeIn) intake.Cents {
+// financedBalance makes a plausible outstanding balance for a financed
+// device: the registry knows none for a stolen one.
+func financedBalance(f intake.Flag, t intake.TradeIn) intake.Cents {
 	if f.Kind != intake.FlagFinanceLocked {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/intakebench/intakebench/hub/hubtest"
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // TestPhotosReachTheHub takes two photos of a received device at a bench:
@@ -64,7 +64,7 @@ func TestHubRefusesAPhotoItDoesNotHold(t *testing.T) {
 	require.NoError(t, err)
 	photo, err := json.Marshal(intake.Photo{SHA256: "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", Angle: "front", MIME: "image/jpeg"})
 	require.NoError(t, err)
-	client, err := hubsync.NewClient(h.URL, b.token)
+	client, err := benchsync.NewClient(h.URL, b.token)
 	require.NoError(t, err)
 	at := time.Now().UTC()
 	resp, err := client.Push(ctx, wire.PushRequest{Bench: b.name, Events: []wire.Event{

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // Hub is a running hub.
@@ -22,7 +23,7 @@ type Hub struct {
 	HTTP   *httptest.Server
 	URL    string
 	Path   string // the database file
-	Seeded hub.SeedSummary
+	Seeded demo.SeedSummary
 }
 
 // Config says what to start.
@@ -43,7 +44,7 @@ func New(t testing.TB, c Config) *Hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeded, err := h.SeedDemo(ctx, hub.DemoSeed{TradeIns: c.TradeIns, Seed: max(c.Seed, 1)})
+	seeded, err := demo.SeedHub(ctx, h, demo.HubSeed{TradeIns: c.TradeIns, Seed: max(c.Seed, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}

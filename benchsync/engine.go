@@ -12,7 +12,7 @@
 // the hub has already seen: the hub answers 409 sequence_conflict and the
 // engine stops pushing with a *SequenceError; enrolling the bench again
 // starts a new stream on the hub, which then takes the outbox as it is.
-package sync
+package benchsync
 
 import (
 	"context"
@@ -20,12 +20,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	stdsync "sync"
+	"sync"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // Store is what the engine needs of the bench's store; *store.Store has it.
@@ -88,7 +88,7 @@ type Engine struct {
 	onStatus func(Status)
 	nudge    chan struct{}
 
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	status Status
 }
 

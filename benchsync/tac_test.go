@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // TestTACsReachTheBench pulls the demo catalog's TACs from a real hub into

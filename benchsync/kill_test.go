@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"bufio"
@@ -17,11 +17,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // hubProcess is the real intakehub binary serving a database file.
@@ -81,17 +81,17 @@ func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
 	require.NoError(t, err)
 
 	ctx := context.Background()
-	enroller, err := hubsync.NewClient(hubURL, "")
+	enroller, err := benchsync.NewClient(hubURL, "")
 	require.NoError(t, err)
 	enrolled, err := enroller.Enroll(ctx, code, "kill-bench")
 	require.NoError(t, err)
 	st, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
 	require.NoError(t, err)
 	defer st.Close()
-	client, err := hubsync.NewClient(hubURL, enrolled.Token, hubsync.WithRequestTimeout(2*time.Second))
+	client, err := benchsync.NewClient(hubURL, enrolled.Token, benchsync.WithRequestTimeout(2*time.Second))
 	require.NoError(t, err)
-	engine := hubsync.New(st, client, "kill-bench", hubsync.WithBatch(20, 1000),
-		hubsync.WithRetry(3, 5*time.Millisecond, 50*time.Millisecond), hubsync.WithInterval(20*time.Millisecond))
+	engine := benchsync.New(st, client, "kill-bench", benchsync.WithBatch(20, 1000),
+		benchsync.WithRetry(3, 5*time.Millisecond, 50*time.Millisecond), benchsync.WithInterval(20*time.Millisecond))
 	_, err = engine.RunOnce(ctx)
 	require.NoError(t, err)
 

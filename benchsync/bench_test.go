@@ -1,20 +1,20 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/intakebench/intakebench/hub/hubtest"
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // BenchmarkInitialPull100k measures an empty bench pulling 100,000
@@ -24,7 +24,7 @@ func BenchmarkInitialPull100k(b *testing.B) {
 	h := hubtest.New(b, hubtest.Config{TradeIns: 100_000, Unlimited: true})
 	ctx := context.Background()
 	token := h.Enroll(b, "bench")
-	client, err := hubsync.NewClient(h.URL, token)
+	client, err := benchsync.NewClient(h.URL, token)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func BenchmarkInitialPull100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		engine := hubsync.New(st, client, "bench")
+		engine := benchsync.New(st, client, "bench")
 		b.StartTimer()
 		start := time.Now()
 		sum, err := engine.RunOnce(ctx)
@@ -94,9 +94,9 @@ func BenchmarkHub20Benches(b *testing.B) {
 	h := hubtest.New(b, hubtest.Config{TradeIns: benches * rounds * 11 / 10, Unlimited: true})
 	receivable := h.Receivable(b)
 	ctx := context.Background()
-	clients := make([]*hubsync.Client, benches)
+	clients := make([]*benchsync.Client, benches)
 	for i := range clients {
-		c, err := hubsync.NewClient(h.URL, h.Enroll(b, benchName(i)))
+		c, err := benchsync.NewClient(h.URL, h.Enroll(b, benchName(i)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func BenchmarkHub20Benches(b *testing.B) {
 		next += benches * rounds
 		b.StartTimer()
 		start := time.Now()
-		var wg stdsync.WaitGroup
+		var wg sync.WaitGroup
 		for i, c := range clients {
 			mine := work[i*rounds : (i+1)*rounds]
 			wg.Go(func() {

@@ -1,11 +1,11 @@
-package sync_test
+package benchsync_test
 
 import (
 	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,10 +23,10 @@ type faultProxy struct {
 	upstream string
 	faulty   atomic.Bool
 
-	mu    stdsync.Mutex
+	mu    sync.Mutex
 	rng   *rand.Rand
 	conns map[net.Conn]struct{}
-	wg    stdsync.WaitGroup
+	wg    sync.WaitGroup
 }
 
 // connFaults are one connection's misdeeds.

@@ -1,11 +1,11 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,13 +13,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 	"github.com/intakebench/intakebench/store"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 var tech = intake.Operator{ID: "op-tech-1", Name: "Tess Tech", Role: intake.RoleTechnician}
@@ -31,24 +31,24 @@ type bench struct {
 	token  string
 	store  *store.Store
 	svc    *intake.Bench
-	engine *hubsync.Engine
+	engine *benchsync.Engine
 }
 
-func newBench(t testing.TB, h *hubtest.Hub, name, url string, opts ...hubsync.Option) *bench {
+func newBench(t testing.TB, h *hubtest.Hub, name, url string, opts ...benchsync.Option) *bench {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), name+".db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	token := h.Enroll(t, name)
-	client, err := hubsync.NewClient(url, token, hubsync.WithRequestTimeout(5*time.Second))
+	client, err := benchsync.NewClient(url, token, benchsync.WithRequestTimeout(5*time.Second))
 	require.NoError(t, err)
-	opts = append([]hubsync.Option{hubsync.WithRetry(5, time.Millisecond, 20*time.Millisecond)}, opts...)
-	return &bench{name: name, token: token, store: st, engine: hubsync.New(st, client, name, opts...),
+	opts = append([]benchsync.Option{benchsync.WithRetry(5, time.Millisecond, 20*time.Millisecond)}, opts...)
+	return &bench{name: name, token: token, store: st, engine: benchsync.New(st, client, name, opts...),
 		svc: intake.NewBench(st, name, time.Now, uuid.NewString)}
 }
 
-func (b *bench) sync(t testing.TB) hubsync.Summary {
+func (b *bench) sync(t testing.TB) benchsync.Summary {
 	t.Helper()
 	sum, err := b.engine.RunOnce(context.Background())
 	require.NoError(t, err, "bench %s", b.name)
@@ -79,8 +79,8 @@ func requireConverged(t testing.TB, h *hubtest.Hub, b *bench, n int) {
 func TestReceiptReachesOtherBenches(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{TradeIns: 50})
 	ctx := context.Background()
-	var statuses []hubsync.Status
-	a := newBench(t, h, "bench-a", h.URL, hubsync.WithStatus(func(s hubsync.Status) { statuses = append(statuses, s) }), hubsync.WithBatch(500, 20))
+	var statuses []benchsync.Status
+	a := newBench(t, h, "bench-a", h.URL, benchsync.WithStatus(func(s benchsync.Status) { statuses = append(statuses, s) }), benchsync.WithBatch(500, 20))
 	b := newBench(t, h, "bench-b", h.URL)
 
 	sum := a.sync(t)
@@ -143,7 +143,7 @@ func TestTwoBenchesRaceForOneDevice(t *testing.T) {
 			require.NoError(t, err, "each bench receives offline")
 			keys[b.name] = r.EventKey
 		}
-		var wg stdsync.WaitGroup
+		var wg sync.WaitGroup
 		errs := make([]error, len(benches))
 		for j, b := range benches {
 			wg.Go(func() { _, errs[j] = b.engine.RunOnce(ctx) })
@@ -232,11 +232,11 @@ func TestRevokedBenchStopsAndKeepsItsData(t *testing.T) {
 
 	err = b.engine.Run(ctx)
 	require.Error(t, err, "Run ends when the hub refuses the bench")
-	assert.True(t, hubsync.Refused(err))
-	var he *hubsync.HubError
+	assert.True(t, benchsync.Refused(err))
+	var he *benchsync.HubError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, wire.CodeBenchRevoked, he.Code())
-	assert.Equal(t, hubsync.StateStopped, b.engine.Status().State)
+	assert.Equal(t, benchsync.StateStopped, b.engine.Status().State)
 	n, err := b.store.CountPending(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "the receipt waits in the outbox")
@@ -267,24 +267,24 @@ func TestRecreatedOutboxNeedsANewEnrollment(t *testing.T) {
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "recreated.db"))
 	require.NoError(t, err)
 	defer st.Close()
-	client, err := hubsync.NewClient(h.URL, first.token)
+	client, err := benchsync.NewClient(h.URL, first.token)
 	require.NoError(t, err)
-	svc, engine := intake.NewBench(st, "b1", time.Now, uuid.NewString), hubsync.New(st, client, "b1")
+	svc, engine := intake.NewBench(st, "b1", time.Now, uuid.NewString), benchsync.New(st, client, "b1")
 	_, err = engine.RunOnce(ctx)
 	require.NoError(t, err, "pulling needs no sequence")
 	receive(svc, 2)
 	_, err = engine.RunOnce(ctx)
-	var se *hubsync.SequenceError
+	var se *benchsync.SequenceError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, wire.CodeSequenceConflict, se.Code)
 	assert.EqualValues(t, 3, se.Expected)
 	assert.EqualValues(t, 1, se.First)
 	assert.Contains(t, err.Error(), "enroll the bench again")
-	assert.False(t, hubsync.Retryable(err))
+	assert.False(t, benchsync.Retryable(err))
 
-	client, err = hubsync.NewClient(h.URL, h.Enroll(t, "b1"))
+	client, err = benchsync.NewClient(h.URL, h.Enroll(t, "b1"))
 	require.NoError(t, err)
-	engine = hubsync.New(st, client, "b1")
+	engine = benchsync.New(st, client, "b1")
 	sum, err := engine.RunOnce(ctx)
 	require.NoError(t, err, "a new enrollment starts a new stream")
 	assert.Equal(t, 1, sum.Applied)

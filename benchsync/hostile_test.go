@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/intakebench/intakebench/hub/hubtest"
+	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	hubsync "github.com/intakebench/intakebench/sync"
-	"github.com/intakebench/intakebench/sync/wire"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // snapshot is what a hostile answer must not change in a bench store.
@@ -125,15 +125,15 @@ func TestHostileHubChangesNothing(t *testing.T) {
 				_, _ = io.Copy(w, tt.body())
 			}))
 			defer hostile.Close()
-			client, err := hubsync.NewClient(hostile.URL, b.token)
+			client, err := benchsync.NewClient(hostile.URL, b.token)
 			require.NoError(t, err)
-			engine := hubsync.New(b.store, client, b.name, hubsync.WithRetry(1, time.Millisecond, time.Millisecond))
+			engine := benchsync.New(b.store, client, b.name, benchsync.WithRetry(1, time.Millisecond, time.Millisecond))
 
 			_, err = engine.RunOnce(context.Background())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			var re *hubsync.ResponseError
-			var he *hubsync.HubError
+			var re *benchsync.ResponseError
+			var he *benchsync.HubError
 			assert.True(t, errors.As(err, &re) || errors.As(err, &he), "a typed error: %T", err)
 			assert.NotContains(t, err.Error(), b.token, "the token never shows in an error")
 			assert.Equal(t, before, snap(t, b), "the bench store is unchanged")

@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // TestHandLinksAndQuarantinesReachTheHub links a device whose scan matched

@@ -1,4 +1,4 @@
-package sync
+package benchsync
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 // Client speaks the /v1 contract to one hub with one bench token. Every

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/sync/wire"
 )
 
 func validPage(t testing.TB) []byte {

@@ -1,4 +1,4 @@
-package sync_test
+package benchsync_test
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
-	"github.com/intakebench/intakebench/hub/hubtest"
 	"github.com/intakebench/intakebench/intake"
-	hubsync "github.com/intakebench/intakebench/sync"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 var (
@@ -79,7 +79,7 @@ func TestWalkInsReachTheHubWhichStillArbitrates(t *testing.T) {
 	ctx := context.Background()
 	b := newBench(t, h, "counter-1", h.URL)
 	b.sync(t)
-	client, err := hubsync.NewClient(h.URL, b.token)
+	client, err := benchsync.NewClient(h.URL, b.token)
 	require.NoError(t, err)
 
 	v := demo.Variants()[0]
