@@ -173,7 +173,7 @@ func (b *Bench) AcceptWalkIn(ctx context.Context, ws WalkInStore, op Operator, w
 	if err := Authorize(op, ActionWalkIn); err != nil {
 		return TradeIn{}, Receipt{}, err
 	}
-	imei, err := singleIMEI(w.IMEI)
+	imei, err := SingleIMEI(w.IMEI)
 	if err != nil {
 		return TradeIn{}, Receipt{}, err
 	}
@@ -234,8 +234,10 @@ func (b *Bench) AcceptWalkIn(ctx context.Context, ws WalkInStore, op Operator, w
 	return t, r, nil
 }
 
-func singleIMEI(raw string) (string, error) {
-	ids, err := ParseScan(raw)
+// SingleIMEI reads the one IMEI a scan or typed text holds, and says how
+// to find it when the text holds none or several.
+func SingleIMEI(raw string) (string, error) {
+	ids, perr := ParseScan(raw)
 	var imeis []string
 	for _, id := range ids {
 		if id.Kind == KindIMEI {
@@ -246,11 +248,11 @@ func singleIMEI(raw string) (string, error) {
 	case len(imeis) == 1:
 		return imeis[0], nil
 	case len(imeis) > 1:
-		return "", fmt.Errorf("%q holds %d IMEIs: scan the device's first IMEI only", raw, len(imeis))
-	case err != nil:
-		return "", err
+		return "", fmt.Errorf("%q holds %d IMEIs: scan or type the device's first IMEI only", raw, len(imeis))
+	case perr != nil:
+		return "", fmt.Errorf("%w: check the digits, or dial *#06# on the phone to show its IMEI", perr)
 	}
-	return "", fmt.Errorf("%q holds no IMEI", raw)
+	return "", fmt.Errorf("%q is not an IMEI: an IMEI has 15 digits; dial *#06# on the phone to show it", raw)
 }
 
 func shortID(id string) string {

@@ -316,7 +316,7 @@ func (s *WalkInScreen) update() {
 // Check runs the IMEI check.
 func (s *WalkInScreen) Check() {
 	s.env.touch()
-	imei, err := singleIMEI(s.imei.Text)
+	imei, err := intake.SingleIMEI(s.imei.Text)
 	if err != nil {
 		s.env.trouble()
 		s.checkCard.paint(colourLook, "Not a usable IMEI")
@@ -354,26 +354,6 @@ func (s *WalkInScreen) Check() {
 				s.OnChecked(c)
 			}
 		})
-}
-
-// singleIMEI reads the one IMEI a scan or typed text holds.
-func singleIMEI(raw string) (string, error) {
-	ids, perr := intake.ParseScan(raw)
-	var imeis []string
-	for _, id := range ids {
-		if id.Kind == intake.KindIMEI {
-			imeis = append(imeis, id.Value)
-		}
-	}
-	switch {
-	case len(imeis) == 1:
-		return imeis[0], nil
-	case len(imeis) > 1:
-		return "", fmt.Errorf("%q holds %d IMEIs: scan or type the device's first IMEI only", raw, len(imeis))
-	case perr != nil:
-		return "", fmt.Errorf("%v: check the digits, or dial *#06# on the phone to show its IMEI", perr)
-	}
-	return "", fmt.Errorf("%q is not an IMEI: an IMEI has 15 digits; dial *#06# on the phone to show it", raw)
 }
 
 // Accept records the walk-in.
