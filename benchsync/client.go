@@ -13,11 +13,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/retryafter"
 )
 
 // Client speaks the /v1 contract to one hub with one bench token. Every
@@ -150,7 +150,7 @@ func (c *Client) PutBlob(ctx context.Context, content []byte, mediaType string) 
 	}
 	defer drain(resp.Body)
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("upload blob: %w", hubError(resp))
+		return "", fmt.Errorf("upload blob: %w", hubError(resp, time.Now()))
 	}
 	return name, nil
 }
@@ -182,7 +182,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 	}
 	defer drain(resp.Body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("%s: %w", op, hubError(resp))
+		return fmt.Errorf("%s: %w", op, hubError(resp, time.Now()))
 	}
 	if err := wire.Decode(resp.Body, limit, out); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -208,8 +208,11 @@ func drain(body io.ReadCloser) {
 	body.Close()
 }
 
-func hubError(resp *http.Response) *HubError {
-	e := &HubError{StatusCode: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+// hubError reads an error answer received at now.
+func hubError(resp *http.Response, now time.Time) *HubError {
+	// An unreadable Retry-After is no wait: the engine's backoff applies.
+	wait, _ := retryafter.Parse(resp.Header.Get("Retry-After"), now, maxRetryAfter)
+	e := &HubError{StatusCode: resp.StatusCode, RetryAfter: wait}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == wire.ProblemContentType {
 		var p wire.Problem
 		if err := wire.Decode(resp.Body, wire.MaxSmallBody, &p); err == nil && p.Status == resp.StatusCode {
@@ -224,23 +227,6 @@ func hubError(resp *http.Response) *HubError {
 
 // maxRetryAfter caps what a hub may ask a bench to wait.
 const maxRetryAfter = 10 * time.Minute
-
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		d = time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
-}
 
 // retryAfter is how long the hub asked to wait before err's retry, if it did.
 func retryAfter(err error) time.Duration {

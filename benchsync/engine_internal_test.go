@@ -24,7 +24,7 @@ func TestDelayIsFullJitterAndHonoursRetryAfter(t *testing.T) {
 	assert.LessOrEqual(t, e.delay(200, 0), 2*time.Second, "a long outage does not overflow the ceiling")
 }
 
-func TestParseRetryAfter(t *testing.T) {
+func TestHubErrorRetryAfter(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
 		in   string
@@ -39,7 +39,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"soon", 0},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, parseRetryAfter(tt.in, now), tt.in)
+		resp := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {tt.in}}, Body: http.NoBody}
+		assert.Equal(t, tt.want, hubError(resp, now).RetryAfter, tt.in)
 	}
 }
 

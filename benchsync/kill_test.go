@@ -126,7 +126,7 @@ func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
 		kills++
 		// Everything settled now was acknowledged by the hub before it died.
 		acked := settledKeys(t, st, created)
-		h, err := hub.Open(ctx, p.db)
+		h, err := hub.Open(ctx, p.db, hub.Config{})
 		require.NoError(t, err)
 		recorded, err := h.BenchEvents(ctx, "kill-bench")
 		require.NoError(t, err)
@@ -145,7 +145,7 @@ func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
 	require.ErrorIs(t, <-runDone, context.Canceled)
 	require.Positive(t, kills)
 
-	h, err := hub.Open(ctx, p.db)
+	h, err := hub.Open(ctx, p.db, hub.Config{})
 	require.NoError(t, err)
 	defer h.Close()
 	recorded, err := h.BenchEvents(ctx, "kill-bench")

@@ -4,26 +4,22 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub/hubdb"
 )
 
 // Secrets (enrollment codes, bench tokens, API keys) are random, shown once
 // and stored only as their SHA-256: they carry 80 to 256 bits of entropy, so
 // a plain hash is enough and lets a request be checked with one index lookup.
-
-// ErrUnauthorized is a missing, unknown or revoked credential.
-var ErrUnauthorized = errors.New("unauthorized")
 
 const (
 	benchTokenPrefix = "ibt_"
@@ -88,13 +84,11 @@ func (h *Hub) CreateEnrollment(ctx context.Context, name string, scopes []string
 	raw := base32.StdEncoding.EncodeToString(b)
 	code := raw[0:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:16]
 	now := h.now()
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO enrollments (bench, code_hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			name, secretHash(normaliseCode(code)), strings.Join(scopes, ","), formatTime(now), formatTime(now.Add(ttl)))
-		return err
+	err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		return tx.InsertEnrollment(ctx, name, secretHash(normaliseCode(code)), scopes, now, now.Add(ttl))
 	})
 	if err != nil {
-		return "", fmt.Errorf("create enrollment of %s: %w", name, err)
+		return "", err
 	}
 	return code, nil
 }
@@ -103,44 +97,35 @@ func (h *Hub) CreateEnrollment(ctx context.Context, name string, scopes []string
 // (a new machine, a lost token) gets a new token and a new event stream; its
 // earlier tokens stop working.
 func (h *Hub) Enroll(ctx context.Context, code, bench string) (wire.EnrollResponse, error) {
-	invalid := problem(http.StatusForbidden, wire.CodeEnrollmentInvalid,
+	invalid := refuse(KindForbidden, wire.CodeEnrollmentInvalid,
 		"The enrollment code is unknown, used, expired or for another bench: ask for a new one.")
 	token, err := randomToken(benchTokenPrefix)
 	if err != nil {
 		return wire.EnrollResponse{}, err
 	}
 	var resp wire.EnrollResponse
-	err = h.inTx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		var name, scopes, expires string
-		var used sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT id, bench, scopes, expires_at, used_at FROM enrollments WHERE code_hash = ?`,
-			secretHash(normaliseCode(code))).Scan(&id, &name, &scopes, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) {
+	err = h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		e, err := tx.EnrollmentByCode(ctx, secretHash(normaliseCode(code)))
+		if errors.Is(err, hubdb.ErrNotFound) {
 			return invalid
 		}
 		if err != nil {
 			return err
 		}
-		exp, err := parseTime(expires)
-		if err != nil {
-			return err
-		}
-		if used.Valid || !h.now().Before(exp) || name != bench {
+		now := h.now()
+		if e.Used || !now.Before(e.ExpiresAt) || e.Bench != bench {
 			return invalid
 		}
-		now := formatTime(h.now())
-		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET used_at = ? WHERE id = ?`, now, id); err != nil {
+		if err := tx.UseEnrollment(ctx, e.ID, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE bench_tokens SET revoked_at = ? WHERE bench = ? AND revoked_at IS NULL`, now, name); err != nil {
+		if _, err := tx.RevokeBenchTokens(ctx, e.Bench, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bench_tokens (bench, token_hash, scopes, created_at) VALUES (?, ?, ?, ?)`,
-			name, secretHash(token), scopes, now); err != nil {
+		if err := tx.InsertBenchToken(ctx, e.Bench, secretHash(token), e.Scopes, now); err != nil {
 			return err
 		}
-		resp = wire.EnrollResponse{Bench: name, Token: token, Scopes: strings.Split(scopes, ",")}
+		resp = wire.EnrollResponse{Bench: e.Bench, Token: token, Scopes: e.Scopes}
 		return nil
 	})
 	return resp, err
@@ -149,13 +134,12 @@ func (h *Hub) Enroll(ctx context.Context, code, bench string) (wire.EnrollRespon
 // RevokeBench revokes every token of the bench called name. The bench keeps
 // its local data; it can no longer sync until enrolled again.
 func (h *Hub) RevokeBench(ctx context.Context, name string) error {
-	return h.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE bench_tokens SET revoked_at = ? WHERE bench = ? AND revoked_at IS NULL`,
-			formatTime(h.now()), name)
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		n, err := tx.RevokeBenchTokens(ctx, name, h.now())
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return fmt.Errorf("bench %s has no active enrollment: %w", name, ErrNotFound)
 		}
 		return nil
@@ -172,22 +156,21 @@ type benchAuth struct {
 func (b benchAuth) has(scope string) bool { return slices.Contains(b.scopes, scope) }
 
 func (h *Hub) authenticateBench(ctx context.Context, token string) (benchAuth, error) {
-	var a benchAuth
-	var scopes string
-	var revoked sql.NullString
-	err := h.read.QueryRowContext(ctx, `SELECT id, bench, scopes, revoked_at FROM bench_tokens WHERE token_hash = ?`,
-		secretHash(token)).Scan(&a.tokenID, &a.bench, &scopes, &revoked)
+	var t hubdb.BenchToken
+	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
+		t, err = tx.BenchTokenByHash(ctx, secretHash(token))
+		return err
+	})
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return a, problem(http.StatusUnauthorized, wire.CodeUnauthorized, "The bench token is missing or unknown: enroll the bench.")
+	case errors.Is(err, hubdb.ErrNotFound):
+		return benchAuth{}, refuse(KindUnauthorized, wire.CodeUnauthorized, "The bench token is missing or unknown: enroll the bench.")
 	case err != nil:
-		return a, err
-	case revoked.Valid:
-		return a, problem(http.StatusUnauthorized, wire.CodeBenchRevoked,
-			fmt.Sprintf("Bench %s was revoked: its local data is kept, but it must be enrolled again to sync.", a.bench))
+		return benchAuth{}, err
+	case t.Revoked:
+		return benchAuth{}, refuse(KindUnauthorized, wire.CodeBenchRevoked,
+			"Bench %s was revoked: its local data is kept, but it must be enrolled again to sync.", t.Bench)
 	}
-	a.scopes = strings.Split(scopes, ",")
-	return a, nil
+	return benchAuth{tokenID: t.ID, bench: t.Bench, scopes: t.Scopes}, nil
 }
 
 // CreateAPIKey makes a bearer key for the public API.
@@ -199,13 +182,8 @@ func (h *Hub) CreateAPIKey(ctx context.Context, scopes []string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	err = h.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (key_hash, scopes, created_at) VALUES (?, ?, ?)`,
-			secretHash(key), strings.Join(scopes, ","), formatTime(h.now()))
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("create API key: %w", err)
+	if err := h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.InsertAPIKey(ctx, secretHash(key), scopes, h.now()) }); err != nil {
+		return "", err
 	}
 	return key, nil
 }
@@ -216,16 +194,18 @@ func (h *Hub) VerifyAPIKey(ctx context.Context, key string) ([]string, error) {
 	if !strings.HasPrefix(key, apiKeyPrefix) {
 		return nil, fmt.Errorf("not an API key: %w", ErrUnauthorized)
 	}
-	var scopes string
-	var revoked sql.NullString
-	err := h.read.QueryRowContext(ctx, `SELECT scopes, revoked_at FROM api_keys WHERE key_hash = ?`, secretHash(key)).Scan(&scopes, &revoked)
+	var k hubdb.APIKey
+	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
+		k, err = tx.APIKeyByHash(ctx, secretHash(key))
+		return err
+	})
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, hubdb.ErrNotFound):
 		return nil, fmt.Errorf("unknown API key: %w", ErrUnauthorized)
 	case err != nil:
 		return nil, fmt.Errorf("verify API key: %w", err)
-	case revoked.Valid:
+	case k.Revoked:
 		return nil, fmt.Errorf("revoked API key: %w", ErrUnauthorized)
 	}
-	return strings.Split(scopes, ","), nil
+	return k.Scopes, nil
 }

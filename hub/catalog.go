@@ -2,202 +2,122 @@ package hub
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/intake"
-	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
-
-// ErrNotFound is an entity the hub does not hold.
-var ErrNotFound = errors.New("not found")
 
 // RegistryEntry is a device registry flag with the outstanding balance of a
 // financed or unpaid device, when known.
-type RegistryEntry struct {
-	intake.Flag
-	Balance intake.Cents
-}
+type RegistryEntry = hubdb.Flag
 
-// recordChange appends an entity's change to the log, replacing its earlier
-// entry: the log keeps the latest change per entity, at a new sequence number.
-func (h *Hub) recordChange(ctx context.Context, tx *sql.Tx, entity wire.Entity, id string, op wire.Op) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)`,
-		string(entity), id, string(op), formatTime(h.now()))
-	if err != nil {
-		return fmt.Errorf("log change of %s %s: %w", entity, id, err)
-	}
-	return nil
-}
-
-// upsert writes a batch of entities with their changes in one transaction.
-// Each item is validated first: the hub never publishes what a bench would
-// refuse.
-func upsert[T any](ctx context.Context, h *Hub, items []T, entity wire.Entity, query string,
-	row func(T) (id string, args []any, err error)) error {
-	return h.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, query)
+// validateAll checks every item before anything is written: the hub never
+// publishes what a bench would refuse.
+func validateAll[T any](items []T, check func(T) (T, error)) ([]T, error) {
+	out := make([]T, len(items))
+	for i, it := range items {
+		v, err := check(it)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer stmt.Close()
-		for _, it := range items {
-			id, args, err := row(it)
-			if err != nil {
-				return err
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("write %s %s: %w", entity, id, err)
-			}
-			if err := h.recordChange(ctx, tx, entity, id, wire.OpUpsert); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+		out[i] = v
+	}
+	return out, nil
 }
 
 // PutVariants adds or updates catalog variants, with the TACs of their
 // models: benches pull both with the variant. A variant's TACs replace
 // those it had; they are kept sorted and without duplicates.
 func (h *Hub) PutVariants(ctx context.Context, vs []wire.Variant) error {
-	return upsert(ctx, h, vs, wire.EntityVariant, `INSERT INTO variants (sku, make, model, storage, carrier, doc, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET make = excluded.make, model = excluded.model,
-		storage = excluded.storage, carrier = excluded.carrier, doc = excluded.doc, updated_at = excluded.updated_at`,
-		func(v wire.Variant) (string, []any, error) {
-			if err := v.Validate(); err != nil {
-				return "", nil, err
-			}
-			if len(v.TACs) > 0 {
-				v.TACs = slices.Compact(slices.Sorted(slices.Values(v.TACs)))
-			}
-			doc, err := json.Marshal(v)
-			return v.SKU, []any{v.SKU, v.Make, v.Model, v.Storage, v.Carrier, doc, formatTime(h.now())}, err
-		})
+	vs, err := validateAll(vs, func(v wire.Variant) (wire.Variant, error) {
+		if len(v.TACs) > 0 {
+			v.TACs = slices.Compact(slices.Sorted(slices.Values(v.TACs)))
+		}
+		return v, v.Validate()
+	})
+	if err != nil {
+		return err
+	}
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.PutVariants(ctx, vs, h.now()) })
 }
 
 // PutTradeIns adds or replaces trade-ins as the platform sends them.
 func (h *Hub) PutTradeIns(ctx context.Context, ts []intake.TradeIn) error {
-	return upsert(ctx, h, ts, wire.EntityTradeIn, `INSERT INTO tradeins (id, status, imei, imei2, doc, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, imei = excluded.imei,
-		imei2 = excluded.imei2, doc = excluded.doc, updated_at = excluded.updated_at`,
-		func(t intake.TradeIn) (string, []any, error) {
-			if t.UpdatedAt.IsZero() {
-				t.UpdatedAt = h.now().UTC()
-			}
-			if err := wire.ValidateTradeIn(t); err != nil {
-				return "", nil, err
-			}
-			doc, err := json.Marshal(t)
-			return t.ID, []any{t.ID, string(t.Status), nullable(t.IMEI), nullable(t.IMEI2), doc, formatTime(t.UpdatedAt)}, err
-		})
+	ts, err := validateAll(ts, func(t intake.TradeIn) (intake.TradeIn, error) {
+		if t.UpdatedAt.IsZero() {
+			t.UpdatedAt = h.now().UTC()
+		}
+		return t, wire.ValidateTradeIn(t)
+	})
+	if err != nil {
+		return err
+	}
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.PutTradeIns(ctx, ts, h.now()) })
 }
 
 // PutFlags adds or updates device registry flags.
 func (h *Hub) PutFlags(ctx context.Context, fs []RegistryEntry) error {
-	return upsert(ctx, h, fs, wire.EntityFlag, `INSERT INTO imei_flags (imei, kind, balance, doc) VALUES (?, ?, ?, ?)
-		ON CONFLICT (imei) DO UPDATE SET kind = excluded.kind, balance = excluded.balance, doc = excluded.doc`,
-		func(f RegistryEntry) (string, []any, error) {
-			if err := wire.ValidateFlag(f.Flag); err != nil {
-				return "", nil, err
-			}
-			if f.Balance < 0 {
-				return "", nil, fmt.Errorf("flag %s: negative balance", f.IMEI)
-			}
-			doc, err := json.Marshal(f.Flag)
-			return f.IMEI, []any{f.IMEI, string(f.Kind), int64(f.Balance), doc}, err
-		})
+	_, err := validateAll(fs, func(f RegistryEntry) (RegistryEntry, error) {
+		if err := wire.ValidateFlag(f.Flag); err != nil {
+			return f, err
+		}
+		if f.Balance < 0 {
+			return f, fmt.Errorf("flag %s: negative balance", f.IMEI)
+		}
+		return f, nil
+	})
+	if err != nil {
+		return err
+	}
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.PutFlags(ctx, fs, h.now()) })
 }
 
 // PutOperators adds or updates operators. Their PINs arrive hashed.
 func (h *Hub) PutOperators(ctx context.Context, ops []wire.Operator) error {
-	return upsert(ctx, h, ops, wire.EntityOperator, `INSERT INTO operators (id, role, doc) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET role = excluded.role, doc = excluded.doc`,
-		func(o wire.Operator) (string, []any, error) {
-			if err := o.Validate(); err != nil {
-				return "", nil, err
-			}
-			doc, err := json.Marshal(o)
-			return o.ID, []any{o.ID, string(o.Role), doc}, err
-		})
+	_, err := validateAll(ops, func(o wire.Operator) (wire.Operator, error) { return o, o.Validate() })
+	if err != nil {
+		return err
+	}
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.PutOperators(ctx, ops, h.now()) })
 }
 
 // ClearFlags removes registry flags, e.g. a stolen phone found again.
 func (h *Hub) ClearFlags(ctx context.Context, imeis []string) error {
-	return h.deleteEntities(ctx, wire.EntityFlag, `DELETE FROM imei_flags WHERE imei = ?`, imeis)
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.Delete(ctx, wire.EntityFlag, imeis, h.now()) })
 }
 
 // DeleteOperators removes operators: benches drop them on their next pull.
 func (h *Hub) DeleteOperators(ctx context.Context, ids []string) error {
-	return h.deleteEntities(ctx, wire.EntityOperator, `DELETE FROM operators WHERE id = ?`, ids)
-}
-
-func (h *Hub) deleteEntities(ctx context.Context, entity wire.Entity, query string, ids []string) error {
-	return h.inTx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			res, err := tx.ExecContext(ctx, query, id)
-			if err != nil {
-				return fmt.Errorf("delete %s %s: %w", entity, id, err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue
-			}
-			if err := h.recordChange(ctx, tx, entity, id, wire.OpDelete); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.Delete(ctx, wire.EntityOperator, ids, h.now()) })
 }
 
 // TradeIn returns the hub's state of a trade-in, or ErrNotFound.
-func (h *Hub) TradeIn(ctx context.Context, id string) (intake.TradeIn, error) {
-	return tradeIn(ctx, h.read, id)
-}
-
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func tradeIn(ctx context.Context, q queryRower, id string) (intake.TradeIn, error) {
-	var doc []byte
-	err := q.QueryRowContext(ctx, `SELECT doc FROM tradeins WHERE id = ?`, id).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return intake.TradeIn{}, fmt.Errorf("trade-in %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return intake.TradeIn{}, fmt.Errorf("read trade-in %s: %w", id, err)
-	}
-	var t intake.TradeIn
-	if err := json.Unmarshal(doc, &t); err != nil {
-		return intake.TradeIn{}, fmt.Errorf("decode trade-in %s: %w", id, err)
-	}
-	return t, nil
+func (h *Hub) TradeIn(ctx context.Context, id string) (t intake.TradeIn, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		t, err = tx.TradeIn(ctx, id)
+		return err
+	})
+	return t, err
 }
 
 // Variants returns the whole catalog, by SKU.
-func (h *Hub) Variants(ctx context.Context) ([]wire.Variant, error) {
-	return h.variants(ctx, `SELECT doc FROM variants ORDER BY sku`)
+func (h *Hub) Variants(ctx context.Context) (vs []wire.Variant, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		vs, err = tx.Variants(ctx)
+		return err
+	})
+	return vs, err
 }
 
 // FindVariant returns the variant of a make, model, storage and carrier
 // (exact, case-insensitive), or ErrNotFound.
-func (h *Hub) FindVariant(ctx context.Context, make, model, storage, carrier string) (wire.Variant, error) {
-	vs, err := h.variants(ctx, `SELECT doc FROM variants WHERE make = ? COLLATE NOCASE AND model = ? COLLATE NOCASE
-		AND storage = ? COLLATE NOCASE AND carrier = ? COLLATE NOCASE ORDER BY sku LIMIT 1`, make, model, storage, carrier)
-	if err != nil {
-		return wire.Variant{}, err
-	}
-	if len(vs) == 0 {
-		return wire.Variant{}, fmt.Errorf("variant %s %s %s %s: %w", make, model, storage, carrier, ErrNotFound)
-	}
-	return vs[0], nil
-}
-
-func (h *Hub) variants(ctx context.Context, query string, args ...any) ([]wire.Variant, error) {
-	return sqlitedb.QueryDocs[wire.Variant](ctx, h.read, "catalog variants", query, args...)
+func (h *Hub) FindVariant(ctx context.Context, make, model, storage, carrier string) (v wire.Variant, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		v, err = tx.FindVariant(ctx, make, model, storage, carrier)
+		return err
+	})
+	return v, err
 }

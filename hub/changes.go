@@ -2,32 +2,25 @@ package hub
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub/hubdb"
 )
 
-// changeOut is wire.Change with the entity kept as the JSON the hub stored,
+// changeOut is a change as stored, the entity kept as the hub's own JSON,
 // so a page is served without decoding and re-encoding every trade-in.
-type changeOut struct {
-	Seq    int64
-	Entity string
-	Op     string
-	ID     string
-	Doc    []byte // the entity's JSON as stored, for an upsert
-}
+type changeOut = hubdb.Change
 
 type pageOut struct {
 	Changes    []changeOut
 	NextCursor string
 	HasMore    bool
+	last       int64 // the position the next cursor names
 }
 
 // appendJSON writes the page as a wire.ChangesPage. It is written by hand
@@ -114,7 +107,7 @@ type readPosition struct {
 }
 
 func (h *Hub) parseCursor(c string) (readPosition, error) {
-	invalid := problem(http.StatusBadRequest, wire.CodeInvalidCursor, "The cursor is not one this hub issued.")
+	invalid := refuse(KindInvalid, wire.CodeInvalidCursor, "The cursor is not one this hub issued.")
 	parts := strings.Split(c, ".")
 	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" {
 		return readPosition{}, invalid
@@ -130,7 +123,7 @@ func (h *Hub) parseCursor(c string) (readPosition, error) {
 		}
 	}
 	if parts[0] != h.instance {
-		return readPosition{}, problem(http.StatusGone, wire.CodeCursorExpired, "The cursor comes from another hub database: resync from scratch.")
+		return readPosition{}, refuse(KindGone, wire.CodeCursorExpired, "The cursor comes from another hub database: resync from scratch.")
 	}
 	return pos, nil
 }
@@ -144,110 +137,74 @@ func (h *Hub) changes(ctx context.Context, cursor string, limit int) (pageOut, e
 			return pageOut{}, err
 		}
 	}
+	var p pageOut
 	// One read transaction: the horizon and the page come from the same
 	// snapshot, so a compaction in between cannot hide a tombstone.
-	tx, err := h.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	err := h.db.View(ctx, func(tx *hubdb.Tx) error {
+		horizon, err := tx.Horizon(ctx)
+		if err != nil {
+			return err
+		}
+		if cursor == "" {
+			pos.startHorizon = horizon
+		}
+		if pos.after < horizon && pos.startHorizon != horizon {
+			return refuse(KindGone, wire.CodeCursorExpired,
+				"The change log was compacted past this cursor (horizon %d): resync from scratch.", horizon)
+		}
+		changes, err := tx.ChangesAfter(ctx, pos.after, limit+1)
+		if err != nil {
+			return err
+		}
+		p, err = pageOf(changes, pos.after, limit)
+		if err != nil || p.HasMore {
+			return err
+		}
+		// The reader has seen the whole log of this snapshot: its cursor
+		// moves to the high-water mark, past compacted tombstones and
+		// entries moved on by a later change, so it never falls behind
+		// the horizon.
+		top, err := tx.HighWater(ctx)
+		p.last = max(p.last, top)
+		return err
+	})
 	if err != nil {
 		return pageOut{}, err
 	}
-	defer tx.Rollback()
-	horizon, err := metaInt(ctx, tx, "horizon")
-	if err != nil {
-		return pageOut{}, err
+	p.NextCursor = h.cursor(p.last, pos.startHorizon)
+	return p, nil
+}
+
+// pageOf makes a page of at most limit of changes (read one past it, to
+// tell whether there is more) after position after.
+func pageOf(changes []hubdb.Change, after int64, limit int) (pageOut, error) {
+	p := pageOut{Changes: changes, last: after}
+	if len(changes) > limit {
+		p.Changes, p.HasMore = changes[:limit], true
 	}
-	if cursor == "" {
-		pos.startHorizon = horizon
-	}
-	if pos.after < horizon && pos.startHorizon != horizon {
-		return pageOut{}, problem(http.StatusGone, wire.CodeCursorExpired,
-			fmt.Sprintf("The change log was compacted past this cursor (horizon %d): resync from scratch.", horizon))
-	}
-	after := pos.after
-	rows, err := tx.QueryContext(ctx, `SELECT c.seq, c.entity, c.entity_id, c.op,
-		CASE c.entity
-			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
-			WHEN 'imei_flag' THEN (SELECT doc FROM imei_flags WHERE imei = c.entity_id)
-			WHEN 'operator'  THEN (SELECT doc FROM operators  WHERE id   = c.entity_id)
-			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)
-		END
-		FROM changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit+1)
-	if err != nil {
-		return pageOut{}, fmt.Errorf("read changes: %w", err)
-	}
-	defer rows.Close()
-	p := pageOut{Changes: make([]changeOut, 0, min(limit, 1024))}
-	last := after
-	for rows.Next() {
-		if len(p.Changes) == limit {
-			p.HasMore = true
-			break
-		}
-		var c changeOut
-		var doc []byte
-		if err := rows.Scan(&c.Seq, &c.Entity, &c.ID, &c.Op, &doc); err != nil {
-			return pageOut{}, err
-		}
+	for i, c := range p.Changes {
 		if c.Op == string(wire.OpUpsert) {
-			if doc == nil {
+			if c.Doc == nil {
 				return pageOut{}, fmt.Errorf("change %d: %s %s has no state", c.Seq, c.Entity, c.ID)
 			}
 			if _, ok := entityField(wire.Entity(c.Entity)); !ok {
 				return pageOut{}, fmt.Errorf("change %d: unknown entity %q", c.Seq, c.Entity)
 			}
-			c.Doc = doc
+		} else {
+			p.Changes[i].Doc = nil
 		}
-		p.Changes = append(p.Changes, c)
-		last = c.Seq
+		p.last = c.Seq
 	}
-	if err := rows.Err(); err != nil {
-		return pageOut{}, err
-	}
-	if !p.HasMore {
-		// The reader has seen the whole log of this snapshot: its cursor
-		// moves to the high-water mark, past compacted tombstones and
-		// entries moved on by REPLACE, so it never falls behind the horizon.
-		var top sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).Scan(&top); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return pageOut{}, err
-		}
-		last = max(last, top.Int64)
-	}
-	p.NextCursor = h.cursor(last, pos.startHorizon)
 	return p, nil
 }
 
 // CompactChanges removes the tombstones of entities deleted before cutoff
-// and returns how many it removed. Upserts need no compaction: the log
-// keeps only the latest change of each entity. A bench whose cursor is older
-// than the newest tombstone removed gets 410 cursor_expired and resyncs.
-func (h *Hub) CompactChanges(ctx context.Context, cutoff time.Time) (int64, error) {
-	var removed int64
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
-		var top sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM changes WHERE op = 'delete' AND at < ?`,
-			formatTime(cutoff)).Scan(&top); err != nil {
-			return err
-		}
-		if !top.Valid {
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM changes WHERE op = 'delete' AND seq <= ?`, top.Int64)
-		if err != nil {
-			return fmt.Errorf("compact changes: %w", err)
-		}
-		removed, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('horizon', ?)
-			ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`, top.Int64)
+// and returns how many it removed. A bench whose cursor is older than the
+// newest tombstone removed gets 410 cursor_expired and resyncs.
+func (h *Hub) CompactChanges(ctx context.Context, cutoff time.Time) (removed int64, err error) {
+	err = h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		removed, err = tx.CompactTombstones(ctx, cutoff)
 		return err
 	})
 	return removed, err
-}
-
-func metaInt(ctx context.Context, q queryRower, key string) (int64, error) {
-	var v int64
-	err := q.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return v, err
 }

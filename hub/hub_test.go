@@ -22,6 +22,7 @@ import (
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
 )
@@ -124,7 +125,7 @@ func TestEnrollmentCodeIsSingleUseAndNamesItsBench(t *testing.T) {
 
 func TestExpiredEnrollmentCode(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	h := hubtest.New(t, hubtest.Config{Hub: []hub.Option{hub.WithClock(func() time.Time { return now })}})
+	h := hubtest.New(t, hubtest.Config{Hub: hub.Config{Now: func() time.Time { return now }}})
 	code := h.Code(t, "bench-1")
 	now = now.Add(2 * time.Hour)
 	a := call(t, http.MethodPost, h.URL+"/v1/enroll", "", wire.EnrollRequest{Code: code, Bench: "bench-1"})
@@ -304,7 +305,7 @@ func TestGradingAndRerouteFollowTheStatusMachine(t *testing.T) {
 
 func TestAppliedEventsReachTheSinkAndTheChangeLog(t *testing.T) {
 	sink := &recordingSink{}
-	h := hubtest.New(t, hubtest.Config{TradeIns: 3, Hub: []hub.Option{hub.WithEventSink(sink)}})
+	h := hubtest.New(t, hubtest.Config{TradeIns: 3, Hub: hub.Config{Outbox: sink}})
 	token := h.Enroll(t, "b1")
 	page := pull(t, h, token, "", 1000)
 	require.False(t, page.HasMore)
@@ -330,7 +331,9 @@ type recordingSink struct {
 	events []hub.AppliedEvent
 }
 
-func (s *recordingSink) Publish(_ context.Context, kind string, payload any) error {
+func (s *recordingSink) Wake() {}
+
+func (s *recordingSink) PublishTx(_ context.Context, _ *hubdb.Tx, kind string, payload any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.kinds = append(s.kinds, kind)

@@ -5,51 +5,76 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/internal/retryafter"
 )
 
-// problem makes the RFC 9457 answer of a contract error. Hub methods return
-// it as their error; the server writes it as it is.
-func problem(status int, code, detail string) *wire.Problem {
-	return &wire.Problem{Type: wire.ProblemType(code), Title: http.StatusText(status), Status: status, Code: code, Detail: detail}
+// The HTTP edge: refusals become RFC 9457 problems here and only here.
+
+var kindStatus = [...]int{
+	KindInvalid:          http.StatusBadRequest,
+	KindUnauthorized:     http.StatusUnauthorized,
+	KindForbidden:        http.StatusForbidden,
+	KindNotFound:         http.StatusNotFound,
+	KindConflict:         http.StatusConflict,
+	KindGone:             http.StatusGone,
+	KindUnprocessable:    http.StatusUnprocessableEntity,
+	KindTooLarge:         http.StatusRequestEntityTooLarge,
+	kindMethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
-// retryAfterProblem is a problem that tells the client when to come back.
-type retryAfterProblem struct {
-	*wire.Problem
-	after time.Duration
+// kindMethodNotAllowed is a route served with other methods: only the
+// HTTP layer refuses that.
+const kindMethodNotAllowed = KindTooLarge + 1
+
+// problemOf is the problem answer of a refusal.
+func problemOf(e *Error) *wire.Problem {
+	status := http.StatusBadRequest
+	if int(e.Kind) > 0 && int(e.Kind) < len(kindStatus) {
+		status = kindStatus[e.Kind]
+	}
+	return &wire.Problem{Type: wire.ProblemType(e.Code), Title: http.StatusText(status), Status: status, Code: e.Code,
+		Detail: e.Detail, ExpectedSeq: e.ExpectedSeq, Key: e.Key}
 }
 
-func (p *retryAfterProblem) Unwrap() error { return p.Problem }
+// unavailable is a refusal that tells the client when to come back: 429
+// or 503 with Retry-After.
+type unavailable struct {
+	status int
+	code   string
+	detail string
+	after  time.Duration
+}
 
-// writeProblem writes err as a problem: a *wire.Problem as it is, a busy
+func (u *unavailable) Error() string { return u.code + ": " + u.detail }
+
+// writeProblem writes err as a problem: a refusal with its status, a busy
 // database as 503 with Retry-After, anything else as a 500 whose cause is
 // logged and not shown.
 func writeProblem(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	var p *wire.Problem
-	var ra *retryAfterProblem
+	var e *Error
+	var u *unavailable
 	switch {
-	case errors.As(err, &ra):
-		w.Header().Set("Retry-After", retryAfterSeconds(ra.after))
-		p = ra.Problem
-	case errors.As(err, &p):
-	case isBusy(err):
+	case errors.As(err, &u):
+		w.Header().Set("Retry-After", retryafter.Seconds(u.after))
+		p = &wire.Problem{Type: wire.ProblemType(u.code), Title: http.StatusText(u.status), Status: u.status, Code: u.code, Detail: u.detail}
+	case errors.As(err, &e):
+		p = problemOf(e)
+	case errors.Is(err, hubdb.ErrBusy):
 		w.Header().Set("Retry-After", "1")
-		p = problem(http.StatusServiceUnavailable, wire.CodeOverloaded, "The database is busy; try again shortly.")
+		p = &wire.Problem{Type: wire.ProblemType(wire.CodeOverloaded), Title: http.StatusText(http.StatusServiceUnavailable),
+			Status: http.StatusServiceUnavailable, Code: wire.CodeOverloaded, Detail: "The database is busy; try again shortly."}
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		p = problem(http.StatusInternalServerError, wire.CodeInternal, "The hub failed to answer; the error is in its log.")
+		p = &wire.Problem{Type: wire.ProblemType(wire.CodeInternal), Title: http.StatusText(http.StatusInternalServerError),
+			Status: http.StatusInternalServerError, Code: wire.CodeInternal, Detail: "The hub failed to answer; the error is in its log."}
 	}
 	w.Header().Set("Content-Type", wire.ProblemContentType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
-}
-
-func retryAfterSeconds(d time.Duration) string {
-	s := int64((d + time.Second - 1) / time.Second)
-	return strconv.FormatInt(max(s, 1), 10)
 }

@@ -2,7 +2,6 @@ package hub
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/internal/httpx"
+	"github.com/intakebench/intakebench/internal/ratelimit"
 )
 
 //go:embed openapi.yaml
@@ -28,9 +29,9 @@ type Server struct {
 	now    func() time.Time
 	routes []string
 
-	benchLimit *limiter      // per enrolled bench
-	anonLimit  *limiter      // per address: enrollment and failed authentication
-	writeSlots chan struct{} // writes waiting for the single writer, beyond which the hub is overloaded
+	benchLimit *ratelimit.Limiter // per enrolled bench
+	anonLimit  *ratelimit.Limiter // per address: enrollment and failed authentication
+	writeSlots chan struct{}      // writes waiting for the single writer, beyond which the hub is overloaded
 }
 
 // ServerOption changes how NewServer sets up a server.
@@ -39,13 +40,13 @@ type ServerOption func(*Server)
 // WithRateLimit sets each bench's token bucket: perSecond requests on
 // average, burst at once. Zero turns the limit off.
 func WithRateLimit(perSecond float64, burst int) ServerOption {
-	return func(s *Server) { s.benchLimit = newLimiter(perSecond, burst) }
+	return func(s *Server) { s.benchLimit = ratelimit.PerSecond(perSecond, burst) }
 }
 
 // WithAnonymousRateLimit sets the per-address bucket of enrollments and
 // failed authentications.
 func WithAnonymousRateLimit(perSecond float64, burst int) ServerOption {
-	return func(s *Server) { s.anonLimit = newLimiter(perSecond, burst) }
+	return func(s *Server) { s.anonLimit = ratelimit.PerSecond(perSecond, burst) }
 }
 
 // WithMaxQueuedWrites sets how many writes may wait for the database before
@@ -58,8 +59,8 @@ func WithMaxQueuedWrites(n int) ServerOption {
 func NewServer(h *Hub, opts ...ServerOption) *Server {
 	s := &Server{
 		hub: h, mux: http.NewServeMux(), log: h.log, now: h.now,
-		benchLimit: newLimiter(50, 200),
-		anonLimit:  newLimiter(2, 20),
+		benchLimit: ratelimit.PerSecond(50, 200),
+		anonLimit:  ratelimit.PerSecond(2, 20),
 		writeSlots: make(chan struct{}, 64),
 	}
 	for _, o := range opts {
@@ -102,11 +103,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeProblem(w, s.log, r, problem(http.StatusMethodNotAllowed, wire.CodeMethodNotAllowed,
-			fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or "))))
+		writeProblem(w, s.log, r, &Error{Kind: kindMethodNotAllowed, Code: wire.CodeMethodNotAllowed,
+			Detail: fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or "))})
 		return
 	}
-	writeProblem(w, s.log, r, problem(http.StatusNotFound, wire.CodeNotFound, "No such endpoint."))
+	writeProblem(w, s.log, r, refuse(KindNotFound, wire.CodeNotFound, "No such endpoint."))
 }
 
 func clientIP(r *http.Request) string {
@@ -118,9 +119,9 @@ func clientIP(r *http.Request) string {
 }
 
 // limited answers 429 with Retry-After when key's bucket is empty.
-func (s *Server) limited(l *limiter, key string) error {
-	if ok, after := l.allow(key, s.now()); !ok {
-		return &retryAfterProblem{problem(http.StatusTooManyRequests, wire.CodeRateLimited, "Too many requests; slow down."), after}
+func (s *Server) limited(l *ratelimit.Limiter, key string) error {
+	if ok, after := l.Allow(key, s.now()); !ok {
+		return &unavailable{http.StatusTooManyRequests, wire.CodeRateLimited, "Too many requests; slow down.", after}
 	}
 	return nil
 }
@@ -138,7 +139,7 @@ func (s *Server) bench(scope string, write bool, fn benchHandler) http.Handler {
 			if ok && token != "" {
 				a, err = s.hub.authenticateBench(r.Context(), token)
 			} else {
-				err = problem(http.StatusUnauthorized, wire.CodeUnauthorized, "A bench token is required: Authorization: Bearer TOKEN.")
+				err = refuse(KindUnauthorized, wire.CodeUnauthorized, "A bench token is required: Authorization: Bearer TOKEN.")
 			}
 			if err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="intakehub"`)
@@ -148,14 +149,14 @@ func (s *Server) bench(scope string, write bool, fn benchHandler) http.Handler {
 				return err
 			}
 			if !a.has(scope) {
-				return problem(http.StatusForbidden, wire.CodeInsufficientScope, fmt.Sprintf("This call needs the scope %s.", scope))
+				return refuse(KindForbidden, wire.CodeInsufficientScope, "This call needs the scope %s.", scope)
 			}
 			if write {
 				select {
 				case s.writeSlots <- struct{}{}:
 					defer func() { <-s.writeSlots }()
 				default:
-					return &retryAfterProblem{problem(http.StatusServiceUnavailable, wire.CodeOverloaded, "The hub is busy; try again shortly."), time.Second}
+					return &unavailable{http.StatusServiceUnavailable, wire.CodeOverloaded, "The hub is busy; try again shortly.", time.Second}
 				}
 			}
 			return fn(w, r, a)
@@ -174,21 +175,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v wire.Vali
 	case err == nil:
 		return nil
 	case errors.Is(err, wire.ErrTooLarge) || errors.As(err, &tooLarge):
-		return problem(http.StatusRequestEntityTooLarge, wire.CodePayloadTooLarge, fmt.Sprintf("The body is over %d bytes.", limit))
+		return refuse(KindTooLarge, wire.CodePayloadTooLarge, "The body is over %d bytes.", limit)
 	default:
-		return problem(http.StatusBadRequest, wire.CodeInvalidRequest, err.Error())
+		return refuse(KindInvalid, wire.CodeInvalidRequest, "%s", err.Error())
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	jsonHeaders(w)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func jsonHeaders(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +195,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		s.log.InfoContext(r.Context(), "bench enrolled", "bench", resp.Bench, "scopes", resp.Scopes)
-		writeJSON(w, http.StatusCreated, resp)
+		httpx.WriteJSON(w, http.StatusCreated, resp)
 		return nil
 	}()
 	if err != nil {
@@ -218,7 +208,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, _ benchAuth) er
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return problem(http.StatusBadRequest, wire.CodeInvalidRequest, "limit is a positive number.")
+			return refuse(KindInvalid, wire.CodeInvalidRequest, "limit is a positive number.")
 		}
 		limit = min(n, wire.MaxPageChanges)
 	}
@@ -226,7 +216,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, _ benchAuth) er
 	if err != nil {
 		return err
 	}
-	jsonHeaders(w)
+	httpx.JSONHeaders(w)
 	_, _ = w.Write(page.appendJSON(make([]byte, 0, 512*len(page.Changes)+256)))
 	return nil
 }
@@ -237,13 +227,13 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, a benchAuth) error
 		return err
 	}
 	if req.Bench != a.bench {
-		return problem(http.StatusForbidden, wire.CodeBenchMismatch, fmt.Sprintf("This token belongs to bench %s, not %s.", a.bench, req.Bench))
+		return refuse(KindForbidden, wire.CodeBenchMismatch, "This token belongs to bench %s, not %s.", a.bench, req.Bench)
 	}
 	resp, err := s.hub.push(r.Context(), a, req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpx.WriteJSON(w, http.StatusOK, resp)
 	return nil
 }
 
@@ -252,7 +242,7 @@ func (s *Server) checkIMEI(w http.ResponseWriter, r *http.Request, _ benchAuth) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -261,10 +251,10 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 func (s *Server) putBlob(w http.ResponseWriter, r *http.Request, a benchAuth) error {
 	sum := r.PathValue("sha256")
 	if !sha256Hex.MatchString(sum) {
-		return problem(http.StatusBadRequest, wire.CodeInvalidRequest, "A blob is named by the lower-case hex SHA-256 of its content.")
+		return refuse(KindInvalid, wire.CodeInvalidRequest, "A blob is named by the lower-case hex SHA-256 of its content.")
 	}
 	if r.ContentLength > wire.MaxBlobBytes {
-		return problem(http.StatusRequestEntityTooLarge, wire.CodePayloadTooLarge, fmt.Sprintf("A blob is at most %d bytes.", wire.MaxBlobBytes))
+		return refuse(KindTooLarge, wire.CodePayloadTooLarge, "A blob is at most %d bytes.", wire.MaxBlobBytes)
 	}
 	mime := r.Header.Get("Content-Type")
 	if mime == "" || len(mime) > 128 {
@@ -289,9 +279,9 @@ func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	if err := s.hub.read.PingContext(r.Context()); err != nil {
-		writeProblem(w, s.log, r, &retryAfterProblem{problem(http.StatusServiceUnavailable, wire.CodeOverloaded, "The database is not answering."), time.Second})
+	if err := s.hub.db.Ping(r.Context()); err != nil {
+		writeProblem(w, s.log, r, &unavailable{http.StatusServiceUnavailable, wire.CodeOverloaded, "The database is not answering.", time.Second})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

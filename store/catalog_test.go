@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/migrate"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
@@ -104,7 +105,7 @@ func TestTACIndexMigratesAnOlderBenchDatabase(t *testing.T) {
 		require.NoError(t, err)
 		old["migrations/"+name] = &fstest.MapFile{Data: b}
 	}
-	pools, err := sqlitedb.Open(ctx, path, old, "migrations", "intakebench", 1)
+	pools, err := sqlitedb.Open(ctx, path, "intakebench", 1, nil, migrate.Set{Component: "store", FS: old, Dir: "migrations"})
 	require.NoError(t, err)
 	_, err = pools.Write.ExecContext(ctx, `INSERT INTO catalog (sku, make, model, storage, carrier, doc) VALUES
 		('IP13', 'Apple', 'iPhone 13', '128GB', 'Unlocked', '{"device":{"make":"Apple","model":"iPhone 13","storage":"128GB","sku":"IP13"},"prices":{}}')`)

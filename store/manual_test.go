@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
+	"github.com/intakebench/intakebench/internal/migrate"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
@@ -55,7 +57,7 @@ func TestManualStepsAreAudited(t *testing.T) {
 	assert.Equal(t, [4]string{"op-1", "bench-3", "device.quarantined", "serial:F17XQ9Z1HG7K"},
 		[4]string{quarantine.Operator, quarantine.Bench, quarantine.Action, quarantine.Subject}, "the subject of a quarantine is the device")
 	assert.Equal(t, "no paperwork in the box", quarantine.Reason)
-	assert.Equal(t, formatTime(at), quarantine.At)
+	assert.Equal(t, dbtime.Format(at), quarantine.At)
 	assert.Contains(t, quarantine.Detail, `"identifiers":[{"kind":"serial","value":"F17XQ9Z1HG7K"}]`)
 	n, err := s.VerifyAudit(ctx)
 	require.NoError(t, err)
@@ -138,7 +140,7 @@ func TestUpgradeKeepsWhatWasReceived(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bench.db")
 	first, err := fs.ReadFile(migrations, "migrations/0001_init.sql")
 	require.NoError(t, err)
-	old, err := sqlitedb.Open(ctx, path, fstest.MapFS{"m/0001_init.sql": {Data: first}}, "m", "test", 1)
+	old, err := sqlitedb.Open(ctx, path, "test", 1, nil, migrate.Set{Component: "store", FS: fstest.MapFS{"m/0001_init.sql": {Data: first}}, Dir: "m"})
 	require.NoError(t, err)
 	for _, q := range []string{
 		`INSERT INTO tradeins (id, reference, status, imei, doc, updated_at) VALUES ('1', 'TI-1', 'shipped', '356938035643809', '{}', '2026-11-01T00:00:00Z')`,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
 )
 
 // CredentialByBadge returns what is needed to check a badge login.
@@ -34,7 +35,7 @@ func (s *Store) credential(ctx context.Context, where string, arg string) (intak
 	}
 	c.Operator.Role, c.Badge, c.PINHash = intake.Role(role), badge.String, pin.String
 	if locked.Valid {
-		if c.LockedUntil, err = parseTime(locked.String); err != nil {
+		if c.LockedUntil, err = dbtime.Parse(locked.String); err != nil {
 			return c, err
 		}
 	}
@@ -76,7 +77,7 @@ func (s *Store) LoginFailed(ctx context.Context, operatorID string) (int, error)
 // LockOperator refuses logins of an operator until a time.
 func (s *Store) LockOperator(ctx context.Context, operatorID string, until time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE operators SET locked_until = ?, failed_attempts = 0 WHERE id = ?`, formatTime(until), operatorID)
+		_, err := tx.ExecContext(ctx, `UPDATE operators SET locked_until = ?, failed_attempts = 0 WHERE id = ?`, dbtime.Format(until), operatorID)
 		return err
 	})
 }

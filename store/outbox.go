@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/intakebench/intakebench/internal/dbtime"
 )
 
 // OutboxEvent is a queued event as it will be pushed to the hub.
@@ -62,7 +64,7 @@ func (s *Store) outbox(ctx context.Context, where string, args ...any) ([]Outbox
 		if err := rows.Scan(&e.Seq, &e.Key, &e.Kind, &e.TradeInID, &e.Operator, &e.Bench, &at, &payload, &e.State, &result); err != nil {
 			return nil, err
 		}
-		if e.At, err = parseTime(at); err != nil {
+		if e.At, err = dbtime.Parse(at); err != nil {
 			return nil, err
 		}
 		e.Payload = json.RawMessage(payload)
@@ -78,7 +80,7 @@ func (s *Store) outbox(ctx context.Context, where string, args ...any) ([]Outbox
 // result for a supervisor; it is never deleted.
 func (s *Store) Settle(ctx context.Context, settlements []Settlement) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		now := formatTime(s.now())
+		now := dbtime.Format(s.now())
 		for _, st := range settlements {
 			switch st.State {
 			case "applied", "duplicate", "rejected":

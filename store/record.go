@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
 )
 
 // RecordReceipt writes the unit, its events to the outbox and the audit
@@ -42,7 +43,7 @@ func insertUnit(ctx context.Context, tx *sql.Tx, r intake.Receipt) error {
 		link = string(b)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO units (tradein_id, imei, state, operator, bench, received_at, event_key, link)
-		VALUES (?, ?, 'received', ?, ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, formatTime(r.At), r.EventKey, link); err != nil {
+		VALUES (?, ?, 'received', ?, ?, ?, ?, ?)`, r.TradeInID, r.IMEI, r.Operator, r.Bench, dbtime.Format(r.At), r.EventKey, link); err != nil {
 		return fmt.Errorf("insert unit: %w", err)
 	}
 	return nil
@@ -90,7 +91,7 @@ func (s *Store) RecordGrading(ctx context.Context, g intake.Grading, events []in
 			return fmt.Errorf("trade-in %s has no unit awaiting grading at this bench", g.TradeInID)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO gradings (tradein_id, operator, bench, at, inspection, grade, decision, event_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, g.TradeInID, g.Operator, g.Bench, formatTime(g.At), inspection, grade, decision, g.EventKey); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, g.TradeInID, g.Operator, g.Bench, dbtime.Format(g.At), inspection, grade, decision, g.EventKey); err != nil {
 			return fmt.Errorf("insert grading: %w", err)
 		}
 		return s.appendEvents(ctx, tx, events)
@@ -115,7 +116,7 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []intake.Ev
 		if err != nil {
 			return fmt.Errorf("encode event %s: %w", ev.Kind, err)
 		}
-		at := formatTime(ev.At)
+		at := dbtime.Format(ev.At)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, tradein_id, operator, bench, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			ev.Key, string(ev.Kind), ev.TradeInID, ev.Operator, ev.Bench, at, payload); err != nil {
 			return fmt.Errorf("queue event %s: %w", ev.Kind, err)
@@ -160,7 +161,7 @@ func scanReceipt(row *sql.Row, what string) (intake.Receipt, bool, error) {
 	if err != nil {
 		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", what, err)
 	}
-	if r.At, err = parseTime(at); err != nil {
+	if r.At, err = dbtime.Parse(at); err != nil {
 		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", what, err)
 	}
 	if link.Valid {

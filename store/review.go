@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
@@ -58,7 +59,7 @@ func (s *Store) reviews(ctx context.Context, where string, args ...any) ([]intak
 			return nil, err
 		}
 		r.State = intake.UnitState(state)
-		if g.At, err = parseTime(at); err != nil {
+		if g.At, err = dbtime.Parse(at); err != nil {
 			return nil, err
 		}
 		if err := errors.Join(json.Unmarshal(doc, &r.TradeIn), json.Unmarshal(inspection, &g.Inspection),
@@ -95,7 +96,7 @@ func (s *Store) RecordDecision(ctx context.Context, d intake.SupervisorDecision,
 			return fmt.Errorf("trade-in %s is no longer %s: someone decided first", d.TradeInID, from)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (tradein_id, kind, operator, bench, at, doc, event_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			d.TradeInID, string(d.Kind), d.Operator, d.Bench, formatTime(d.At), doc, d.EventKey); err != nil {
+			d.TradeInID, string(d.Kind), d.Operator, d.Bench, dbtime.Format(d.At), doc, d.EventKey); err != nil {
 			return fmt.Errorf("insert decision: %w", err)
 		}
 		return s.appendEvents(ctx, tx, events)
@@ -134,7 +135,7 @@ func (s *Store) RecordPhoto(ctx context.Context, tradeInID string, p intake.Phot
 			return fmt.Errorf("store photo: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO photos (tradein_id, sha256, angle, operator, taken_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, tradeInID, p.SHA256, p.Angle, p.Operator, formatTime(p.TakenAt))
+			ON CONFLICT DO NOTHING`, tradeInID, p.SHA256, p.Angle, p.Operator, dbtime.Format(p.TakenAt))
 		if err != nil {
 			return fmt.Errorf("attach photo to %s: %w", tradeInID, err)
 		}
@@ -154,7 +155,7 @@ func (s *Store) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, e
 			return p, err
 		}
 		var err error
-		p.TakenAt, err = parseTime(at)
+		p.TakenAt, err = dbtime.Parse(at)
 		return p, err
 	}, `SELECT p.sha256, p.angle, b.mime, p.operator, p.taken_at FROM photos p
 		JOIN blobs b ON b.sha256 = p.sha256 WHERE p.tradein_id = ? ORDER BY p.taken_at`, tradeInID)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
 )
 
 // MaxStatsSpan bounds how far back ShiftStats reaches: it makes one bar per
@@ -44,7 +45,7 @@ func (s *Store) ShiftStats(ctx context.Context, since time.Time) (intake.ShiftSt
 		FROM units u
 		LEFT JOIN gradings first ON first.id = (SELECT min(id) FROM gradings WHERE tradein_id = u.tradein_id)
 		LEFT JOIN gradings latest ON latest.id = (SELECT max(id) FROM gradings WHERE tradein_id = u.tradein_id)
-		WHERE u.received_at >= ?`, formatTime(start.Add(-time.Second)))
+		WHERE u.received_at >= ?`, dbtime.Format(start.Add(-time.Second)))
 	if err != nil {
 		return intake.ShiftStats{}, fmt.Errorf("shift stats: %w", err)
 	}
@@ -58,7 +59,7 @@ func (s *Store) ShiftStats(ctx context.Context, since time.Time) (intake.ShiftSt
 		if err := rows.Scan(&receivedAt, &gradedAt, &rerouted); err != nil {
 			return intake.ShiftStats{}, fmt.Errorf("shift stats: %w", err)
 		}
-		received, err := parseTime(receivedAt)
+		received, err := dbtime.Parse(receivedAt)
 		if err != nil {
 			return intake.ShiftStats{}, fmt.Errorf("shift stats: %w", err)
 		}
@@ -78,7 +79,7 @@ func (s *Store) ShiftStats(ctx context.Context, since time.Time) (intake.ShiftSt
 		}
 		// The first grading is when the device was dealt with; grading it
 		// again later does not make the bench slower.
-		at, err := parseTime(gradedAt.String)
+		at, err := dbtime.Parse(gradedAt.String)
 		if err != nil {
 			return intake.ShiftStats{}, fmt.Errorf("shift stats: %w", err)
 		}

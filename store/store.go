@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/migrate"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
@@ -40,7 +41,7 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	pools, err := sqlitedb.Open(ctx, file, migrations, "migrations", "intakebench", 4)
+	pools, err := sqlitedb.Open(ctx, file, "intakebench", 4, nil, migrate.Set{Component: "store", FS: migrations, Dir: "migrations"})
 	if err != nil {
 		return nil, fmt.Errorf("open bench store: %w", err)
 	}
@@ -83,25 +84,6 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 		return fmt.Errorf("integrity check: %s", strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-const timeLayout = time.RFC3339Nano
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // The store is what the bench's services need.

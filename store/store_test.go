@@ -84,14 +84,21 @@ func TestOpenRefusesWhatItCannotUse(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), garbage, "the error names the file")
 
-	future := filepath.Join(dir, "future.db")
-	s, err := Open(ctx, future)
-	require.NoError(t, err)
-	_, err = s.write.ExecContext(ctx, "PRAGMA user_version = 999")
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-	_, err = Open(ctx, future)
-	assert.ErrorContains(t, err, "newer than this program knows")
+	// Newer by its schema_migrations, and a file from before them whose
+	// user_version is newer.
+	for _, newer := range []string{
+		"INSERT INTO schema_migrations (component, version, name) VALUES ('store', 999, 'future')",
+		"DELETE FROM schema_migrations; PRAGMA user_version = 999",
+	} {
+		future := filepath.Join(t.TempDir(), "future.db")
+		s, err := Open(ctx, future)
+		require.NoError(t, err)
+		_, err = s.write.ExecContext(ctx, newer)
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		_, err = Open(ctx, future)
+		assert.ErrorContains(t, err, "newer than this program knows")
+	}
 }
 
 func TestLookupByEveryIdentifier(t *testing.T) {

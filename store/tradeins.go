@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
@@ -65,7 +66,7 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 			if _, err := tx.ExecContext(ctx, `INSERT INTO imei_flags (imei, kind, reason, since, pull_gen) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (imei) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, since = excluded.since,
 					pull_gen = excluded.pull_gen`,
-				f.IMEI, string(f.Kind), f.Reason, formatTime(f.Since), gen); err != nil {
+				f.IMEI, string(f.Kind), f.Reason, dbtime.Format(f.Since), gen); err != nil {
 				return fmt.Errorf("flag %s: %w", f.IMEI, err)
 			}
 		}
@@ -81,7 +82,7 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 			if _, err := tx.ExecContext(ctx, `INSERT INTO operators (id, name, role, badge, pin_hash, updated_at, pull_gen) VALUES (?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, badge = excluded.badge,
 					pin_hash = excluded.pin_hash, updated_at = excluded.updated_at, pull_gen = excluded.pull_gen`,
-				o.ID, o.Name, string(o.Role), nullable(o.Badge), nullable(o.PINHash), formatTime(s.now()), gen); err != nil {
+				o.ID, o.Name, string(o.Role), dbtime.Nullable(o.Badge), dbtime.Nullable(o.PINHash), dbtime.Format(s.now()), gen); err != nil {
 				return fmt.Errorf("operator %s: %w", o.ID, err)
 			}
 		}
@@ -98,7 +99,7 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1`, cursor, formatTime(s.now()))
+		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1`, cursor, dbtime.Format(s.now()))
 		return err
 	})
 }
@@ -159,8 +160,8 @@ func upsertTradeIns(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn, gen in
 		if err != nil {
 			return fmt.Errorf("encode trade-in %s: %w", t.ID, err)
 		}
-		if _, err := stmt.ExecContext(ctx, t.ID, t.Reference, string(t.Status), nullable(t.IMEI), nullable(t.IMEI2),
-			nullable(t.MEID), nullable(t.Serial), nullable(t.Tracking), t.Customer.Name, doc, formatTime(t.UpdatedAt), gen); err != nil {
+		if _, err := stmt.ExecContext(ctx, t.ID, t.Reference, string(t.Status), dbtime.Nullable(t.IMEI), dbtime.Nullable(t.IMEI2),
+			dbtime.Nullable(t.MEID), dbtime.Nullable(t.Serial), dbtime.Nullable(t.Tracking), t.Customer.Name, doc, dbtime.Format(t.UpdatedAt), gen); err != nil {
 			return fmt.Errorf("upsert trade-in %s: %w", t.ID, err)
 		}
 	}
@@ -249,7 +250,7 @@ func (s *Store) FlagFor(ctx context.Context, imei string) (intake.Flag, bool, er
 		return intake.Flag{}, false, fmt.Errorf("flag of %s: %w", imei, err)
 	}
 	f.Kind = intake.FlagKind(kind)
-	f.Since, err = parseTime(since)
+	f.Since, err = dbtime.Parse(since)
 	return f, err == nil, err
 }
 

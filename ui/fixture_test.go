@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/clock"
 	"github.com/intakebench/intakebench/store"
 )
 
@@ -42,7 +43,7 @@ type fixture struct {
 	store *store.Store
 	bench *intake.Bench
 	login *intake.Login
-	clock *fakeClock
+	clock fakeClock
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -111,68 +112,13 @@ type session struct{ op intake.Operator }
 
 func (s session) Operator() intake.Operator { return s.op }
 
-// fakeClock is a clock whose timers fire when the test says so.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
+// fakeClock is the tests' one fake clock, its timers typed as the screens
+// take them.
+type fakeClock struct{ *clock.Fake }
 
-func newFakeClock(now time.Time) *fakeClock { return &fakeClock{now: now} }
+func newFakeClock(now time.Time) fakeClock { return fakeClock{clock.NewFake(now)} }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, f: f, at: c.now.Add(d), active: true}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-// Advance moves the time on and fires the timers that are due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	var due []func()
-	for _, t := range c.timers {
-		if t.active && !t.at.After(c.now) {
-			t.active = false
-			due = append(due, t.f)
-		}
-	}
-	c.mu.Unlock()
-	for _, f := range due {
-		f()
-	}
-}
-
-type fakeTimer struct {
-	c      *fakeClock
-	f      func()
-	at     time.Time
-	active bool
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.active
-	t.active = false
-	return was
-}
-
-func (t *fakeTimer) Reset(d time.Duration) bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.active
-	t.at, t.active = t.c.now.Add(d), true
-	return was
-}
+func (c fakeClock) AfterFunc(d time.Duration, f func()) Timer { return c.Fake.AfterFunc(d, f) }
 
 // sounds counts what was played.
 type sounds struct {

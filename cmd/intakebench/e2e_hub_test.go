@@ -131,7 +131,7 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	await("decided", "")
 
 	// The hub holds every event the bench made, applied.
-	h, err := hub.Open(context.Background(), hubDB)
+	h, err := hub.Open(context.Background(), hubDB, hub.Config{})
 	require.NoError(t, err)
 	defer h.Close()
 	want := []string{string(intake.EventReceived), string(intake.EventGraded), string(intake.EventReceived),

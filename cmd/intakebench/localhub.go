@@ -34,7 +34,7 @@ type localHub struct {
 // serves it on a free loopback port until ctx ends or Close.
 func startLocalHub(ctx context.Context, file string, tradeIns int, log *slog.Logger) (*localHub, error) {
 	_, statErr := os.Stat(file)
-	h, err := hub.Open(ctx, file, hub.WithLogger(log))
+	h, err := hub.Open(ctx, file, hub.Config{Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -109,17 +109,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	sink := &sinkSlot{}
-	h, err := hub.Open(ctx, *db, hub.WithLogger(log), hub.WithEventSink(sink))
+	h, err := hub.Open(ctx, *db, hub.Config{Logger: log})
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	api, hooks, closeAPI, err := publicAPI(ctx, h, *db, sink, log)
+	api, hooks, err := publicAPI(ctx, h, log)
 	if err != nil {
 		return err
 	}
-	defer closeAPI()
 	go hooks.Run(ctx)
 	handler := hub.NewServer(h, hub.WithRateLimit(*rate, *burst))
 	handler.Mount("/api/", api.Handler())
@@ -198,7 +196,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "seed: --tradeins must be between 0 and 10000000")
 		return errUsage
 	}
-	h, err := hub.Open(ctx, *db)
+	h, err := hub.Open(ctx, *db, hub.Config{})
 	if err != nil {
 		return err
 	}
@@ -238,7 +236,7 @@ func runEnrollBench(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "usage: intakehub enroll-bench NAME [--db PATH] [--scopes a,b] [--ttl 24h]")
 		return errUsage
 	}
-	h, err := hub.Open(ctx, *db)
+	h, err := hub.Open(ctx, *db, hub.Config{})
 	if err != nil {
 		return err
 	}
@@ -262,7 +260,7 @@ func runRevokeBench(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "usage: intakehub revoke-bench NAME [--db PATH]")
 		return errUsage
 	}
-	h, err := hub.Open(ctx, *db)
+	h, err := hub.Open(ctx, *db, hub.Config{})
 	if err != nil {
 		return err
 	}
@@ -285,7 +283,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "usage: intakehub apikey create [--db PATH] --scopes buyback:read,buyback:write")
 		return errUsage
 	}
-	h, err := hub.Open(ctx, *db)
+	h, err := hub.Open(ctx, *db, hub.Config{})
 	if err != nil {
 		return err
 	}
@@ -305,7 +303,7 @@ func runCompact(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	h, err := hub.Open(ctx, *db)
+	h, err := hub.Open(ctx, *db, hub.Config{})
 	if err != nil {
 		return err
 	}

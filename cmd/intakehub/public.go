@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -15,47 +16,29 @@ import (
 type apiKeys struct{ hub *hub.Hub }
 
 func (k apiKeys) Verify(ctx context.Context, key string) ([]string, error) {
-	return k.hub.VerifyAPIKey(ctx, key)
+	scopes, err := k.hub.VerifyAPIKey(ctx, key)
+	if errors.Is(err, hub.ErrUnauthorized) {
+		// A wrong key is the caller's mistake, not the hub failing: the
+		// public API answers 401 and logs nothing.
+		return nil, fmt.Errorf("%w: %w", public.ErrInvalidKey, err)
+	}
+	return scopes, err
 }
 
-// sinkSlot forwards the hub's applied events to the webhook dispatcher, which
-// can only be made once the hub has set its database file up.
-type sinkSlot struct{ d *webhook.Dispatcher }
-
-func (s *sinkSlot) Publish(ctx context.Context, kind string, payload any) error {
-	if s.d == nil {
-		return nil
-	}
-	return s.d.Publish(ctx, kind, payload)
-}
-
-// publicAPI opens the seed-compatible public API and the webhook dispatcher
-// on the hub's database file. The catalog is read once: restart the hub
-// after changing it.
-func publicAPI(ctx context.Context, h *hub.Hub, file string, sink *sinkSlot, log *slog.Logger) (*public.API, *webhook.Dispatcher, func() error, error) {
-	db, err := hub.OpenSharedDB(file)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	fail := func(err error) (*public.API, *webhook.Dispatcher, func() error, error) {
-		db.Close()
-		return nil, nil, nil, err
-	}
-	if err := webhook.Migrate(ctx, db); err != nil {
-		return fail(err)
-	}
-	if err := public.Migrate(ctx, db); err != nil {
-		return fail(err)
-	}
+// publicAPI makes the webhook dispatcher, the hub's outbox, and the
+// seed-compatible public API, all on the hub's one database handle. The
+// catalog is read once: restart the hub after changing it.
+func publicAPI(ctx context.Context, h *hub.Hub, log *slog.Logger) (*public.API, *webhook.Dispatcher, error) {
 	// Every event a bench can push is a webhook event type.
-	d, err := webhook.New(db, webhook.WithLogger(log), webhook.WithEventTypes(
-		string(intake.EventOverrideAccepted), string(intake.EventPhotosRequested), string(intake.EventWalkInAccepted)))
+	d, err := webhook.New(h.DB(), webhook.Config{Logger: log, EventTypes: []string{
+		string(intake.EventOverrideAccepted), string(intake.EventPhotosRequested), string(intake.EventWalkInAccepted)}})
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
+	h.SetOutbox(d)
 	variants, err := h.Variants(ctx)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	pv := make([]public.Variant, 0, len(variants))
 	for _, v := range variants {
@@ -64,12 +47,11 @@ func publicAPI(ctx context.Context, h *hub.Hub, file string, sink *sinkSlot, log
 	}
 	cat, err := public.NewMemoryCatalog(pv)
 	if err != nil {
-		return fail(fmt.Errorf("catalog for the public API: %w", err))
+		return nil, nil, fmt.Errorf("catalog for the public API: %w", err)
 	}
-	api, err := public.New(db, cat, apiKeys{h}, public.WithWebhooks(d), public.WithLogger(log))
+	api, err := public.New(h.DB(), cat, apiKeys{h}, public.WithWebhooks(d), public.WithLogger(log))
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
-	sink.d = d
-	return api, d, db.Close, nil
+	return api, d, nil
 }

@@ -1,7 +1,6 @@
 package wedge_test
 
 import (
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/intakebench/intakebench/device"
 	"github.com/intakebench/intakebench/device/wedge"
+	"github.com/intakebench/intakebench/internal/clock"
 )
 
 const (
@@ -23,63 +23,17 @@ const (
 	imei       = "356938035643809"
 )
 
-// fakeClock is advanced by the test; due timers fire synchronously, in
-// deadline order, as Advance passes them.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
+// fakeClock is the tests' one fake clock, its timers typed as the wedge
+// takes them: due timers fire synchronously, in deadline order, as Advance
+// passes them.
+type fakeClock struct{ *clock.Fake }
+
+func newFakeClock() fakeClock {
+	return fakeClock{clock.NewFake(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))}
 }
 
-type fakeTimer struct {
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		was := !t.stopped
-		t.stopped = true
-		return was
-	}
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	for {
-		sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].at.Before(c.timers[j].at) })
-		if len(c.timers) == 0 || c.timers[0].at.After(end) {
-			break
-		}
-		t := c.timers[0]
-		c.timers = c.timers[1:]
-		if t.stopped {
-			continue
-		}
-		t.stopped = true
-		c.now = t.at
-		c.mu.Unlock()
-		t.f()
-		c.mu.Lock()
-	}
-	c.now = end
-	c.mu.Unlock()
+func (c fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return c.Fake.AfterFunc(d, f).Stop
 }
 
 // keyboard types into Fyne the way the GLFW driver does: Enter and Tab as
@@ -88,7 +42,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 type keyboard struct {
 	t      *testing.T
 	canvas fyne.Canvas
-	clock  *fakeClock
+	clock  fakeClock
 }
 
 func (k keyboard) typeAt(gap time.Duration, keys string) {

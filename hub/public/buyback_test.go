@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
 	"github.com/intakebench/intakebench/intake"
 )
@@ -34,16 +35,6 @@ func TestDollarsJSON(t *testing.T) {
 		var d Dollars
 		assert.Error(t, json.Unmarshal([]byte(bad), &d), bad)
 	}
-}
-
-func TestMigrateIsIdempotentAndLeavesUserVersion(t *testing.T) {
-	e := newEnv(t)
-	require.NoError(t, Migrate(context.Background(), e.db))
-	var v, uv int
-	require.NoError(t, e.db.QueryRow(`SELECT MAX(version) FROM public_schema`).Scan(&v))
-	assert.Equal(t, len(migrations), v)
-	require.NoError(t, e.db.QueryRow(`PRAGMA user_version`).Scan(&uv))
-	assert.Zero(t, uv, "user_version belongs to the hub core")
 }
 
 func TestCatalogFromDemoVariants(t *testing.T) {
@@ -109,10 +100,8 @@ func TestLookup(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	id, revoked, err := e.keys.Create(ctx, "to revoke", ScopeBuybackRead)
-	require.NoError(t, err)
-	require.NoError(t, e.keys.Revoke(ctx, id))
+	revoked := e.keys.issue(ScopeBuybackRead)
+	e.keys.revoke(revoked)
 	lookup := "/api/v1/buyback/pricing/lookup?make=Apple&model=iPhone+13&storage=128GB&carrier=Unlocked"
 	for _, tt := range []struct {
 		name, method, path, key string
@@ -197,9 +186,8 @@ func TestCreateQuoteValidation(t *testing.T) {
 			assert.Equal(t, tt.issues, r.issues())
 		})
 	}
-	var n int
-	require.NoError(t, e.db.QueryRow(`SELECT COUNT(*) FROM public_quotes`).Scan(&n))
-	assert.Zero(t, n, "no rejected request created a quote")
+	_, err := e.quote(1)
+	assert.ErrorIs(t, err, hubdb.ErrNotFound, "no rejected request created a quote")
 
 	req, err := http.NewRequest("POST", e.srv.URL+"/api/v1/buyback/quotes", strings.NewReader(`name=n`))
 	require.NoError(t, err)
@@ -250,9 +238,11 @@ func TestAddItemValidation(t *testing.T) {
 	}
 	r := e.do("POST", "/api/v1/buyback/quotes/abc/items", e.writeKey, `{}`)
 	assert.Equal(t, http.StatusNotFound, r.Status)
-	var n int
-	require.NoError(t, e.db.QueryRow(`SELECT COUNT(*) FROM public_quote_items`).Scan(&n))
-	assert.Zero(t, n, "no rejected item was stored")
+	for _, id := range []int64{pct, fixed} {
+		q, err := e.quote(id)
+		require.NoError(t, err)
+		assert.Empty(t, q.Items, "no rejected item was stored")
+	}
 }
 
 func TestQuoteLifecycle(t *testing.T) {
@@ -324,46 +314,33 @@ func TestQuoteLifecycle(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, e.do("GET", "/api/v1/buyback/quotes/12345", e.readKey, nil).Status)
 }
 
-// recordingSink is a plain EventSink without PublishTx.
-type recordingSink struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (s *recordingSink) Publish(_ context.Context, kind string, payload any) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.events = append(s.events, fmt.Sprintf("%s:%d", kind, payload.(Quote).ID))
-	return nil
-}
-
 func TestQuoteEvents(t *testing.T) {
-	t.Run("plain sink gets events after commit", func(t *testing.T) {
-		sink := &recordingSink{}
-		e := newEnv(t, WithEvents(sink))
-		id := createQuote(t, e, 85, CalcPercent)
-		other := createQuote(t, e, 85, CalcPercent)
-		e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", id), e.writeKey, map[string]any{"status": 1})
-		e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", other), e.writeKey, map[string]any{"status": 0})
-		e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", other), e.writeKey, map[string]any{"status": 0})
-		assert.Equal(t, []string{
-			fmt.Sprintf("buyback.quote.created:%d", id), fmt.Sprintf("buyback.quote.created:%d", other),
-			fmt.Sprintf("buyback.quote.approved:%d", id), fmt.Sprintf("buyback.quote.declined:%d", other),
-		}, sink.events, "a repeated status fires nothing")
-	})
-	t.Run("dispatcher queues events in the quote's transaction", func(t *testing.T) {
-		e := newEnv(t)
-		ctx := context.Background()
-		ep, _, err := e.hooks.Register(ctx, "http://127.0.0.1:1/hook", nil, "")
-		require.NoError(t, err)
-		id := createQuote(t, e, 85, CalcPercent)
-		e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", id), e.writeKey, map[string]any{"status": 0})
-		ds, err := e.hooks.Deliveries(ctx, ep.ID)
-		require.NoError(t, err)
-		var kinds []string
-		for _, d := range ds {
-			kinds = append(kinds, d.EventType)
-		}
-		assert.ElementsMatch(t, []string{webhook.EventQuoteCreated, webhook.EventQuoteDeclined}, kinds)
-	})
+	e := newEnv(t)
+	ctx := context.Background()
+	ep, _, err := e.hooks.Register(ctx, "http://127.0.0.1:1/hook", nil, "")
+	require.NoError(t, err)
+	id := createQuote(t, e, 85, CalcPercent)
+	other := createQuote(t, e, 85, CalcPercent)
+	e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", id), e.writeKey, map[string]any{"status": 1})
+	e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", other), e.writeKey, map[string]any{"status": 0})
+	e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", other), e.writeKey, map[string]any{"status": 0})
+	ds, err := e.hooks.Deliveries(ctx, ep.ID)
+	require.NoError(t, err)
+	var kinds []string
+	for _, d := range slices.Backward(ds) { // Deliveries lists newest first
+		kinds = append(kinds, d.EventType)
+	}
+	assert.Equal(t, []string{
+		webhook.EventQuoteCreated, webhook.EventQuoteCreated, webhook.EventQuoteApproved, webhook.EventQuoteDeclined,
+	}, kinds, "queued in each change's transaction; a repeated status fires nothing")
+}
+
+// Without a dispatcher quotes work, fire no event, and no webhook
+// management API is mounted.
+func TestWithoutWebhooks(t *testing.T) {
+	e := newEnv(t, WithWebhooks(nil))
+	id := createQuote(t, e, 85, CalcPercent)
+	r := e.do("PATCH", fmt.Sprintf("/api/v1/buyback/quotes/%d/status", id), e.writeKey, map[string]any{"status": 1})
+	assert.Equal(t, http.StatusOK, r.Status, r.Raw)
+	assert.Equal(t, http.StatusNotFound, e.do("GET", "/api/v1/webhooks", e.allKey, nil).Status)
 }

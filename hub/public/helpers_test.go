@@ -3,12 +3,11 @@ package public
 import (
 	"bytes"
 	"context"
-	"database/sql"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,54 +17,51 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
-
-	_ "modernc.org/sqlite"
+	"github.com/intakebench/intakebench/internal/clock"
 )
 
-// openDB opens a SQLite file the way the hub core does and migrates both
-// packages' tables.
-func openDB(t *testing.T, file string) *sql.DB {
-	t.Helper()
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)", "journal_mode(WAL)"} {
-		q.Add("_pragma", p)
+// testKeys is a KeyVerifier of keys issued by the test itself.
+type testKeys struct {
+	mu     sync.Mutex
+	scopes map[string][]string
+}
+
+func (k *testKeys) Verify(_ context.Context, bearer string) ([]string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if s, ok := k.scopes[bearer]; ok {
+		return s, nil
 	}
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
-	require.NoError(t, err)
-	require.NoError(t, Migrate(context.Background(), db))
-	require.NoError(t, webhook.Migrate(context.Background(), db))
-	return db
+	return nil, ErrInvalidKey
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+// issue returns a new key with scopes.
+func (k *testKeys) issue(scopes ...string) string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key := "spk_live_" + rand.Text()
+	k.scopes[key] = scopes
+	return key
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func (k *testKeys) revoke(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.scopes, key)
 }
 
 // env is a hub with the public API on a real SQLite file, served over
 // loopback.
 type env struct {
 	t     *testing.T
-	db    *sql.DB
+	db    *hubdb.DB
 	api   *API
 	cat   Catalog
-	keys  *KeyStore
+	keys  *testKeys
 	hooks *webhook.Dispatcher
-	clock *fakeClock
+	clock *clock.Fake
 	srv   *httptest.Server
 	// keys with the scopes their names say
 	readKey, writeKey, pricingKey, allKey string
@@ -77,9 +73,10 @@ func newEnv(t *testing.T, opts ...Option) *env {
 
 func newEnvWithCatalog(t *testing.T, cat Catalog, opts ...Option) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 4, 15, 9, 30, 0, 0, time.UTC)}}
-	e.db = openDB(t, filepath.Join(t.TempDir(), "hub.db"))
+	e := &env{t: t, clock: clock.NewFake(time.Date(2026, 4, 15, 9, 30, 0, 0, time.UTC)), keys: &testKeys{scopes: map[string][]string{}}}
+	var err error
+	e.db, err = hubdb.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"))
+	require.NoError(t, err)
 	t.Cleanup(func() { e.db.Close() })
 	if cat == nil {
 		mc, err := CatalogFromVariants(demo.Variants())
@@ -87,27 +84,31 @@ func newEnvWithCatalog(t *testing.T, cat Catalog, opts ...Option) *env {
 		cat = mc
 	}
 	e.cat = cat
-	e.keys = NewKeyStore(e.db)
-	var err error
-	e.hooks, err = webhook.New(e.db, webhook.WithPollInterval(20*time.Millisecond), webhook.WithBackoff(5*time.Millisecond, 50*time.Millisecond), webhook.WithJitter(func(d time.Duration) time.Duration { return d }))
+	e.hooks, err = webhook.New(e.db, webhook.Config{
+		PollInterval: 20 * time.Millisecond, BaseBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+		Jitter: func(d time.Duration) time.Duration { return d },
+	})
 	require.NoError(t, err)
 	e.api, err = New(e.db, cat, e.keys, append([]Option{WithClock(e.clock.Now), WithWebhooks(e.hooks)}, opts...)...)
 	require.NoError(t, err)
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
-	for _, k := range []struct {
-		dst    *string
-		scopes []string
-	}{
-		{&e.readKey, []string{ScopeBuybackRead}},
-		{&e.writeKey, []string{ScopeBuybackWrite}},
-		{&e.pricingKey, []string{ScopePricingRead}},
-		{&e.allKey, []string{ScopeBuybackRead, ScopeBuybackWrite, ScopePricingRead, ScopeWebhooks}},
-	} {
-		_, *k.dst, err = e.keys.Create(ctx, "test", k.scopes...)
-		require.NoError(t, err)
-	}
+	e.readKey = e.keys.issue(ScopeBuybackRead)
+	e.writeKey = e.keys.issue(ScopeBuybackWrite)
+	e.pricingKey = e.keys.issue(ScopePricingRead)
+	e.allKey = e.keys.issue(ScopeBuybackRead, ScopeBuybackWrite, ScopePricingRead, ScopeWebhooks)
 	return e
+}
+
+// quote reads a quote straight from the database.
+func (e *env) quote(id int64) (hubdb.Quote, error) {
+	var q hubdb.Quote
+	err := e.db.View(context.Background(), func(tx *hubdb.Tx) error {
+		var err error
+		q, err = tx.Quote(context.Background(), id)
+		return err
+	})
+	return q, err
 }
 
 // runWebhooks runs the dispatcher until the test ends.

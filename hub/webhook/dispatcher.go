@@ -2,12 +2,14 @@
 // endpoints through a durable outbox.
 //
 // Publish writes the event and one delivery row per matching endpoint to
-// SQLite before it returns, so an event whose Publish returned nil is
-// delivered at least once even if the process dies right after. Run is the
-// worker that POSTs due deliveries, retries failures with exponential
-// backoff and jitter (honouring Retry-After on 429 and 503), and
-// dead-letters a delivery after the configured number of attempts. Every
-// attempt is logged and readable with Deliveries.
+// the hub database (package hubdb) before it returns, so an event whose
+// Publish returned nil is delivered at least once even if the process dies
+// right after; PublishTx does the same inside a transaction of the caller,
+// so the event commits with the change it reports. Run is the worker that
+// POSTs due deliveries, retries failures with exponential backoff and
+// jitter (honouring Retry-After on 429 and 503), and dead-letters a
+// delivery after the configured number of attempts. Every attempt is
+// logged and readable with Deliveries.
 //
 // Receivers get at-least-once delivery: the same event may arrive twice
 // (e.g. a crash after the POST but before the result was written), so they
@@ -16,9 +18,10 @@
 package webhook
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,10 +34,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/internal/httpx"
+	"github.com/intakebench/intakebench/internal/retryafter"
 )
 
 // Event types this package knows. Publish refuses others (a typo would
-// otherwise silently reach nobody); WithEventTypes adds more.
+// otherwise silently reach nobody); Config.EventTypes adds more.
 const (
 	EventQuoteCreated          = "buyback.quote.created"
 	EventQuoteApproved         = "buyback.quote.approved"
@@ -57,10 +64,10 @@ func EventTypes() []string {
 
 // Delivery states.
 const (
-	StatePending   = "pending"
-	StateDelivered = "delivered"
-	StateDead      = "dead"      // gave up after MaxAttempts: dead-lettered
-	StateCancelled = "cancelled" // endpoint removed before delivery
+	StatePending   = hubdb.WebhookPending
+	StateDelivered = hubdb.WebhookDelivered
+	StateDead      = hubdb.WebhookDead      // gave up after MaxAttempts: dead-lettered
+	StateCancelled = hubdb.WebhookCancelled // endpoint removed before delivery
 )
 
 // ErrNotFound reports an unknown endpoint.
@@ -72,7 +79,7 @@ var ErrUnknownEventType = errors.New("webhook: unknown event type")
 
 // Dispatcher registers endpoints, records events and delivers them.
 type Dispatcher struct {
-	db          *sql.DB
+	db          *hubdb.DB
 	client      *http.Client
 	now         func() time.Time
 	jitter      func(time.Duration) time.Duration
@@ -89,93 +96,101 @@ type Dispatcher struct {
 	wake        chan struct{}
 }
 
-// Option configures a Dispatcher.
-type Option func(*Dispatcher)
-
-// WithHTTPClient sets the client used for deliveries. The default client
-// does not follow redirects (a 3xx counts as a failed attempt), because a
-// redirect would re-send the signed body somewhere the owner never registered.
-func WithHTTPClient(c *http.Client) Option { return func(d *Dispatcher) { d.client = c } }
-
-// WithClock sets the clock for event times, due times and signatures.
-func WithClock(now func() time.Time) Option { return func(d *Dispatcher) { d.now = now } }
-
-// WithMaxAttempts sets how many attempts a delivery gets before it is
-// dead-lettered (default 10).
-func WithMaxAttempts(n int) Option { return func(d *Dispatcher) { d.maxAttempts = max(n, 1) } }
-
-// WithBackoff sets the delay before the second attempt and the cap; the
-// delay doubles after each failure (defaults 30s and 2h, so the default ten
-// attempts span about four hours).
-func WithBackoff(base, maximum time.Duration) Option {
-	return func(d *Dispatcher) { d.baseBackoff, d.maxBackoff = base, maximum }
+// Config tunes a Dispatcher. The zero value of every field means its
+// default, so Config{} is a production set-up; negative numbers are refused.
+type Config struct {
+	// HTTPClient sends the deliveries. Default: a client that does not
+	// follow redirects (a 3xx counts as a failed attempt), because a
+	// redirect would re-send the signed body somewhere the owner never
+	// registered.
+	HTTPClient *http.Client
+	// Now is the clock of event times, due times and signatures. Default:
+	// time.Now.
+	Now func() time.Time
+	// MaxAttempts is how many attempts a delivery gets before it is
+	// dead-lettered. Default: 10.
+	MaxAttempts int
+	// BaseBackoff is the delay before the second attempt; it doubles after
+	// each failure up to MaxBackoff. Defaults: 30s and 2h, so the default
+	// ten attempts span about four hours. BaseBackoff must not exceed
+	// MaxBackoff.
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	// Jitter turns each backoff delay into the one waited. Default: keep
+	// half the delay and randomise the other half, so endpoints that failed
+	// together do not all retry in the same instant.
+	Jitter func(time.Duration) time.Duration
+	// MaxRetryAfter caps how long a receiver's Retry-After (on 429 and 503)
+	// can postpone a delivery. Default: 6h.
+	MaxRetryAfter time.Duration
+	// Timeout bounds one delivery attempt. Default: 10s.
+	Timeout time.Duration
+	// PollInterval is how often Run looks for due deliveries when nothing
+	// woke it. Default: 5s.
+	PollInterval time.Duration
+	// Concurrency is how many deliveries run at once. Default: 4.
+	Concurrency int
+	// Logger logs dead letters and failed rounds; secrets and signatures
+	// are never logged. Default: discard.
+	Logger *slog.Logger
+	// EventTypes are event types allowed beyond the built-in EventTypes().
+	// Default: none.
+	EventTypes []string
 }
 
-// WithJitter replaces the jitter applied to each backoff delay. The
-// default keeps half the delay and randomises the other half, so endpoints
-// that failed together do not all retry in the same instant.
-func WithJitter(f func(time.Duration) time.Duration) Option {
-	return func(d *Dispatcher) { d.jitter = f }
-}
-
-// WithMaxRetryAfter caps how long a receiver's Retry-After can postpone a
-// delivery (default 6h).
-func WithMaxRetryAfter(v time.Duration) Option { return func(d *Dispatcher) { d.maxRetryAft = v } }
-
-// WithTimeout bounds one delivery attempt (default 10s).
-func WithTimeout(v time.Duration) Option { return func(d *Dispatcher) { d.timeout = v } }
-
-// WithPollInterval sets how often Run looks for due deliveries when
-// nothing woke it (default 5s).
-func WithPollInterval(v time.Duration) Option { return func(d *Dispatcher) { d.poll = v } }
-
-// WithConcurrency sets how many deliveries run at once (default 4).
-func WithConcurrency(n int) Option { return func(d *Dispatcher) { d.concurrency = max(n, 1) } }
-
-// WithLogger sets the logger. Secrets and signatures are never logged.
-func WithLogger(l *slog.Logger) Option { return func(d *Dispatcher) { d.log = l } }
-
-// WithEventTypes allows event types beyond EventTypes.
-func WithEventTypes(types ...string) Option {
-	return func(d *Dispatcher) {
-		for _, t := range types {
-			d.types[t] = true
-		}
-	}
-}
-
-// New returns a dispatcher on db, whose tables Migrate must have created.
-func New(db *sql.DB, opts ...Option) (*Dispatcher, error) {
+// New returns a dispatcher on db, configured by cfg (see Config for the
+// defaults of its zero fields).
+func New(db *hubdb.DB, cfg Config) (*Dispatcher, error) {
 	if db == nil {
 		return nil, errors.New("webhook: nil db")
 	}
+	for _, f := range []struct {
+		name     string
+		negative bool
+		v        any
+	}{
+		{"MaxAttempts", cfg.MaxAttempts < 0, cfg.MaxAttempts}, {"Concurrency", cfg.Concurrency < 0, cfg.Concurrency},
+		{"BaseBackoff", cfg.BaseBackoff < 0, cfg.BaseBackoff}, {"MaxBackoff", cfg.MaxBackoff < 0, cfg.MaxBackoff},
+		{"MaxRetryAfter", cfg.MaxRetryAfter < 0, cfg.MaxRetryAfter}, {"Timeout", cfg.Timeout < 0, cfg.Timeout},
+		{"PollInterval", cfg.PollInterval < 0, cfg.PollInterval},
+	} {
+		if f.negative {
+			return nil, fmt.Errorf("webhook: Config.%s is %v: want 0 (the default) or more", f.name, f.v)
+		}
+	}
 	d := &Dispatcher{
-		db: db,
-		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}},
-		now:         time.Now,
-		jitter:      equalJitter,
-		log:         slog.New(slog.DiscardHandler),
+		db:          db,
+		client:      cfg.HTTPClient,
+		now:         cfg.Now,
+		jitter:      cfg.Jitter,
+		log:         cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 		types:       map[string]bool{},
-		maxAttempts: 10,
-		baseBackoff: 30 * time.Second,
-		maxBackoff:  2 * time.Hour,
-		maxRetryAft: 6 * time.Hour,
-		timeout:     10 * time.Second,
-		poll:        5 * time.Second,
+		maxAttempts: cmp.Or(cfg.MaxAttempts, 10),
+		baseBackoff: cmp.Or(cfg.BaseBackoff, 30*time.Second),
+		maxBackoff:  cmp.Or(cfg.MaxBackoff, 2*time.Hour),
+		maxRetryAft: cmp.Or(cfg.MaxRetryAfter, 6*time.Hour),
+		timeout:     cmp.Or(cfg.Timeout, 10*time.Second),
+		poll:        cmp.Or(cfg.PollInterval, 5*time.Second),
 		batch:       32,
-		concurrency: 4,
+		concurrency: cmp.Or(cfg.Concurrency, 4),
 		wake:        make(chan struct{}, 1),
 	}
-	for _, t := range EventTypes() {
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.jitter == nil {
+		d.jitter = equalJitter
+	}
+	if d.client == nil {
+		d.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
+	}
+	for _, t := range slices.Concat(EventTypes(), cfg.EventTypes) {
 		d.types[t] = true
 	}
-	for _, o := range opts {
-		o(d)
-	}
-	if d.baseBackoff <= 0 || d.maxBackoff < d.baseBackoff {
-		return nil, fmt.Errorf("webhook: backoff base %s and max %s: want 0 < base <= max", d.baseBackoff, d.maxBackoff)
+	if d.maxBackoff < d.baseBackoff {
+		return nil, fmt.Errorf("webhook: backoff base %s and max %s: want base <= max", d.baseBackoff, d.maxBackoff)
 	}
 	return d, nil
 }
@@ -194,13 +209,18 @@ type Endpoint struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func (e Endpoint) wants(kind string) bool {
-	return len(e.Events) == 0 || slices.Contains(e.Events, kind)
+func endpointOf(ep hubdb.WebhookEndpoint) Endpoint {
+	return Endpoint{ID: ep.ID, URL: ep.URL, Events: ep.Events, CreatedAt: ep.CreatedAt}
+}
+
+// wants reports whether an endpoint subscribed to events receives kind.
+func wants(events []string, kind string) bool {
+	return len(events) == 0 || slices.Contains(events, kind)
 }
 
 // Register adds an endpoint receiving the given event types (none or "*"
 // means all). An empty secret gets a generated one. It returns the
-// endpoint and its secret.
+// endpoint and its secret. A rejected input is an *httpx.FieldError.
 func (d *Dispatcher) Register(ctx context.Context, rawURL string, events []string, secret string) (Endpoint, string, error) {
 	u, err := validateURL(rawURL)
 	if err != nil {
@@ -213,16 +233,12 @@ func (d *Dispatcher) Register(ctx context.Context, rawURL string, events []strin
 	if secret == "" {
 		secret = "whsec_" + rand.Text()
 	} else if len(secret) < 16 || len(secret) > 256 {
-		return Endpoint{}, "", &ValidationError{Field: "secret", Issue: "invalid_length", Message: "secret must be 16 to 256 characters"}
+		return Endpoint{}, "", &httpx.FieldError{Field: "secret", Issue: "invalid_length", Message: "secret must be 16 to 256 characters"}
 	}
+	// Truncated to what the database keeps, so the answer equals a later read.
 	ep := Endpoint{ID: "we_" + strings.ToLower(rand.Text()), URL: u, Events: events, CreatedAt: d.now().UTC().Truncate(time.Millisecond)}
-	evJSON, err := json.Marshal(events)
-	if err != nil {
-		return Endpoint{}, "", fmt.Errorf("webhook register: %w", err)
-	}
-	if _, err := d.db.ExecContext(ctx,
-		`INSERT INTO webhook_endpoints(id, url, secret, events, created_at) VALUES (?, ?, ?, ?, ?)`,
-		ep.ID, ep.URL, secret, string(evJSON), ep.CreatedAt.UnixMilli()); err != nil {
+	row := hubdb.WebhookEndpoint{ID: ep.ID, URL: ep.URL, Secret: secret, Events: ep.Events, CreatedAt: ep.CreatedAt}
+	if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.InsertWebhookEndpoint(ctx, row) }); err != nil {
 		return Endpoint{}, "", fmt.Errorf("webhook register: %w", err)
 	}
 	return ep, secret, nil
@@ -235,7 +251,7 @@ func (d *Dispatcher) normaliseEvents(events []string) ([]string, error) {
 			return []string{}, nil
 		}
 		if !d.types[e] {
-			return nil, &ValidationError{Field: "events", Issue: "unknown_event_type", Message: fmt.Sprintf("unknown event type %q (known: %s)", e, strings.Join(d.knownTypes(), ", "))}
+			return nil, &httpx.FieldError{Field: "events", Issue: "unknown_event_type", Message: fmt.Sprintf("unknown event type %q (known: %s)", e, strings.Join(d.knownTypes(), ", "))}
 		}
 		if !slices.Contains(out, e) {
 			out = append(out, e)
@@ -255,57 +271,37 @@ func (d *Dispatcher) knownTypes() []string {
 
 // Endpoints lists the registered (not removed) endpoints, oldest first.
 func (d *Dispatcher) Endpoints(ctx context.Context) ([]Endpoint, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT id, url, events, created_at FROM webhook_endpoints WHERE deleted_at IS NULL ORDER BY created_at, id`)
+	var rows []hubdb.WebhookEndpoint
+	err := d.db.View(ctx, func(tx *hubdb.Tx) error {
+		var err error
+		rows, err = tx.WebhookEndpoints(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("webhook endpoints: %w", err)
 	}
-	defer rows.Close()
 	var out []Endpoint
-	for rows.Next() {
-		ep, _, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ep)
+	for _, ep := range rows {
+		out = append(out, endpointOf(ep))
 	}
-	return out, rows.Err()
-}
-
-func scanEndpoint(rows interface{ Scan(...any) error }, extra ...any) (Endpoint, string, error) {
-	var ep Endpoint
-	var events string
-	var created int64
-	if err := rows.Scan(append([]any{&ep.ID, &ep.URL, &events, &created}, extra...)...); err != nil {
-		return Endpoint{}, "", fmt.Errorf("webhook: read endpoint: %w", err)
-	}
-	if err := json.Unmarshal([]byte(events), &ep.Events); err != nil {
-		return Endpoint{}, "", fmt.Errorf("webhook: endpoint %s events: %w", ep.ID, err)
-	}
-	ep.CreatedAt = time.UnixMilli(created).UTC()
-	return ep, events, nil
+	return out, nil
 }
 
 // Remove unregisters an endpoint and cancels its pending deliveries. Its
 // delivery log stays readable.
 func (d *Dispatcher) Remove(ctx context.Context, id string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	err := d.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		now := d.now()
+		if err := tx.SoftDeleteWebhookEndpoint(ctx, id, now); errors.Is(err, hubdb.ErrNotFound) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.CancelPendingWebhookDeliveries(ctx, id, now)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("webhook remove: %w", err)
-	}
-	defer tx.Rollback()
-	now := d.now().UnixMilli()
-	res, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`, now, id)
-	if err != nil {
-		return fmt.Errorf("webhook remove: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("webhook remove %s: %w", id, ErrNotFound)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'cancelled', finished_at = ? WHERE endpoint_id = ? AND state = 'pending'`, now, id); err != nil {
-		return fmt.Errorf("webhook remove: cancel deliveries: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("webhook remove: %w", err)
+		return fmt.Errorf("webhook remove %s: %w", id, err)
 	}
 	return nil
 }
@@ -322,66 +318,51 @@ type envelope struct {
 // delivery per endpoint that wants it, durably, before returning. The hub
 // core calls it through its EventSink interface.
 func (d *Dispatcher) Publish(ctx context.Context, kind string, payload any) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("webhook publish %s: %w", kind, err)
-	}
-	defer tx.Rollback()
-	if err := d.PublishTx(ctx, tx, kind, payload); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("webhook publish %s: commit: %w", kind, err)
+	if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return d.publish(ctx, tx, kind, payload) }); err != nil {
+		return fmt.Errorf("webhook publish %q: %w", kind, err)
 	}
 	d.Wake()
 	return nil
 }
 
 // PublishTx is Publish inside the caller's transaction, so the event
-// commits or rolls back with the state change it describes. Call Wake
-// after the commit to deliver at once rather than at the next poll.
-func (d *Dispatcher) PublishTx(ctx context.Context, tx *sql.Tx, kind string, payload any) error {
+// commits or rolls back with the state change it describes (a
+// transactional outbox). Call Wake after the commit to deliver at once
+// rather than at the next poll.
+func (d *Dispatcher) PublishTx(ctx context.Context, tx *hubdb.Tx, kind string, payload any) error {
+	if err := d.publish(ctx, tx, kind, payload); err != nil {
+		return fmt.Errorf("webhook publish %q: %w", kind, err)
+	}
+	return nil
+}
+
+func (d *Dispatcher) publish(ctx context.Context, tx *hubdb.Tx, kind string, payload any) error {
 	if !d.types[kind] {
-		return fmt.Errorf("webhook publish %q: %w", kind, ErrUnknownEventType)
+		return ErrUnknownEventType
 	}
 	data, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("webhook publish %s: payload: %w", kind, err)
+		return fmt.Errorf("payload: %w", err)
 	}
 	now := d.now().UTC()
 	env := envelope{ID: "evt_" + strings.ToLower(rand.Text()), Type: kind, CreatedAt: now, Data: data}
 	body, err := json.Marshal(env)
 	if err != nil {
-		return fmt.Errorf("webhook publish %s: %w", kind, err)
+		return fmt.Errorf("envelope: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_events(id, type, created_at, body) VALUES (?, ?, ?, ?)`,
-		env.ID, kind, now.UnixMilli(), body); err != nil {
-		return fmt.Errorf("webhook publish %s: %w", kind, err)
+	if err := tx.InsertWebhookEvent(ctx, hubdb.WebhookEvent{ID: env.ID, Type: kind, CreatedAt: now, Body: body}); err != nil {
+		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, url, events, created_at FROM webhook_endpoints WHERE deleted_at IS NULL`)
+	eps, err := tx.WebhookEndpoints(ctx)
 	if err != nil {
-		return fmt.Errorf("webhook publish %s: endpoints: %w", kind, err)
+		return err
 	}
-	var targets []string
-	for rows.Next() {
-		ep, _, err := scanEndpoint(rows)
-		if err != nil {
-			rows.Close()
+	for _, ep := range eps {
+		if !wants(ep.Events, kind) {
+			continue
+		}
+		if _, err := tx.InsertWebhookDelivery(ctx, env.ID, ep.ID, now); err != nil {
 			return err
-		}
-		if ep.wants(kind) {
-			targets = append(targets, ep.ID)
-		}
-	}
-	// Read everything before writing: the transaction has one connection.
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return fmt.Errorf("webhook publish %s: endpoints: %w", kind, err)
-	}
-	for _, id := range targets {
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO webhook_deliveries(event_id, endpoint_id, state, next_attempt_at, created_at) VALUES (?, ?, 'pending', ?, ?)`,
-			env.ID, id, now.UnixMilli(), now.UnixMilli()); err != nil {
-			return fmt.Errorf("webhook publish %s: queue for %s: %w", kind, id, err)
 		}
 	}
 	return nil
@@ -397,8 +378,8 @@ func (d *Dispatcher) Wake() {
 
 // Run delivers due deliveries until ctx ends, then returns nil. One
 // worker per database is the intended set-up; a second one is safe (claims
-// are leased in an immediate transaction, so a row is claimed by one worker
-// at a time) but buys nothing, as SQLite has one writer anyway.
+// are leased in a write transaction, so a row is claimed by one worker at
+// a time) but buys nothing, as SQLite has one writer anyway.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -427,23 +408,12 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-func (d *Dispatcher) nextDue(ctx context.Context) (time.Time, bool, error) {
-	var next sql.NullInt64
-	err := d.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'`).Scan(&next)
-	if err != nil || !next.Valid {
-		return time.Time{}, false, err
-	}
-	return time.UnixMilli(next.Int64), true, nil
-}
-
-// job is one claimed delivery.
-type job struct {
-	id       int64
-	eventID  string
-	attempts int
-	url      string
-	secret   string
-	body     []byte
+func (d *Dispatcher) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
+	err = d.db.View(ctx, func(tx *hubdb.Tx) error {
+		next, ok, err = tx.NextWebhookDue(ctx)
+		return err
+	})
+	return next, ok, err
 }
 
 // DeliverDue makes one attempt at every delivery due now (up to one batch)
@@ -473,45 +443,17 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	return len(jobs), errors.Join(errs...)
 }
 
-// claim picks due deliveries and leases them: their due time moves past
-// the attempt's timeout, so if the process dies mid-attempt the delivery
-// comes due again by itself and is retried (at-least-once).
-func (d *Dispatcher) claim(ctx context.Context) ([]job, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+// claim picks due deliveries and leases them past the attempt's timeout,
+// so if the process dies mid-attempt the delivery comes due again by
+// itself and is retried (at-least-once).
+func (d *Dispatcher) claim(ctx context.Context) ([]hubdb.ClaimedWebhookDelivery, error) {
+	var jobs []hubdb.ClaimedWebhookDelivery
+	err := d.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		var err error
+		jobs, err = tx.ClaimDueWebhookDeliveries(ctx, d.now(), d.timeout+30*time.Second, d.batch)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("webhook claim: %w", err)
-	}
-	defer tx.Rollback()
-	now := d.now()
-	rows, err := tx.QueryContext(ctx, `
-		SELECT d.id, d.event_id, d.attempts, e.url, e.secret, ev.body
-		FROM webhook_deliveries d
-		JOIN webhook_endpoints e ON e.id = d.endpoint_id
-		JOIN webhook_events ev ON ev.id = d.event_id
-		WHERE d.state = 'pending' AND d.next_attempt_at <= ?
-		ORDER BY d.next_attempt_at, d.id LIMIT ?`, now.UnixMilli(), d.batch)
-	if err != nil {
-		return nil, fmt.Errorf("webhook claim: %w", err)
-	}
-	var jobs []job
-	for rows.Next() {
-		var j job
-		if err := rows.Scan(&j.id, &j.eventID, &j.attempts, &j.url, &j.secret, &j.body); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("webhook claim: %w", err)
-		}
-		jobs = append(jobs, j)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, fmt.Errorf("webhook claim: %w", err)
-	}
-	lease := now.Add(d.timeout + 30*time.Second).UnixMilli()
-	for _, j := range jobs {
-		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?`, lease, j.id); err != nil {
-			return nil, fmt.Errorf("webhook claim: lease %d: %w", j.id, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("webhook claim: %w", err)
 	}
 	return jobs, nil
@@ -527,73 +469,59 @@ type outcome struct {
 
 func (o outcome) ok() bool { return o.err == "" && o.status >= 200 && o.status < 300 }
 
-func (d *Dispatcher) attempt(ctx context.Context, j job) error {
+func (d *Dispatcher) attempt(ctx context.Context, j hubdb.ClaimedWebhookDelivery) error {
 	started := d.now()
 	wallStart := time.Now()
 	out := d.post(ctx, j, started)
 	if ctx.Err() != nil {
 		// Shutting down: this attempt does not count. Make the delivery due
 		// again at once so the next Run picks it up without waiting out the lease.
-		_, err := d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'pending'`, started.UnixMilli(), j.id)
-		return err
+		ctx := context.WithoutCancel(ctx)
+		if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.ReleaseWebhookDelivery(ctx, j.ID, started) }); err != nil {
+			return fmt.Errorf("webhook delivery %d: release: %w", j.ID, err)
+		}
+		return nil
 	}
-	elapsed := time.Since(wallStart)
-	number := j.attempts + 1
-	state, retryAt := StateDelivered, sql.NullInt64{}
-	var finished sql.NullInt64
+	a := hubdb.WebhookAttempt{
+		DeliveryID: j.ID, Number: j.Attempts + 1, StartedAt: started, Duration: time.Since(wallStart),
+		StatusCode: out.status, Error: out.err,
+	}
+	state := StateDelivered
+	var finished *time.Time
 	switch {
 	case out.ok():
-		finished = sql.NullInt64{Int64: d.now().UnixMilli(), Valid: true}
-	case number >= d.maxAttempts:
+		finished = new(d.now())
+	case a.Number >= d.maxAttempts:
 		state = StateDead
-		finished = sql.NullInt64{Int64: d.now().UnixMilli(), Valid: true}
-		d.log.WarnContext(ctx, "webhook delivery dead-lettered", "delivery", j.id, "event", j.eventID, "attempts", number, "status", out.status, "error", out.err)
+		finished = new(d.now())
+		d.log.WarnContext(ctx, "webhook delivery dead-lettered", "delivery", j.ID, "event", j.EventID, "attempts", a.Number, "status", out.status, "error", out.err)
 	default:
 		state = StatePending
-		delay := d.backoff(number)
+		delay := d.backoff(a.Number)
 		if out.hasRetry {
-			delay = min(out.retryAfter, d.maxRetryAft)
+			delay = out.retryAfter // capped at maxRetryAft by the parse
 		}
-		retryAt = sql.NullInt64{Int64: d.now().Add(delay).UnixMilli(), Valid: true}
+		a.RetryAt = new(d.now().Add(delay))
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("webhook delivery %d: record: %w", j.id, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts(delivery_id, number, started_at, duration_ms, status_code, error, retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		j.id, number, started.UnixMilli(), elapsed.Milliseconds(), out.status, out.err, retryAt); err != nil {
-		return fmt.Errorf("webhook delivery %d: record attempt: %w", j.id, err)
-	}
-	next := started.UnixMilli()
-	if retryAt.Valid {
-		next = retryAt.Int64
-	}
-	// state = 'pending' guards against resurrecting a delivery whose
-	// endpoint was removed while the POST was in flight.
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
-		state, number, next, out.status, out.err, finished, j.id); err != nil {
-		return fmt.Errorf("webhook delivery %d: record: %w", j.id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("webhook delivery %d: record: %w", j.id, err)
+	if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.RecordWebhookAttempt(ctx, a, state, finished) }); err != nil {
+		return fmt.Errorf("webhook delivery %d: record: %w", j.ID, err)
 	}
 	return nil
 }
 
-func (d *Dispatcher) post(ctx context.Context, j job, at time.Time) outcome {
+func (d *Dispatcher) post(ctx context.Context, j hubdb.ClaimedWebhookDelivery, at time.Time) outcome {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, strings.NewReader(string(j.body)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.URL, bytes.NewReader(j.Body))
 	if err != nil {
 		return outcome{err: "build request: " + redact(err)}
 	}
 	ts := at.Unix()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "IntakeBench-Webhooks/1")
-	req.Header.Set(HeaderID, j.eventID)
+	req.Header.Set(HeaderID, j.EventID)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, Sign(j.secret, ts, j.body))
+	req.Header.Set(HeaderSignature, Sign(j.Secret, ts, j.Body))
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return outcome{err: redact(err)}
@@ -606,7 +534,7 @@ func (d *Dispatcher) post(ctx context.Context, j job, at time.Time) outcome {
 		out.err = "HTTP " + resp.Status
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		out.retryAfter, out.hasRetry = parseRetryAfter(resp.Header.Get("Retry-After"), d.now())
+		out.retryAfter, out.hasRetry = retryafter.Parse(resp.Header.Get("Retry-After"), d.now(), d.maxRetryAft)
 	}
 	return out
 }
@@ -621,24 +549,6 @@ func redact(err error) string {
 		}
 	}
 	return err.Error()
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(min(secs, int64(1<<32))) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // backoff is the delay after the n-th failed attempt: base·2^(n-1), capped,
@@ -677,72 +587,44 @@ type Delivery struct {
 	Log           []Attempt  `json:"log"`
 }
 
+func deliveryOf(r hubdb.WebhookDelivery) Delivery {
+	dl := Delivery{
+		ID: r.ID, EventID: r.EventID, EventType: r.EventType, EndpointID: r.EndpointID, State: r.State,
+		Attempts: r.Attempts, LastStatus: r.LastStatus, LastError: r.LastError, CreatedAt: r.CreatedAt,
+		FinishedAt: r.FinishedAt, Log: []Attempt{},
+	}
+	if dl.State == StatePending {
+		dl.NextAttemptAt = new(r.NextAttemptAt)
+	}
+	for _, a := range r.Log {
+		dl.Log = append(dl.Log, Attempt{
+			Number: a.Number, StartedAt: a.StartedAt, DurationMS: a.Duration.Milliseconds(),
+			StatusCode: a.StatusCode, Error: a.Error, RetryAt: a.RetryAt,
+		})
+	}
+	return dl
+}
+
 // Deliveries returns the deliveries to an endpoint (also a removed one),
 // newest first, with their attempt logs.
 func (d *Dispatcher) Deliveries(ctx context.Context, endpointID string) ([]Delivery, error) {
-	var exists int
-	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE id = ?`, endpointID).Scan(&exists); err != nil {
-		return nil, fmt.Errorf("webhook deliveries: %w", err)
-	}
-	if exists == 0 {
-		return nil, fmt.Errorf("webhook deliveries %s: %w", endpointID, ErrNotFound)
-	}
-	rows, err := d.db.QueryContext(ctx, `
-		SELECT d.id, d.event_id, ev.type, d.endpoint_id, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.finished_at
-		FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
-		WHERE d.endpoint_id = ? ORDER BY d.id DESC`, endpointID)
+	var rows []hubdb.WebhookDelivery
+	err := d.db.View(ctx, func(tx *hubdb.Tx) error {
+		if _, err := tx.WebhookEndpoint(ctx, endpointID); errors.Is(err, hubdb.ErrNotFound) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		var err error
+		rows, err = tx.WebhookDeliveries(ctx, endpointID)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("webhook deliveries: %w", err)
+		return nil, fmt.Errorf("webhook deliveries %s: %w", endpointID, err)
 	}
 	var out []Delivery
-	byID := map[int64]int{}
-	for rows.Next() {
-		var dl Delivery
-		var next, created int64
-		var finished sql.NullInt64
-		if err := rows.Scan(&dl.ID, &dl.EventID, &dl.EventType, &dl.EndpointID, &dl.State, &dl.Attempts, &next, &dl.LastStatus, &dl.LastError, &created, &finished); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("webhook deliveries: %w", err)
-		}
-		dl.CreatedAt = time.UnixMilli(created).UTC()
-		if dl.State == StatePending {
-			t := time.UnixMilli(next).UTC()
-			dl.NextAttemptAt = &t
-		}
-		if finished.Valid {
-			t := time.UnixMilli(finished.Int64).UTC()
-			dl.FinishedAt = &t
-		}
-		dl.Log = []Attempt{}
-		byID[dl.ID] = len(out)
-		out = append(out, dl)
+	for _, r := range rows {
+		out = append(out, deliveryOf(r))
 	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, fmt.Errorf("webhook deliveries: %w", err)
-	}
-	arows, err := d.db.QueryContext(ctx, `
-		SELECT a.delivery_id, a.number, a.started_at, a.duration_ms, a.status_code, a.error, a.retry_at
-		FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-		WHERE d.endpoint_id = ? ORDER BY a.delivery_id, a.number`, endpointID)
-	if err != nil {
-		return nil, fmt.Errorf("webhook deliveries: attempts: %w", err)
-	}
-	defer arows.Close()
-	for arows.Next() {
-		var id, started int64
-		var a Attempt
-		var retry sql.NullInt64
-		if err := arows.Scan(&id, &a.Number, &started, &a.DurationMS, &a.StatusCode, &a.Error, &retry); err != nil {
-			return nil, fmt.Errorf("webhook deliveries: attempts: %w", err)
-		}
-		a.StartedAt = time.UnixMilli(started).UTC()
-		if retry.Valid {
-			t := time.UnixMilli(retry.Int64).UTC()
-			a.RetryAt = &t
-		}
-		if i, ok := byID[id]; ok {
-			out[i].Log = append(out[i].Log, a)
-		}
-	}
-	return out, arows.Err()
+	return out, nil
 }

@@ -2,14 +2,12 @@ package webhook
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,51 +17,29 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "modernc.org/sqlite"
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/internal/clock"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
-// openDB opens a SQLite file the way the hub core does.
-func openDB(t *testing.T, file string) *sql.DB {
+// openDB opens the hub database in file the way the hub does.
+func openDB(t *testing.T, file string) *hubdb.DB {
 	t.Helper()
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)", "journal_mode(WAL)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
+	db, err := hubdb.Open(context.Background(), file)
 	require.NoError(t, err)
-	require.NoError(t, Migrate(context.Background(), db))
 	return db
 }
 
-func tempDB(t *testing.T) (*sql.DB, string) {
+func tempDB(t *testing.T) *hubdb.DB {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "hub.db")
-	db := openDB(t, file)
+	db := openDB(t, filepath.Join(t.TempDir(), "hub.db"))
 	t.Cleanup(func() { db.Close() })
-	return db, file
+	return db
 }
 
-// fakeClock is a settable clock for driving backoff deterministically.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock is the clock that drives backoff deterministically.
+func newFakeClock() *clock.Fake {
+	return clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 func noJitter(d time.Duration) time.Duration { return d }
@@ -182,22 +158,11 @@ func TestSignVerify(t *testing.T) {
 	assert.Len(t, sig, 7+64)
 }
 
-func TestMigrateIsIdempotent(t *testing.T) {
-	db, _ := tempDB(t)
-	require.NoError(t, Migrate(context.Background(), db))
-	var v int
-	require.NoError(t, db.QueryRow(`SELECT MAX(version) FROM webhook_schema`).Scan(&v))
-	assert.Equal(t, len(migrations), v)
-	var uv int
-	require.NoError(t, db.QueryRow(`PRAGMA user_version`).Scan(&uv))
-	assert.Zero(t, uv, "user_version belongs to the hub core")
-}
-
 func TestRunDeliversSignedEnvelope(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
+	db := tempDB(t)
 	rc := newReceiver(t, testSecret, nil)
-	d, err := New(db, WithPollInterval(20*time.Millisecond))
+	d, err := New(db, Config{PollInterval: 20 * time.Millisecond})
 	require.NoError(t, err)
 	ep, secret, err := d.Register(ctx, rc.srv.URL+"/hook", []string{EventQuoteApproved}, testSecret)
 	require.NoError(t, err)
@@ -225,17 +190,19 @@ func TestRunDeliversSignedEnvelope(t *testing.T) {
 	}, 10*time.Second, 10*time.Millisecond)
 }
 
-// stepDispatcher makes a dispatcher driven by a fake clock and DeliverDue.
-func stepDispatcher(t *testing.T, db *sql.DB, clock *fakeClock, opts ...Option) *Dispatcher {
+// stepDispatcher makes a dispatcher of cfg driven by a fake clock and
+// DeliverDue, with a backoff of 1s doubling up to 1m and no jitter.
+func stepDispatcher(t *testing.T, db *hubdb.DB, clk *clock.Fake, cfg Config) *Dispatcher {
 	t.Helper()
-	d, err := New(db, append([]Option{WithClock(clock.Now), WithJitter(noJitter), WithBackoff(time.Second, time.Minute)}, opts...)...)
+	cfg.Now, cfg.Jitter, cfg.BaseBackoff, cfg.MaxBackoff = clk.Now, noJitter, time.Second, time.Minute
+	d, err := New(db, cfg)
 	require.NoError(t, err)
 	return d
 }
 
 func TestFailTwiceThenSucceed(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
+	db := tempDB(t)
 	clock := newFakeClock()
 	rc := newReceiver(t, testSecret, func(n int, _ http.ResponseWriter) int {
 		if n <= 2 {
@@ -243,7 +210,7 @@ func TestFailTwiceThenSucceed(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	d := stepDispatcher(t, db, clock)
+	d := stepDispatcher(t, db, clock, Config{})
 	ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
 	require.NoError(t, err)
 	require.NoError(t, d.Publish(ctx, EventTradeInReceived, map[string]string{"trade_in_id": "T1"}))
@@ -298,14 +265,14 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}{
 		{"429 with seconds", http.StatusTooManyRequests, func(time.Time) string { return "120" }, 120 * time.Second},
 		{"503 with HTTP date", http.StatusServiceUnavailable, func(now time.Time) string { return now.Add(90 * time.Second).Format(http.TimeFormat) }, 90 * time.Second},
-		{"429 capped by WithMaxRetryAfter", http.StatusTooManyRequests, func(time.Time) string { return "999999" }, time.Hour},
+		{"429 capped by MaxRetryAfter", http.StatusTooManyRequests, func(time.Time) string { return "999999" }, time.Hour},
 		{"500 ignores Retry-After: backoff applies", http.StatusInternalServerError, func(time.Time) string { return "120" }, time.Second},
 		{"429 with garbage: backoff applies", http.StatusTooManyRequests, func(time.Time) string { return "soon" }, time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := t.Context()
-			db, _ := tempDB(t)
+			db := tempDB(t)
 			clock := newFakeClock()
 			rc := newReceiver(t, testSecret, func(n int, w http.ResponseWriter) int {
 				if n == 1 {
@@ -314,7 +281,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 				}
 				return http.StatusOK
 			})
-			d := stepDispatcher(t, db, clock, WithMaxRetryAfter(time.Hour))
+			d := stepDispatcher(t, db, clock, Config{MaxRetryAfter: time.Hour})
 			ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
 			require.NoError(t, err)
 			require.NoError(t, d.Publish(ctx, EventTradeInGraded, map[string]string{"grade": "B"}))
@@ -342,10 +309,10 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 func TestDeadLetterAfterMaxAttempts(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
+	db := tempDB(t)
 	clock := newFakeClock()
 	rc := newReceiver(t, testSecret, func(int, http.ResponseWriter) int { return http.StatusBadGateway })
-	d := stepDispatcher(t, db, clock, WithMaxAttempts(4))
+	d := stepDispatcher(t, db, clock, Config{MaxAttempts: 4})
 	ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
 	require.NoError(t, err)
 	require.NoError(t, d.Publish(ctx, EventTradeInRerouted, map[string]string{"trade_in_id": "T9"}))
@@ -369,12 +336,12 @@ func TestDeadLetterAfterMaxAttempts(t *testing.T) {
 
 func TestConnectionErrorsAreRetriedAndRedacted(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
+	db := tempDB(t)
 	clock := newFakeClock()
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close() // nothing listens there any more
-	d := stepDispatcher(t, db, clock, WithMaxAttempts(2))
+	d := stepDispatcher(t, db, clock, Config{MaxAttempts: 2})
 	ep, _, err := d.Register(ctx, deadURL+"/hook?token=supersecret", nil, testSecret)
 	require.NoError(t, err)
 	require.NoError(t, d.Publish(ctx, EventTradeInCounterOffer, map[string]int{"amount": 1}))
@@ -394,7 +361,7 @@ func TestRestartDeliversWhatWasPersisted(t *testing.T) {
 	rc := newReceiver(t, testSecret, nil)
 
 	db := openDB(t, file)
-	d, err := New(db)
+	d, err := New(db, Config{})
 	require.NoError(t, err)
 	ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
 	require.NoError(t, err)
@@ -408,7 +375,7 @@ func TestRestartDeliversWhatWasPersisted(t *testing.T) {
 
 	db = openDB(t, file)
 	defer db.Close()
-	d, err = New(db, WithPollInterval(20*time.Millisecond))
+	d, err = New(db, Config{PollInterval: 20 * time.Millisecond})
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -453,7 +420,7 @@ func TestNoDeliveryLost(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	opts := []Option{WithPollInterval(10 * time.Millisecond), WithBackoff(time.Millisecond, 5*time.Millisecond), WithMaxAttempts(50)}
+	cfg := Config{PollInterval: 10 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 50}
 
 	var mu sync.Mutex
 	var published []string // payload markers whose Publish returned nil
@@ -482,7 +449,7 @@ func TestNoDeliveryLost(t *testing.T) {
 	}
 
 	db := openDB(t, file)
-	d, err := New(db, opts...)
+	d, err := New(db, cfg)
 	require.NoError(t, err)
 	_, _, err = d.Register(ctx, rc.srv.URL, []string{EventTradeInReceived}, testSecret)
 	require.NoError(t, err)
@@ -493,7 +460,7 @@ func TestNoDeliveryLost(t *testing.T) {
 
 	db = openDB(t, file)
 	defer db.Close()
-	d, err = New(db, opts...)
+	d, err = New(db, cfg)
 	require.NoError(t, err)
 	stop = run(d)
 	defer stop()
@@ -521,10 +488,10 @@ func TestNoDeliveryLost(t *testing.T) {
 
 func TestRemovedEndpointGetsNothing(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
+	db := tempDB(t)
 	clock := newFakeClock()
 	rc := newReceiver(t, testSecret, nil)
-	d := stepDispatcher(t, db, clock)
+	d := stepDispatcher(t, db, clock, Config{})
 	ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
 	require.NoError(t, err)
 	require.NoError(t, d.Publish(ctx, EventQuoteDeclined, map[string]int{"id": 1}))
@@ -546,24 +513,27 @@ func TestRemovedEndpointGetsNothing(t *testing.T) {
 
 func TestPublishRejectsUnknownTypeAndBadPayload(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
-	d, err := New(db)
+	db := tempDB(t)
+	d, err := New(db, Config{})
 	require.NoError(t, err)
 	assert.ErrorIs(t, d.Publish(ctx, "buyback.quote.creatd", nil), ErrUnknownEventType)
 	assert.Error(t, d.Publish(ctx, EventQuoteCreated, map[string]any{"f": func() {}}))
 	var n int
-	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM webhook_events`).Scan(&n))
+	require.NoError(t, db.View(ctx, func(tx *hubdb.Tx) (err error) {
+		n, err = tx.CountWebhookEvents(ctx)
+		return err
+	}))
 	assert.Zero(t, n, "a refused Publish stores nothing")
 
-	d, err = New(db, WithEventTypes("tradein.custom"))
+	d, err = New(db, Config{EventTypes: []string{"tradein.custom"}})
 	require.NoError(t, err)
 	assert.NoError(t, d.Publish(ctx, "tradein.custom", nil))
 }
 
 func TestRegisterValidation(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
-	d, err := New(db)
+	db := tempDB(t)
+	d, err := New(db, Config{})
 	require.NoError(t, err)
 	tests := []struct {
 		name, url string
@@ -584,7 +554,7 @@ func TestRegisterValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := d.Register(ctx, tt.url, tt.events, tt.secret)
-			var ve *ValidationError
+			var ve *httpx.FieldError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tt.field, ve.Field)
 			assert.Equal(t, tt.issue, ve.Issue)
@@ -597,30 +567,19 @@ func TestRegisterValidation(t *testing.T) {
 	assert.GreaterOrEqual(t, len(secret), 26)
 }
 
-type staticKeys map[string][]string
-
-func (k staticKeys) Verify(_ context.Context, bearer string) ([]string, error) {
-	if s, ok := k[bearer]; ok {
-		return s, nil
-	}
-	return nil, errors.New("unknown key")
-}
-
 func TestManagementAPI(t *testing.T) {
 	ctx := t.Context()
-	db, _ := tempDB(t)
+	db := tempDB(t)
 	clock := newFakeClock()
 	rc := newReceiver(t, testSecret, nil)
-	d := stepDispatcher(t, db, clock)
-	srv := httptest.NewServer(d.Handler(staticKeys{"admin": {ScopeWrite}, "reader": {"buyback:read"}}))
+	d := stepDispatcher(t, db, clock, Config{})
+	// No credentials: authentication is the mounting API's (hub/public).
+	srv := httptest.NewServer(d.Handler())
 	defer srv.Close()
 
-	call := func(method, path, key, body string) (int, map[string]any) {
+	call := func(method, path, body string) (int, map[string]any) {
 		req, err := http.NewRequestWithContext(ctx, method, srv.URL+path, strings.NewReader(body))
 		require.NoError(t, err)
-		if key != "" {
-			req.Header.Set("Authorization", "Bearer "+key)
-		}
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		defer resp.Body.Close()
@@ -630,23 +589,14 @@ func TestManagementAPI(t *testing.T) {
 	}
 	errCode := func(out map[string]any) string { return out["error"].(map[string]any)["code"].(string) }
 
-	status, out := call("POST", "/api/v1/webhooks", "", `{"url":"`+rc.srv.URL+`"}`)
-	assert.Equal(t, http.StatusUnauthorized, status)
-	assert.Equal(t, "UNAUTHORIZED", errCode(out))
-	status, out = call("POST", "/api/v1/webhooks", "wrong", `{"url":"`+rc.srv.URL+`"}`)
-	assert.Equal(t, http.StatusUnauthorized, status)
-	status, out = call("GET", "/api/v1/webhooks", "reader", "")
-	assert.Equal(t, http.StatusForbidden, status)
-	assert.Equal(t, "FORBIDDEN", errCode(out))
-
-	status, out = call("POST", "/api/v1/webhooks", "admin", `{"url":"`+rc.srv.URL+`","events":["tradein.received"]}`)
+	status, out := call("POST", "/api/v1/webhooks", `{"url":"`+rc.srv.URL+`","events":["tradein.received"]}`)
 	require.Equal(t, http.StatusCreated, status, out)
 	data := out["data"].(map[string]any)
 	id, secret := data["id"].(string), data["secret"].(string)
 	assert.NotEmpty(t, id)
 	assert.True(t, strings.HasPrefix(secret, "whsec_"))
 
-	status, out = call("GET", "/api/v1/webhooks", "admin", "")
+	status, out = call("GET", "/api/v1/webhooks", "")
 	require.Equal(t, http.StatusOK, status)
 	list := out["data"].([]any)
 	require.Len(t, list, 1)
@@ -661,7 +611,7 @@ func TestManagementAPI(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rc.requests(), 1)
 
-	status, out = call("GET", "/api/v1/webhooks/"+id+"/deliveries", "admin", "")
+	status, out = call("GET", "/api/v1/webhooks/"+id+"/deliveries", "")
 	require.Equal(t, http.StatusOK, status)
 	ds := out["data"].([]any)
 	require.Len(t, ds, 1)
@@ -681,16 +631,163 @@ func TestManagementAPI(t *testing.T) {
 		{"unknown endpoint delete", "DELETE", "/api/v1/webhooks/we_nope", "", 404, "NOT_FOUND"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			status, out := call(tt.method, tt.path, "admin", tt.body)
+			status, out := call(tt.method, tt.path, tt.body)
 			assert.Equal(t, tt.status, status)
 			assert.Equal(t, tt.code, errCode(out))
 			assert.Equal(t, false, out["success"])
 		})
 	}
 
-	status, _ = call("DELETE", "/api/v1/webhooks/"+id, "admin", "")
+	status, _ = call("DELETE", "/api/v1/webhooks/"+id, "")
 	assert.Equal(t, http.StatusOK, status)
-	status, out = call("GET", "/api/v1/webhooks", "admin", "")
+	status, out = call("GET", "/api/v1/webhooks", "")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Empty(t, out["data"])
+}
+
+// TestManagementErrorEnvelope pins the bytes of error answers: the public
+// API's clients parse this envelope.
+func TestManagementErrorEnvelope(t *testing.T) {
+	d, err := New(tempDB(t), Config{})
+	require.NoError(t, err)
+	h := d.Handler()
+	for _, tt := range []struct {
+		name, method, path, body string
+		status                   int
+		want                     string
+	}{
+		{"validation", "POST", "/api/v1/webhooks", `{"url":"gopher://x.example"}`, 400,
+			`{"success":false,"error":{"code":"VALIDATION_ERROR","message":"url scheme must be http or https, not \"gopher\"",` +
+				`"details":[{"field":"url","issue":"unsupported_scheme","message":"url scheme must be http or https, not \"gopher\""}]}}`},
+		{"unknown endpoint", "DELETE", "/api/v1/webhooks/we_nope", "", 404,
+			`{"success":false,"error":{"code":"NOT_FOUND","message":"webhook endpoint not found"}}`},
+		{"unknown route", "GET", "/api/v1/webhooks/we_nope/attempts", "", 404,
+			`{"success":false,"error":{"code":"NOT_FOUND","message":"no such webhooks route"}}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), tt.method, tt.path, strings.NewReader(tt.body)))
+			assert.Equal(t, tt.status, rec.Code)
+			assert.Equal(t, tt.want+"\n", rec.Body.String())
+			assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
+			assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+		})
+	}
+}
+
+// TestSignatureKnownVector pins the signed format, "timestamp.body", to a
+// value computed outside Go:
+//
+//	printf '%s' '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
+//
+// so signing "timestamp:body", the body alone or another encoding fails.
+func TestSignatureKnownVector(t *testing.T) {
+	const (
+		secret = "secret"
+		ts     = int64(1_700_000_000)
+		body   = `{"a":1}`
+		want   = "sha256=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686"
+	)
+	assert.Equal(t, want, Sign(secret, ts, []byte(body)))
+
+	now := time.Unix(ts, 0)
+	header := func(timestamp string) http.Header {
+		h := http.Header{}
+		h.Set(HeaderTimestamp, timestamp)
+		h.Set(HeaderSignature, want)
+		return h
+	}
+	for _, tt := range []struct {
+		name      string
+		timestamp string
+		body      string
+		wantErr   error
+	}{
+		{"as signed", "1700000000", body, nil},
+		{"body: one byte changed", "1700000000", `{"a":2}`, ErrBadSignature},
+		{"body: one byte more", "1700000000", body + " ", ErrBadSignature},
+		{"timestamp: one byte changed", "1700000001", body, ErrBadSignature},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := VerifyAt(secret, header(tt.timestamp), []byte(tt.body), 5*time.Minute, now)
+			if tt.wantErr == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestConfigDefaultsAndLimits(t *testing.T) {
+	db := tempDB(t)
+	d, err := New(db, Config{})
+	require.NoError(t, err)
+	assert.Equal(t, 10, d.maxAttempts)
+	assert.Equal(t, 30*time.Second, d.baseBackoff)
+	assert.Equal(t, 2*time.Hour, d.maxBackoff)
+	assert.Equal(t, 6*time.Hour, d.maxRetryAft)
+	assert.Equal(t, 10*time.Second, d.timeout)
+	assert.Equal(t, 5*time.Second, d.poll)
+	assert.Equal(t, 4, d.concurrency)
+	assert.NotNil(t, d.client.CheckRedirect, "the default client does not follow redirects")
+	for range 100 {
+		j := d.jitter(time.Minute)
+		assert.True(t, j >= 30*time.Second && j <= time.Minute, "default jitter keeps half the delay: %v", j)
+	}
+
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"negative attempts", Config{MaxAttempts: -1}},
+		{"negative concurrency", Config{Concurrency: -1}},
+		{"negative timeout", Config{Timeout: -time.Second}},
+		{"negative poll", Config{PollInterval: -time.Second}},
+		{"negative retry-after cap", Config{MaxRetryAfter: -time.Second}},
+		{"negative backoff", Config{BaseBackoff: -time.Second}},
+		{"base above max", Config{BaseBackoff: time.Minute, MaxBackoff: time.Second}},
+		{"base above the default max", Config{BaseBackoff: 3 * time.Hour}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(db, tt.cfg)
+			assert.Error(t, err)
+		})
+	}
+	_, err = New(nil, Config{})
+	assert.Error(t, err)
+}
+
+// TestPublishTxCommitsWithTheCaller: an event published in a transaction
+// that rolls back is never delivered; one that commits is.
+func TestPublishTxCommitsWithTheCaller(t *testing.T) {
+	ctx := t.Context()
+	db := tempDB(t)
+	rc := newReceiver(t, testSecret, nil)
+	d := stepDispatcher(t, db, newFakeClock(), Config{})
+	ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
+	require.NoError(t, err)
+
+	errChange := errors.New("the change failed")
+	err = db.InTx(ctx, func(tx *hubdb.Tx) error {
+		require.NoError(t, d.PublishTx(ctx, tx, EventQuoteCreated, map[string]int{"id": 1}))
+		return errChange
+	})
+	require.ErrorIs(t, err, errChange)
+	require.NoError(t, db.InTx(ctx, func(tx *hubdb.Tx) error {
+		return d.PublishTx(ctx, tx, EventQuoteCreated, map[string]int{"id": 2})
+	}))
+	assert.ErrorIs(t, db.InTx(ctx, func(tx *hubdb.Tx) error {
+		return d.PublishTx(ctx, tx, "quote.eaten", nil)
+	}), ErrUnknownEventType)
+
+	n, err := d.DeliverDue(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	reqs := rc.requests()
+	require.Len(t, reqs, 1)
+	assert.JSONEq(t, `{"id":2}`, string(reqs[0].Env.Data))
+	ds, err := d.Deliveries(ctx, ep.ID)
+	require.NoError(t, err)
+	assert.Len(t, ds, 1)
 }

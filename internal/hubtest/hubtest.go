@@ -30,7 +30,7 @@ type Hub struct {
 type Config struct {
 	TradeIns  int    // demo trade-ins to seed (the catalog and operators are always seeded)
 	Seed      uint64 // demo data seed
-	Hub       []hub.Option
+	Hub       hub.Config
 	Server    []hub.ServerOption
 	Unlimited bool // no rate limit: load tests
 }
@@ -40,7 +40,7 @@ func New(t testing.TB, c Config) *Hub {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hub.db")
-	h, err := hub.Open(ctx, path, c.Hub...)
+	h, err := hub.Open(ctx, path, c.Hub)
 	if err != nil {
 		t.Fatal(err)
 	}

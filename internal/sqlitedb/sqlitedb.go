@@ -2,7 +2,7 @@
 // all meant to be used: WAL, synchronous=FULL, foreign keys, a busy
 // timeout, one writer connection whose transactions take the write lock at
 // BEGIN, a read-only pool beside it, and embedded numbered migrations
-// tracked in user_version.
+// recorded in schema_migrations.
 package sqlitedb
 
 import (
@@ -10,14 +10,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/intakebench/intakebench/internal/migrate"
 )
 
 // Pools are the two connection pools of one database file.
@@ -26,15 +23,17 @@ type Pools struct {
 	Read  *sql.DB
 }
 
-// Open opens file, switches it to WAL and applies the migrations under
-// dir of migrations (files named 0001_name.sql, 0002_...). program names
-// what to upgrade when the file is newer than the migrations.
-func Open(ctx context.Context, file string, migrations fs.FS, dir, program string, readers int) (*Pools, error) {
+// Open opens file, switches it to WAL and applies the migration sets
+// (see package migrate). program names what to upgrade when the file is
+// newer than the migrations. A file whose schema version is still kept in
+// user_version (as before schema_migrations) has it adopted as the first
+// set's, and adopt may take over any other older bookkeeping.
+func Open(ctx context.Context, file, program string, readers int, adopt Adopter, sets ...migrate.Set) (*Pools, error) {
 	w, err := OpenWriter(file)
 	if err != nil {
 		return nil, err
 	}
-	if err := initialise(ctx, w, migrations, dir, program); err != nil {
+	if err := initialise(ctx, w, program, adopt, sets); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
@@ -46,6 +45,10 @@ func Open(ctx context.Context, file string, migrations fs.FS, dir, program strin
 	r.SetMaxOpenConns(readers)
 	return &Pools{Write: w, Read: r}, nil
 }
+
+// Adopter records, in a database that kept its schema versions some other
+// way, what was applied, through migrate.Record.
+type Adopter func(ctx context.Context, tx *sql.Tx) error
 
 // OpenWriter opens a single-connection writer pool on file, for a part of
 // a program that keeps its own tables in a database another part opened.
@@ -90,7 +93,7 @@ func pool(file string, writer bool) (*sql.DB, error) {
 	return db, nil
 }
 
-func initialise(ctx context.Context, w *sql.DB, migrations fs.FS, dir, program string) error {
+func initialise(ctx context.Context, w *sql.DB, program string, adopt Adopter, sets []migrate.Set) error {
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
 		return fmt.Errorf("not a usable SQLite database: %w", err)
@@ -98,48 +101,45 @@ func initialise(ctx context.Context, w *sql.DB, migrations fs.FS, dir, program s
 	if mode != "wal" {
 		return fmt.Errorf("journal mode is %q, want wal", mode)
 	}
-	return migrate(ctx, w, migrations, dir, program)
-}
-
-// migrate applies the migrations newer than the schema's user_version, each
-// in its own transaction together with the new version.
-func migrate(ctx context.Context, w *sql.DB, migrations fs.FS, dir, program string) error {
-	files, err := fs.Glob(migrations, dir+"/*.sql")
-	if err != nil {
+	begin := func(ctx context.Context) (*sql.Tx, error) { return w.BeginTx(ctx, nil) }
+	if err := migrate.Run(ctx, begin, program); err != nil {
 		return err
 	}
-	sort.Strings(files)
-	var current int
-	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if current > len(files) {
-		return fmt.Errorf("database schema version %d is newer than this program knows (%d): upgrade %s", current, len(files), program)
-	}
-	for i, f := range files {
-		version := i + 1
-		if n, _ := strconv.Atoi(strings.SplitN(path.Base(f), "_", 2)[0]); n != version {
-			return fmt.Errorf("migration %s is out of sequence: want number %d", f, version)
+	if len(sets) > 0 {
+		if err := InTx(ctx, w, func(tx *sql.Tx) error { return adoptUserVersion(ctx, tx, sets[0].Component, adopt) }); err != nil {
+			return fmt.Errorf("adopt the schema version: %w", err)
 		}
-		if version <= current {
-			continue
-		}
-		body, err := fs.ReadFile(migrations, f)
-		if err != nil {
+	}
+	return migrate.Run(ctx, begin, program, sets...)
+}
+
+// adoptUserVersion moves a schema version kept in PRAGMA user_version into
+// schema_migrations as component's, then runs adopt, once, in a file that
+// predates schema_migrations: user_version is 0 afterwards.
+func adoptUserVersion(ctx context.Context, tx *sql.Tx, component string, adopt Adopter) error {
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read user_version: %w", err)
+	}
+	var tracked bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations)").Scan(&tracked); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if version == 0 || tracked {
+		return nil
+	}
+	for v := 1; v <= version; v++ {
+		if err := migrate.Record(ctx, tx, component, v, "adopted from user_version"); err != nil {
 			return err
 		}
-		err = InTx(ctx, w, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version))
+	}
+	if adopt != nil {
+		if err := adopt(ctx, tx); err != nil {
 			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", f, err)
 		}
 	}
-	return nil
+	_, err := tx.ExecContext(ctx, "PRAGMA user_version = 0")
+	return err
 }
 
 // InTx runs fn in a write transaction and commits it; with synchronous=FULL

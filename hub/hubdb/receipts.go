@@ -1,0 +1,199 @@
+package hubdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
+)
+
+// Receipt returns the receipt of a trade-in, and false if no bench has
+// received it. The receipts table's primary key is the arbiter between
+// benches: one receipt per trade-in, whichever bench got there first.
+func (tx *Tx) Receipt(ctx context.Context, tradeInID string) (intake.Receipt, bool, error) {
+	r := intake.Receipt{TradeInID: tradeInID}
+	var at string
+	var link sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT imei, operator, bench, at, event_key, link FROM receipts WHERE tradein_id = ?`, tradeInID).
+		Scan(&r.IMEI, &r.Operator, &r.Bench, &at, &r.EventKey, &link)
+	if err == sql.ErrNoRows {
+		return intake.Receipt{}, false, nil
+	}
+	if err != nil {
+		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", tradeInID, err)
+	}
+	if link.Valid {
+		r.Link = &intake.HandLink{}
+		if err := json.Unmarshal([]byte(link.String), r.Link); err != nil {
+			return intake.Receipt{}, false, fmt.Errorf("receipt of %s: decode hand link: %w", tradeInID, err)
+		}
+	}
+	if r.At, err = dbtime.Parse(at); err != nil {
+		return intake.Receipt{}, false, fmt.Errorf("receipt of %s: %w", tradeInID, err)
+	}
+	return r, true, nil
+}
+
+// InsertReceipt records a receipt; a second receipt of one trade-in fails.
+func (tx *Tx) InsertReceipt(ctx context.Context, r intake.Receipt) error {
+	var link any
+	if r.Link != nil {
+		b, err := json.Marshal(r.Link)
+		if err != nil {
+			return err
+		}
+		link = string(b)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key, link) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.TradeInID, r.IMEI, r.Operator, r.Bench, dbtime.Format(r.At), r.EventKey, link); err != nil {
+		return fmt.Errorf("insert receipt of %s: %w", r.TradeInID, err)
+	}
+	return nil
+}
+
+// ReceiptInProgress returns the newest receipt of device imei for a
+// trade-in other than except that is still received or inspected, and
+// whether there is one.
+func (tx *Tx) ReceiptInProgress(ctx context.Context, imei, except string) (intake.Receipt, bool, error) {
+	var id string
+	err := tx.tx.QueryRowContext(ctx, `SELECT r.tradein_id FROM receipts r JOIN tradeins t ON t.id = r.tradein_id
+		WHERE r.imei = ? AND r.tradein_id <> ? AND t.status IN ('received', 'inspected') ORDER BY r.at DESC LIMIT 1`, imei, except).Scan(&id)
+	if err == sql.ErrNoRows {
+		return intake.Receipt{}, false, nil
+	}
+	if err != nil {
+		return intake.Receipt{}, false, fmt.Errorf("find receipts of %s: %w", imei, err)
+	}
+	return tx.Receipt(ctx, id)
+}
+
+// Step is one thing a bench did to a trade-in, kept as the event's
+// payload: a grading, a reroute, a supervisor's decision.
+type Step struct {
+	EventKey  string
+	TradeInID string
+	Bench     string
+	Doc       []byte
+}
+
+// InsertGrading records a grading.
+func (tx *Tx) InsertGrading(ctx context.Context, s Step) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO gradings (event_key, tradein_id, bench, doc) VALUES (?, ?, ?, ?)`,
+		s.EventKey, s.TradeInID, s.Bench, string(s.Doc)); err != nil {
+		return fmt.Errorf("insert grading of %s: %w", s.TradeInID, err)
+	}
+	return nil
+}
+
+// InsertReroute records a device rerouted to Returns, its payout held.
+func (tx *Tx) InsertReroute(ctx context.Context, s Step) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO reroutes (event_key, tradein_id, bench, decision) VALUES (?, ?, ?, ?)`,
+		s.EventKey, s.TradeInID, s.Bench, string(s.Doc)); err != nil {
+		return fmt.Errorf("insert reroute of %s: %w", s.TradeInID, err)
+	}
+	return nil
+}
+
+// Rerouted reports whether a trade-in was ever rerouted.
+func (tx *Tx) Rerouted(ctx context.Context, tradeInID string) (bool, error) {
+	return tx.exists(ctx, "reroute of "+tradeInID, `SELECT 1 FROM reroutes WHERE tradein_id = ?`, tradeInID)
+}
+
+// InsertDecision records a supervisor's decision of kind.
+func (tx *Tx) InsertDecision(ctx context.Context, s Step, kind string) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO decisions (event_key, tradein_id, bench, kind, doc) VALUES (?, ?, ?, ?, ?)`,
+		s.EventKey, s.TradeInID, s.Bench, kind, string(s.Doc)); err != nil {
+		return fmt.Errorf("insert decision on %s: %w", s.TradeInID, err)
+	}
+	return nil
+}
+
+// WalkIn is a trade-in bought at a store counter, its receipt and what is
+// owed for it.
+type WalkIn struct {
+	EventKey string
+	TradeIn  intake.TradeIn
+	Receipt  intake.Receipt
+	Payout   intake.Payout
+}
+
+// InsertWalkIn records a walk-in: the trade-in, its receipt and its payout.
+func (tx *Tx) InsertWalkIn(ctx context.Context, w WalkIn) error {
+	if err := tx.InsertTradeIn(ctx, w.TradeIn); err != nil {
+		return err
+	}
+	if err := tx.InsertReceipt(ctx, w.Receipt); err != nil {
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO walkins (event_key, tradein_id, bench, payout_method, payout_cents) VALUES (?, ?, ?, ?, ?)`,
+		w.EventKey, w.TradeIn.ID, w.Receipt.Bench, string(w.Payout.Method), int64(w.Payout.Amount)); err != nil {
+		return fmt.Errorf("record walk-in %s: %w", w.TradeIn.ID, err)
+	}
+	return nil
+}
+
+// PhotoRecord is a photo a bench took of a trade-in's device.
+type PhotoRecord struct {
+	EventKey  string
+	TradeInID string
+	Bench     string
+	intake.Photo
+}
+
+// InsertPhoto records a photo whose blob the hub holds.
+func (tx *Tx) InsertPhoto(ctx context.Context, p PhotoRecord) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO photos (event_key, tradein_id, sha256, angle, mime, bench, operator, taken_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.EventKey, p.TradeInID, p.SHA256, p.Angle, p.MIME, p.Bench, p.Operator, dbtime.Format(p.TakenAt)); err != nil {
+		return fmt.Errorf("insert photo of %s: %w", p.TradeInID, err)
+	}
+	return nil
+}
+
+// Photos lists the photos of a trade-in's device, oldest first.
+func (tx *Tx) Photos(ctx context.Context, tradeInID string) ([]intake.Photo, error) {
+	return sqlitedb.QueryRows(ctx, tx.tx, "photos of "+tradeInID, func(rows *sql.Rows) (intake.Photo, error) {
+		var p intake.Photo
+		var at string
+		if err := rows.Scan(&p.SHA256, &p.Angle, &p.MIME, &p.Operator, &at); err != nil {
+			return p, err
+		}
+		var err error
+		p.TakenAt, err = dbtime.Parse(at)
+		return p, err
+	}, `SELECT sha256, angle, mime, operator, taken_at FROM photos WHERE tradein_id = ? ORDER BY taken_at, event_key`, tradeInID)
+}
+
+// Quarantine is a device no trade-in holds, set aside at a bench.
+type Quarantine struct {
+	EventKey    string
+	Bench       string
+	Operator    string
+	At          time.Time
+	Device      string // the first identifier read from the scan
+	Identifiers []byte // every identifier, JSON
+	Scan        string
+	Reason      string
+	Doc         []byte // the bench's intake.QuarantinedDevice
+	RecordedAt  time.Time
+}
+
+// InsertQuarantine records a quarantined device.
+func (tx *Tx) InsertQuarantine(ctx context.Context, q Quarantine) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO quarantines (event_key, bench, operator, at, device, identifiers, scan, reason, doc, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, q.EventKey, q.Bench, q.Operator, dbtime.Format(q.At), q.Device, string(q.Identifiers), q.Scan,
+		q.Reason, string(q.Doc), dbtime.Format(q.RecordedAt)); err != nil {
+		return fmt.Errorf("record quarantine: %w", err)
+	}
+	return nil
+}
+
+// Quarantines lists quarantined devices as the benches recorded them,
+// oldest first.
+func (tx *Tx) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error) {
+	return sqlitedb.QueryDocs[intake.QuarantinedDevice](ctx, tx.tx, "quarantines", `SELECT doc FROM quarantines ORDER BY at, event_key`)
+}

@@ -1,0 +1,158 @@
+package hubdb_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/hub/hubdb/hubdbtest"
+	"github.com/intakebench/intakebench/internal/migrate"
+)
+
+func openSQLite(t *testing.T) *hubdb.DB {
+	t.Helper()
+	db, err := hubdb.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestSQLiteConforms(t *testing.T) { hubdbtest.Run(t, openSQLite) }
+
+func TestOpenAppliesEveryComponent(t *testing.T) {
+	db := openSQLite(t)
+	got, err := db.Migrations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []migrate.Applied{{Component: "hub", Version: 4, Known: 4}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 1, Known: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("migrations %+v, want %+v", got, want)
+	}
+}
+
+// closedHubFile makes a hub file of the current schema and opens it
+// directly, to make it look like another hub's.
+func closedHubFile(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	db, err := hubdb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return path, raw
+}
+
+func exec(t *testing.T, db *sql.DB, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// A hub file of the previous layout kept its times as trimmed RFC 3339:
+// opening it rewrites them to the fixed width that sorts.
+func TestOpenRewritesOldTimes(t *testing.T) {
+	ctx := context.Background()
+	path, raw := closedHubFile(t)
+	exec(t, raw,
+		`DELETE FROM schema_migrations WHERE component = 'hub' AND version = 4`,
+		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z'), ('imei_flag', 'y', 'delete', '2026-12-04T12:00:00Z')`,
+		`INSERT INTO bench_tokens (bench, token_hash, scopes, created_at, revoked_at) VALUES ('b1', 'h', 's', '2026-12-04T12:00:00.123456789Z', NULL)`)
+	db, err := hubdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got []string
+	rows, err := raw.Query(`SELECT at FROM changes ORDER BY at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at string
+		if err := rows.Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, at)
+	}
+	if want := []string{"2026-12-04T12:00:00.000000000Z", "2026-12-04T12:00:00.500000000Z"}; !slices.Equal(got, want) {
+		t.Fatalf("changes at %v, want %v", got, want)
+	}
+	var created string
+	var revoked sql.NullString
+	if err := raw.QueryRow(`SELECT created_at, revoked_at FROM bench_tokens`).Scan(&created, &revoked); err != nil {
+		t.Fatal(err)
+	}
+	if created != "2026-12-04T12:00:00.123456789Z" || revoked.Valid {
+		t.Fatalf("token times %q %v", created, revoked)
+	}
+}
+
+// A hub file from before schema_migrations kept the hub's version in
+// user_version and the public API's and webhooks' in tables of their own:
+// opening it adopts all three and applies only what is new.
+func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
+	ctx := context.Background()
+	path, raw := closedHubFile(t)
+	exec(t, raw,
+		`DELETE FROM schema_migrations`,
+		`PRAGMA user_version = 3`,
+		`CREATE TABLE public_schema (version INTEGER PRIMARY KEY)`, `INSERT INTO public_schema VALUES (1)`,
+		`CREATE TABLE webhook_schema (version INTEGER PRIMARY KEY)`, `INSERT INTO webhook_schema VALUES (1)`,
+		// Only migration 4 is new: it must run, and nothing else again.
+		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z')`)
+	db, err := hubdb.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	got, err := db.Migrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []migrate.Applied{{Component: "hub", Version: 4, Known: 4}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 1, Known: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("migrations %+v, want %+v", got, want)
+	}
+	var version, leftovers int
+	var at string
+	if err := raw.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name IN ('public_schema', 'webhook_schema')`).Scan(&leftovers); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.QueryRow(`SELECT at FROM changes`).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if version != 0 || leftovers != 0 || at != "2026-12-04T12:00:00.500000000Z" {
+		t.Fatalf("user_version %d, old tables %d, time %q", version, leftovers, at)
+	}
+}
+
+// A file whose schema is newer than this program is refused, not misread.
+func TestOpenRefusesANewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path, raw := closedHubFile(t)
+	exec(t, raw, `INSERT INTO schema_migrations (component, version, name) VALUES ('hub', 99, 'from the future')`)
+	_, err := hubdb.Open(ctx, path)
+	if err == nil || !strings.Contains(err.Error(), "newer than this program knows") {
+		t.Fatalf("Open of a newer schema: %v", err)
+	}
+}

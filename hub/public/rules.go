@@ -1,0 +1,234 @@
+package public
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/hub/webhook"
+	"github.com/intakebench/intakebench/intake"
+)
+
+// The business rules of quotes and prices: plain functions of rows already
+// loaded, free of HTTP and SQL. A broken rule is a typed error; the
+// handlers turn it into the seeds' envelope.
+
+// Quote statuses, as seed 000 numbers them.
+const (
+	StatusDeclined = 0
+	StatusApproved = 1
+	StatusPending  = 2
+)
+
+// Client calculations: what client_value means.
+const (
+	CalcPercent = 0 // the client keeps client_value percent of each device's value
+	CalcFixed   = 1 // the client gets client_value dollars per device
+)
+
+func statusName(s int) string {
+	switch s {
+	case StatusDeclined:
+		return "declined"
+	case StatusApproved:
+		return "approved"
+	case StatusPending:
+		return "pending"
+	}
+	return "unknown"
+}
+
+// conflictError is a change the quote's state forbids.
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }
+
+// shareError is an item whose client share the quote's terms refuse.
+type shareError struct{ issue, msg string }
+
+func (e *shareError) Error() string { return "client_share: " + e.msg }
+
+// itemInput is an item as a client asked to add it.
+type itemInput struct {
+	variant  Variant
+	cond     intake.Condition
+	sim      string
+	quantity int64
+	value    *intake.Cents // per device; nil: the list price
+	share    *intake.Cents // the client share the client expects; nil: none stated
+}
+
+// itemPrice is what one device of an item is worth and what the client
+// gets for it.
+type itemPrice struct {
+	list  intake.Cents // the current buyback price of the variant's grade
+	value intake.Cents
+	share intake.Cents
+}
+
+// priceItem prices an item for quote id on its terms, given the variant's
+// current buyback prices. Only a pending quote takes items. A fixed client
+// share may not exceed the value. A share the client states must be the
+// one computed here: storing a figure other than the one the client showed
+// its customer would be worse than refusing.
+func priceItem(id int64, terms hubdb.QuoteTerms, prices intake.PriceTable, in itemInput) (itemPrice, error) {
+	if terms.Status != StatusPending {
+		return itemPrice{}, &conflictError{fmt.Sprintf("quote %d is %s; items can only be added while it is pending", id, statusName(terms.Status))}
+	}
+	p := itemPrice{list: prices[in.cond]}
+	p.value = p.list
+	if in.value != nil {
+		p.value = *in.value
+	}
+	p.share = clientShare(terms.ClientCalc, terms.ClientValue, p.value)
+	if terms.ClientCalc == CalcFixed && p.share > p.value {
+		return itemPrice{}, &shareError{"exceeds_value", fmt.Sprintf("the fixed client share %s per device is more than the value %s", p.share, p.value)}
+	}
+	if in.share != nil && *in.share != p.share {
+		how := fmt.Sprintf("%s%% of %s", terms.ClientValue, p.value)
+		if terms.ClientCalc == CalcFixed {
+			how = "the quote's fixed amount per device"
+		}
+		return itemPrice{}, &shareError{"client_share_mismatch", fmt.Sprintf("client_share %s does not match %s (%s)", *in.share, p.share, how)}
+	}
+	return p, nil
+}
+
+// clientShare is what the client gets per device of the given value.
+func clientShare(calc int, clientValue, value intake.Cents) intake.Cents {
+	if calc == CalcFixed {
+		return clientValue
+	}
+	// clientValue is hundredths of a percent: value × cv / 10000, rounded
+	// half away from zero (value and cv are never negative here).
+	return (value*clientValue + 5000) / 10000
+}
+
+// statusEvent decides moving quote id from status current to want and
+// returns the event the move fires: "" when the quote already has that
+// status, a no-op. Only a pending quote moves: a decided one was already
+// announced to the seller.
+func statusEvent(id int64, current, want int) (string, error) {
+	switch {
+	case current == want:
+		return "", nil
+	case current != StatusPending:
+		return "", &conflictError{fmt.Sprintf("quote %d is already %s and cannot become %s", id, statusName(current), statusName(want))}
+	case want == StatusDeclined:
+		return webhook.EventQuoteDeclined, nil
+	}
+	return webhook.EventQuoteApproved, nil
+}
+
+// quoteFromRow is a stored quote as the API shows it, with its totals.
+func quoteFromRow(row hubdb.Quote) Quote {
+	q := Quote{
+		ID: row.ID, Name: row.Name, ClientValue: Dollars(row.ClientValue), ClientCalc: row.ClientCalc,
+		Status: row.Status, StatusName: statusName(row.Status), Items: make([]QuoteItem, 0, len(row.Items)),
+		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
+	}
+	for _, it := range row.Items {
+		q.Items = append(q.Items, itemFromRow(it))
+		q.Devices += it.Quantity
+		q.TotalValue += Dollars(it.Value) * Dollars(it.Quantity)
+		q.TotalClientShare += Dollars(it.ClientShare) * Dollars(it.Quantity)
+	}
+	return q
+}
+
+func itemFromRow(it hubdb.QuoteItem) QuoteItem {
+	return QuoteItem{
+		ID: it.ID, QuoteID: it.QuoteID, SKU: it.SKU, Grade: it.Grade, Sim: it.Sim, Quantity: it.Quantity,
+		Value: Dollars(it.Value), ClientShare: Dollars(it.ClientShare), ListValue: Dollars(it.ListValue), CreatedAt: it.CreatedAt,
+	}
+}
+
+// Where a side's current prices come from.
+const (
+	SourceRecorded = "recorded" // the newest RecordPrice / RecordResalePrice
+	SourceCatalog  = "catalog"  // the catalog's table, nothing recorded yet
+	SourceDerived  = "derived"  // resale = buyback × ResaleMarkupPercent
+)
+
+// currentPrices is a variant's current table of one kind.
+type currentPrices struct {
+	table  intake.PriceTable
+	at     *time.Time // nil: no observation behind it
+	source string
+}
+
+// pickCurrent chooses a variant's current prices of kind from its newest
+// recorded observations (by kind; a kind missing has none): the recorded
+// ones, else the catalog's, else, for resale, the current buyback prices
+// marked up by ResaleMarkupPercent.
+func pickCurrent(v Variant, kind hubdb.PriceKind, recorded map[hubdb.PriceKind]hubdb.PriceObservation) currentPrices {
+	if o, ok := recorded[kind]; ok {
+		return currentPrices{table: o.Prices, at: &o.At, source: SourceRecorded}
+	}
+	switch {
+	case kind == hubdb.PriceBuyback:
+		return currentPrices{table: v.Buyback, source: SourceCatalog}
+	case v.Resale != nil:
+		return currentPrices{table: v.Resale, source: SourceCatalog}
+	}
+	buy := pickCurrent(v, hubdb.PriceBuyback, recorded)
+	return currentPrices{table: deriveResale(buy.table), at: buy.at, source: SourceDerived}
+}
+
+// seed002Conditions are the conditions seed 002 reports, in its order.
+var seed002Conditions = []intake.Condition{intake.ConditionExcellent, intake.ConditionGood, intake.ConditionFair, intake.ConditionPoor}
+
+// historyPoints flattens observations into seed 002's history, each price
+// scaled to percent of itself, keeping only condition label condFilter
+// when it is set.
+func historyPoints(obs []hubdb.PriceObservation, percent int64, condFilter string) []PricePoint {
+	out := []PricePoint{}
+	for _, o := range obs {
+		for _, c := range seed002Conditions {
+			label := intake.Seed002Label(c)
+			p, ok := o.Prices[c]
+			if !ok || (condFilter != "" && label != condFilter) {
+				continue
+			}
+			out = append(out, PricePoint{Date: o.At.Format(time.DateOnly), Value: p.Percent(percent), Currency: "USD", Condition: label, at: o.At})
+		}
+	}
+	return out
+}
+
+func trend(points []PricePoint) string {
+	if len(points) == 0 {
+		return "stable"
+	}
+	// Excellent unless the history was filtered to another condition.
+	label := points[0].Condition
+	var first, last intake.Cents
+	n := 0
+	for _, p := range points {
+		if p.Condition != label {
+			continue
+		}
+		if n == 0 {
+			first = p.Value
+		}
+		last = p.Value
+		n++
+	}
+	if n < 2 || first <= 0 {
+		return "stable"
+	}
+	// Integer arithmetic: change in basis points of the first price.
+	change := (int64(last) - int64(first)) * 10000 / int64(first)
+	switch {
+	case change >= 200:
+		return "rising"
+	case change <= -200:
+		return "falling"
+	}
+	return "stable"
+}
+
+// marketConfidence is 50 + 5 per distinct observation time behind the
+// history, at most 95: a catalog price nobody re-observed is a coin toss,
+// a price seen every week for months is solid.
+func marketConfidence(observations int) int { return min(95, 50+5*observations) }
