@@ -319,7 +319,7 @@ func (e *Engine) push(ctx context.Context, sum *Summary) error {
 			default:
 				sum.Applied++
 			}
-			settlements[i] = store.Settlement{Key: r.Key, State: state, Result: result}
+			settlements[i] = store.Settlement{Key: r.Key, State: state, Result: result, Decision: r.Decision}
 		}
 		if err := e.store.Settle(ctx, settlements); err != nil {
 			return fmt.Errorf("settle pushed events: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
@@ -11,47 +12,60 @@ import (
 	"github.com/intakebench/intakebench/intake"
 )
 
-// apply applies one event inside the push transaction and returns what it
-// did for the outbox, nil for events that change no trade-in. A
-// *Rejection is the hub refusing the event; any other error is the hub
-// failing, and rolls the push back.
-func (h *Hub) apply(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event) (*AppliedEvent, error) {
+// effect is what applying an event did beyond its rows: the event for the
+// outbox (none for events that change no trade-in), and the hub's own
+// damaged-on-arrival decision when it differs from the bench's.
+type effect struct {
+	event    *AppliedEvent
+	decision *intake.Decision
+}
+
+// apply applies one event inside the push transaction. A *Rejection is the
+// hub refusing the event; any other error is the hub failing, and rolls
+// the push back.
+func (h *Hub) apply(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event) (effect, error) {
+	if r := checkEventTime(ev.At, h.now()); r != nil {
+		return effect{}, r
+	}
 	switch ev.Kind {
 	case intake.EventWalkInAccepted:
-		return h.applyWalkIn(ctx, tx, a, ev)
+		applied, err := h.applyWalkIn(ctx, tx, a, ev)
+		return effect{event: applied}, err
 	case intake.EventQuarantined:
-		return nil, h.applyQuarantine(ctx, tx, a, ev)
+		return effect{}, h.applyQuarantine(ctx, tx, a, ev)
 	}
 	action, ok := actionOf(ev.Kind)
 	if !ok {
-		return nil, reject(wire.RejectUnknownKind, "The hub does not know events of kind %q.", ev.Kind)
+		return effect{}, reject(wire.RejectUnknownKind, "The hub does not know events of kind %q.", ev.Kind)
 	}
 	t, op, err := h.load(ctx, tx, a, ev, action)
 	if err != nil {
-		return nil, err
+		return effect{}, err
 	}
+	var out effect
 	switch ev.Kind {
 	case intake.EventReceived:
 		err = h.applyReceipt(ctx, tx, a, ev, op, &t)
 	case intake.EventGraded:
-		err = h.applyGrading(ctx, tx, a, ev, &t)
+		out.decision, err = h.applyGrading(ctx, tx, a, ev, &t)
 	case intake.EventPhotoAdded:
 		// A photo changes nothing about the trade-in, and webhooks carry
 		// no photo events.
-		return nil, h.applyPhoto(ctx, tx, a, ev, op, t)
+		return effect{}, h.applyPhoto(ctx, tx, a, ev, op, t)
 	case intake.EventRerouted:
 		err = h.applyReroute(ctx, tx, a, ev, t)
 	default:
 		err = h.applyDecision(ctx, tx, a, ev, &t)
 	}
 	if err != nil {
-		return nil, err
+		return effect{}, err
 	}
 	t.UpdatedAt = h.now().UTC()
 	if err := tx.SaveTradeIn(ctx, t); err != nil {
-		return nil, err
+		return effect{}, err
 	}
-	return &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
+	out.event = &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}
+	return out, nil
 }
 
 // load reads what every event about a trade-in is judged by: the
@@ -173,19 +187,45 @@ func (h *Hub) handLinkFacts(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn,
 	return f, err
 }
 
-func (h *Hub) applyGrading(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event, t *intake.TradeIn) error {
+// applyGrading records a grading and returns the hub's decision when the
+// bench's differs. A device the hub's decision reroutes is rerouted here,
+// whatever the bench said: its payout is held for a supervisor.
+func (h *Hub) applyGrading(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event, t *intake.TradeIn) (*intake.Decision, error) {
 	var g intake.Grading
 	if err := json.Unmarshal(ev.Payload, &g); err != nil {
-		return reject(wire.RejectInvalidPayload, "The payload is not a grading of this trade-in.").about(t, nil)
+		return nil, reject(wire.RejectInvalidPayload, "The payload is not a grading of this trade-in.").about(t, nil)
 	}
-	if r := checkGrading(*t, g); r != nil {
-		return r
+	decision, r := checkGrading(*t, g)
+	if r != nil {
+		return nil, r
 	}
 	if err := tx.InsertGrading(ctx, hubdb.Step{EventKey: ev.Key, TradeInID: t.ID, Bench: a.bench, Doc: ev.Payload}); err != nil {
-		return err
+		return nil, err
 	}
 	t.Status = intake.StatusInspected
-	return nil
+	if decision.Reroute {
+		if err := h.reroute(ctx, tx, a, ev.Key, *t, decision); err != nil {
+			return nil, err
+		}
+	}
+	if sameDecision(g.Decision, decision) {
+		return nil, nil
+	}
+	return &decision, nil
+}
+
+// reroute holds a trade-in's payout for a supervisor, once, with the hub's
+// decision on record.
+func (h *Hub) reroute(ctx context.Context, tx *hubdb.Tx, a benchAuth, key string, t intake.TradeIn, d intake.Decision) error {
+	rerouted, err := tx.Rerouted(ctx, t.ID)
+	if err != nil || rerouted {
+		return err
+	}
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return tx.InsertReroute(ctx, hubdb.Step{EventKey: key, TradeInID: t.ID, Bench: a.bench, Doc: doc})
 }
 
 func (h *Hub) applyPhoto(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event, op intake.Operator, t intake.TradeIn) error {
@@ -207,15 +247,28 @@ func (h *Hub) applyPhoto(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire
 		Photo: intake.Photo{SHA256: p.SHA256, Angle: p.Angle, MIME: mime, Operator: op.ID, TakenAt: ev.At}})
 }
 
+// applyReroute confirms the bench's reroute of a device; the hub rerouted
+// it already when its own decision on the grading said so, and refuses a
+// reroute its decision does not make.
 func (h *Hub) applyReroute(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event, t intake.TradeIn) error {
 	var d intake.Decision
 	if err := json.Unmarshal(ev.Payload, &d); err != nil {
 		d = intake.Decision{}
 	}
-	if r := checkReroute(t, d); r != nil {
+	var hub intake.Decision
+	doc, err := tx.LatestGrading(ctx, t.ID)
+	switch {
+	case err == nil:
+		if hub, err = hubDecision(t, doc); err != nil {
+			return err
+		}
+	case !errors.Is(err, hubdb.ErrNotFound):
+		return err
+	}
+	if r := checkReroute(t, d, hub); r != nil {
 		return r
 	}
-	return tx.InsertReroute(ctx, hubdb.Step{EventKey: ev.Key, TradeInID: t.ID, Bench: a.bench, Doc: ev.Payload})
+	return h.reroute(ctx, tx, a, ev.Key, t, hub)
 }
 
 func (h *Hub) applyDecision(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event, t *intake.TradeIn) error {
@@ -227,7 +280,11 @@ func (h *Hub) applyDecision(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev w
 	if err != nil {
 		return err
 	}
-	to, r := checkDecision(*t, ev.Kind, d, rerouted)
+	kinds, err := tx.DecisionKinds(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	to, r := checkDecision(*t, ev.Kind, d, rerouted, slices.Contains(kinds, string(intake.DecideCounterOffer)))
 	if r != nil {
 		return r
 	}
@@ -250,6 +307,15 @@ func (h *Hub) applyWalkIn(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wir
 		return nil, r
 	}
 	t := p.TradeIn
+	v, err := tx.Variant(ctx, t.Device.SKU)
+	if err != nil && !errors.Is(err, hubdb.ErrNotFound) {
+		return nil, err
+	}
+	if r := checkWalkInPrice(t, v, err == nil); r != nil {
+		return nil, r
+	}
+	// The trade-in keeps the hub's price table, not the one the bench sent.
+	t.Prices = v.Prices
 	op, err := h.operator(ctx, tx, ev.Operator, intake.ActionWalkIn)
 	if err != nil {
 		return nil, err

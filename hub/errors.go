@@ -60,6 +60,9 @@ type Rejection struct {
 	// Receipt the receipt that won when the device was received already.
 	TradeIn *intake.TradeIn
 	Receipt *intake.Receipt
+	// Decision is the hub's own damaged-on-arrival decision, when the
+	// bench's differed from it.
+	Decision *intake.Decision
 }
 
 func (r *Rejection) Error() string { return r.Code + ": " + r.Detail }

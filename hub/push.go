@@ -92,21 +92,22 @@ func (h *Hub) push(ctx context.Context, a benchAuth, req wire.PushRequest) (wire
 // in the same transaction.
 func (h *Hub) applyOne(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event) (wire.EventResult, error) {
 	res := wire.EventResult{Seq: ev.Seq, Key: ev.Key}
-	applied, err := h.apply(ctx, tx, a, ev)
+	out, err := h.apply(ctx, tx, a, ev)
 	var rej *Rejection
 	if errors.As(err, &rej) {
-		res.Status, res.Code, res.Detail, res.TradeIn, res.Receipt = wire.StatusRejected, rej.Code, oneLine(rej.Detail, maxDetail), rej.TradeIn, rej.Receipt
+		res.Status, res.Code, res.Detail = wire.StatusRejected, rej.Code, oneLine(rej.Detail, maxDetail)
+		res.TradeIn, res.Receipt, res.Decision = rej.TradeIn, rej.Receipt, rej.Decision
 		return res, nil
 	}
 	if err != nil {
 		return res, err
 	}
-	if applied != nil && h.outbox != nil {
-		if err := h.outbox.PublishTx(ctx, tx, applied.Kind, *applied); err != nil {
+	if out.event != nil && h.outbox != nil {
+		if err := h.outbox.PublishTx(ctx, tx, out.event.Kind, *out.event); err != nil {
 			return res, fmt.Errorf("record the webhooks of %s: %w", ev.Key, err)
 		}
 	}
-	res.Status = wire.StatusApplied
+	res.Status, res.Decision = wire.StatusApplied, out.decision
 	return res, nil
 }
 
@@ -163,7 +164,8 @@ func (h *Hub) recordEvent(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wir
 	if r.Status == wire.StatusRejected {
 		status = "rejected"
 	}
-	return tx.InsertEvent(ctx, hubdb.Event{TokenID: a.tokenID, Bench: ev.Bench, Seq: ev.Seq, Key: ev.Key, BodyHash: hash, Kind: string(ev.Kind),
+	// The event is the authenticated bench's, whatever bench it names.
+	return tx.InsertEvent(ctx, hubdb.Event{TokenID: a.tokenID, Bench: a.bench, Seq: ev.Seq, Key: ev.Key, BodyHash: hash, Kind: string(ev.Kind),
 		TradeInID: ev.TradeInID, Operator: ev.Operator, At: ev.At, Payload: ev.Payload, Status: status, Result: result, ReceivedAt: h.now()})
 }
 

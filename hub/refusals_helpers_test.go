@@ -204,15 +204,34 @@ func (b *benchClient) receiptOf(ti intake.TradeIn, operator string) intake.Recei
 
 // crackedScreen is an inspection whose only fault is a cracked screen.
 func crackedScreen() intake.Inspection {
+	in := flawless()
+	in.Cosmetic[intake.ZoneScreen] = intake.SeverityCracked
+	return in
+}
+
+// flawless is an inspection with no fault at all: as good as any
+// disclosure.
+func flawless() intake.Inspection {
 	in := intake.Inspection{Cosmetic: map[intake.Zone]intake.Severity{}, Checks: map[intake.Check]intake.Result{}, BatteryHealth: 92}
 	for _, z := range intake.Zones {
 		in.Cosmetic[z] = intake.SeverityNone
 	}
-	in.Cosmetic[intake.ZoneScreen] = intake.SeverityCracked
 	for _, c := range intake.Checks {
 		in.Checks[c] = intake.Pass
 	}
 	return in
+}
+
+// gradingAsDisclosed grades ti's device flawless: not worse than
+// disclosed, so nothing is rerouted.
+func (b *benchClient) gradingAsDisclosed(t *testing.T, ti intake.TradeIn) intake.Grading {
+	t.Helper()
+	in := flawless()
+	grade, err := intake.ComputeGrade(in)
+	require.NoError(t, err)
+	d := intake.DecideOnArrival(ti, grade)
+	require.False(t, d.Reroute, "a flawless device is not worse than the disclosed %s", ti.Disclosed)
+	return intake.Grading{TradeInID: ti.ID, Operator: opTechnician, Bench: b.name, At: time.Now().UTC(), Inspection: in, Grade: grade, Decision: d}
 }
 
 // gradingOf grades ti's device with a cracked screen: worse than the
@@ -283,13 +302,20 @@ type walkInPayload struct {
 	Payout  intake.Payout  `json:"payout"`
 }
 
-// walkIn makes the bench's next walk-in event: a device bought over the
-// counter, received on the spot, paid its quoted offer. change, if given,
+// walkIn makes the bench's next walk-in event: a device of the hub's
+// catalog bought over the counter in good condition at the catalog's
+// price, received on the spot, paid its quoted offer. change, if given,
 // spoils the payload before it is sent.
 func (b *benchClient) walkIn(t *testing.T, imei, operator string, change func(*walkInPayload)) wire.Event {
 	t.Helper()
 	id := uuid.NewString()
 	ti := newTradeIn(id, imei)
+	vs, err := b.hub.Variants(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, vs, "the hub's catalog")
+	v := vs[0]
+	ti.Device = intake.Device{Make: v.Make, Model: v.Model, Storage: v.Storage, Carrier: v.Carrier, SKU: v.SKU}
+	ti.Offer, ti.Prices = v.Prices[intake.ConditionGood], v.Prices
 	ti.Reference, ti.Status = "WI-"+strings.ToUpper(id[:8]), intake.StatusReceived
 	ev := b.newEvent(t, intake.EventWalkInAccepted, id, operator, nil)
 	ti.Receipt = &intake.Receipt{TradeInID: id, IMEI: imei, Operator: operator, Bench: b.name, At: ev.At, EventKey: ev.Key}
@@ -297,7 +323,6 @@ func (b *benchClient) walkIn(t *testing.T, imei, operator string, change func(*w
 	if change != nil {
 		change(&p)
 	}
-	var err error
 	ev.Payload, err = json.Marshal(p)
 	require.NoError(t, err)
 	return ev

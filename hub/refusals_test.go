@@ -90,9 +90,10 @@ func TestRerouteAndDecisionGuards(t *testing.T) {
 	t.Run("a supervisor decides only what was rerouted", func(t *testing.T) {
 		h := hubtest.New(t, hubtest.Config{})
 		b := enrollBench(t, h, "bench-1")
-		// Graded worse than disclosed, but the bench never sent the reroute:
-		// no payout is held, so there is nothing to decide.
-		ti, _ := b.gradedHere(t, "ti-graded", testIMEI(t, 1))
+		// Graded as disclosed: no payout is held, so there is nothing to
+		// decide.
+		ti := b.receivedHere(t, "ti-graded", testIMEI(t, 1))
+		b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingAsDisclosed(t, ti))
 		for _, kind := range []intake.DecisionKind{intake.DecideOverride, intake.DecideDecline, intake.DecideCounterOffer, intake.DecideMorePhotos} {
 			t.Run(string(kind), func(t *testing.T) {
 				before := b.top(t)

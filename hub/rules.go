@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -107,24 +109,47 @@ func checkHandLink(t intake.TradeIn, in intake.Receipt, f handLinkFacts) *Reject
 
 // checkGrading decides a grading: the grade is computed from the
 // inspection, never taken from the bench, and a bench that disagrees with
-// the rubric is refused. A device may be graded again while inspected.
-func checkGrading(t intake.TradeIn, g intake.Grading) *Rejection {
+// the rubric is refused. A device may be graded again while inspected. It
+// returns the hub's damaged-on-arrival decision, from the hub's trade-in
+// (what was disclosed, offered and priced) and the computed grade: the
+// bench's decision is advisory.
+func checkGrading(t intake.TradeIn, g intake.Grading) (intake.Decision, *Rejection) {
 	if g.TradeInID != t.ID {
-		return reject(wire.RejectInvalidPayload, "The payload is not a grading of this trade-in.").about(&t, nil)
+		return intake.Decision{}, reject(wire.RejectInvalidPayload, "The payload is not a grading of this trade-in.").about(&t, nil)
 	}
 	grade, err := intake.ComputeGrade(g.Inspection)
 	if err != nil {
-		return reject(wire.RejectInvalidPayload, "%s", err.Error()).about(&t, nil)
+		return intake.Decision{}, reject(wire.RejectInvalidPayload, "%s", err.Error()).about(&t, nil)
 	}
 	if grade.Condition != g.Grade.Condition || grade.Cosmetic != g.Grade.Cosmetic || grade.Functional != g.Grade.Functional {
-		return reject(wire.RejectGradeMismatch, "The inspection grades %s, the bench sent %s.", grade.Condition, g.Grade.Condition).about(&t, nil)
+		return intake.Decision{}, reject(wire.RejectGradeMismatch, "The inspection grades %s, the bench sent %s.", grade.Condition, g.Grade.Condition).about(&t, nil)
 	}
 	if t.Status != intake.StatusInspected {
 		if err := intake.Transition(t.Status, intake.StatusInspected); err != nil {
-			return reject(wire.RejectInvalidState, "%s", err.Error()).about(&t, nil)
+			return intake.Decision{}, reject(wire.RejectInvalidState, "%s", err.Error()).about(&t, nil)
 		}
 	}
-	return nil
+	return intake.DecideOnArrival(t, grade), nil
+}
+
+// sameDecision reports whether the bench decided what the hub decides.
+func sameDecision(bench, hub intake.Decision) bool {
+	return bench.Reroute == hub.Reroute && bench.Disclosed == hub.Disclosed && bench.Graded == hub.Graded &&
+		bench.Offer == hub.Offer && bench.GradedPrice == hub.GradedPrice
+}
+
+// hubDecision is the hub's damaged-on-arrival decision from a grading doc
+// it stored, recomputed from the inspection: never the bench's word.
+func hubDecision(t intake.TradeIn, doc []byte) (intake.Decision, error) {
+	var g intake.Grading
+	if err := json.Unmarshal(doc, &g); err != nil {
+		return intake.Decision{}, fmt.Errorf("decode grading of %s: %w", t.ID, err)
+	}
+	grade, err := intake.ComputeGrade(g.Inspection)
+	if err != nil {
+		return intake.Decision{}, fmt.Errorf("grade of %s: %w", t.ID, err)
+	}
+	return intake.DecideOnArrival(t, grade), nil
 }
 
 // checkPhoto decides a photo event: the content's SHA-256 and the side it
@@ -136,21 +161,29 @@ func checkPhoto(t intake.TradeIn, p intake.Photo) *Rejection {
 	return nil
 }
 
-// checkReroute decides a reroute to Returns: only of an inspected device.
-func checkReroute(t intake.TradeIn, d intake.Decision) *Rejection {
+// checkReroute decides a reroute to Returns: only of an inspected device
+// that the hub's own decision on its latest grading reroutes.
+func checkReroute(t intake.TradeIn, d intake.Decision, hub intake.Decision) *Rejection {
 	if !d.Reroute {
 		return reject(wire.RejectInvalidPayload, "The payload is not a reroute decision.").about(&t, nil)
 	}
 	if t.Status != intake.StatusInspected {
 		return reject(wire.RejectInvalidState, "Trade-in %s is %s: only an inspected device can be rerouted.", t.Reference, t.Status).about(&t, nil)
 	}
+	if !hub.Reroute {
+		r := reject(wire.RejectDecisionMismatch, "The hub's grading of trade-in %s does not reroute it: graded %s, disclosed %s.",
+			t.Reference, hub.Graded, hub.Disclosed).about(&t, nil)
+		r.Decision = &hub
+		return r
+	}
 	return nil
 }
 
 // checkDecision decides a supervisor's decision on a rerouted device, once,
 // and returns the status it moves the trade-in to (its own for a decision
-// that leaves the status as it is).
-func checkDecision(t intake.TradeIn, kind intake.EventKind, d intake.SupervisorDecision, rerouted bool) (intake.Status, *Rejection) {
+// that leaves the status as it is). open says a counter-offer is already
+// waiting for the customer.
+func checkDecision(t intake.TradeIn, kind intake.EventKind, d intake.SupervisorDecision, rerouted, open bool) (intake.Status, *Rejection) {
 	if d.TradeInID != t.ID {
 		return "", reject(wire.RejectInvalidPayload, "The payload is not a supervisor decision on this trade-in.").about(&t, nil)
 	}
@@ -163,6 +196,11 @@ func checkDecision(t intake.TradeIn, kind intake.EventKind, d intake.SupervisorD
 	if t.Status != intake.StatusInspected {
 		return "", reject(wire.RejectInvalidState, "Trade-in %s is %s: it was decided already.", t.Reference, t.Status).about(&t, nil)
 	}
+	if d.Kind == intake.DecideCounterOffer {
+		if r := checkCounterOffer(t, d, open); r != nil {
+			return "", r
+		}
+	}
 	to := t.Status
 	switch kind {
 	case intake.EventPayoutDeclined:
@@ -174,6 +212,27 @@ func checkDecision(t intake.TradeIn, kind intake.EventKind, d intake.SupervisorD
 		return "", reject(wire.RejectInvalidState, "%s", err.Error()).about(&t, nil)
 	}
 	return to, nil
+}
+
+// MaxCounterOfferLife is the longest a counter-offer may wait for the
+// customer's answer.
+const MaxCounterOfferLife = 30 * 24 * time.Hour
+
+// checkCounterOffer decides a counter-offer's money: one open per
+// trade-in, more than nothing and at most the original offer, answered by
+// a date after the decision and within MaxCounterOfferLife of it.
+func checkCounterOffer(t intake.TradeIn, d intake.SupervisorDecision, open bool) *Rejection {
+	switch {
+	case open:
+		return reject(wire.RejectCounterOfferOpen, "Trade-in %s already has a counter-offer waiting for the customer.", t.Reference).about(&t, nil)
+	case d.CounterOffer <= 0 || d.CounterOffer > t.Offer:
+		return reject(wire.RejectAmountOutOfRange, "A counter-offer is more than 0.00 and at most the original offer of %s, not %s.",
+			t.Offer, d.CounterOffer).about(&t, nil)
+	case !d.Expires.After(d.At) || d.Expires.Sub(d.At) > MaxCounterOfferLife:
+		return reject(wire.RejectInvalidPayload, "A counter-offer expires after it is made and within %d days.",
+			int(MaxCounterOfferLife/(24*time.Hour))).about(&t, nil)
+	}
+	return nil
 }
 
 // walkInPayload is what a bench sends of a walk-in.
@@ -196,6 +255,46 @@ func checkWalkIn(p walkInPayload, ev wire.Event, bench string) *Rejection {
 	}
 	if err := wire.ValidateTradeIn(t); err != nil {
 		return reject(wire.RejectInvalidPayload, "%s", err.Error())
+	}
+	return nil
+}
+
+// checkWalkInPrice decides a walk-in's money by the hub's own catalog: the
+// device is the SKU's, and the offer (which checkWalkIn made sure is the
+// payout) is what the hub's price table gives the disclosed condition.
+func checkWalkInPrice(t intake.TradeIn, v wire.Variant, known bool) *Rejection {
+	if !known {
+		return reject(wire.RejectUnknownVariant, "The hub's catalog lists no SKU %q.", t.Device.SKU)
+	}
+	d := t.Device
+	if !strings.EqualFold(d.Make, v.Make) || !strings.EqualFold(d.Model, v.Model) || !strings.EqualFold(d.Storage, v.Storage) ||
+		!strings.EqualFold(d.Carrier, v.Carrier) {
+		return reject(wire.RejectInvalidPayload, "SKU %s is a %s %s %s %s, not a %s %s %s %s.", v.SKU, v.Make, v.Model, v.Storage, v.Carrier,
+			d.Make, d.Model, d.Storage, d.Carrier)
+	}
+	if err := intake.CheckAmount(t.Offer); err != nil {
+		return reject(wire.RejectAmountOutOfRange, "The offer: %s.", err.Error())
+	}
+	price, err := v.Prices.Quote(t.Disclosed)
+	if err != nil {
+		return reject(wire.RejectPriceMismatch, "The hub has no price for SKU %s in %s condition.", v.SKU, t.Disclosed)
+	}
+	if t.Offer != price {
+		return reject(wire.RejectPriceMismatch, "The hub prices SKU %s in %s condition at %s, not %s.", v.SKU, t.Disclosed, price, t.Offer)
+	}
+	return nil
+}
+
+// maxClockAhead is how far ahead of the hub's clock an event may be dated:
+// a bench's clock drifts, not by days.
+const maxClockAhead = 24 * time.Hour
+
+// checkEventTime decides whether an event's time is believable: not before
+// 2000, not more than maxClockAhead ahead of the hub's clock.
+func checkEventTime(at, now time.Time) *Rejection {
+	if at.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) || at.After(now.Add(maxClockAhead)) {
+		return reject(wire.RejectEventTime, "An event's time is after 2000-01-01 and at most a day ahead of the hub's clock (%s), not %s.",
+			now.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package intake
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -58,4 +60,58 @@ func (c Cents) Percent(p int64) Cents {
 		return Cents((v + 50) / 100)
 	}
 	return Cents((v - 50) / 100)
+}
+
+// MaxAmount bounds every amount of money a trade-in carries: a price, an
+// offer, a payout, a counter-offer, a quote's value per device. A phone
+// worth more than $1,000,000.00 is a typing error or an attack. Within the
+// bound, an amount times a quantity up to MaxQuantity, or times a percentage
+// in hundredths up to 100.00%, cannot overflow int64: the checked
+// operations below say so when an input is out of bounds instead.
+const MaxAmount Cents = 1_000_000_00
+
+// MaxQuantity bounds the number of devices one line of a quote counts.
+const MaxQuantity = 100_000
+
+// ErrAmountOutOfRange is an amount or result beyond MaxAmount, or below
+// zero where money cannot be negative.
+var ErrAmountOutOfRange = errors.New("amount out of range")
+
+// CheckAmount reports whether c is an amount a trade-in may carry: from 0
+// to MaxAmount.
+func CheckAmount(c Cents) error {
+	if c < 0 || c > MaxAmount {
+		return fmt.Errorf("%s is not between 0.00 and %s: %w", c, MaxAmount, ErrAmountOutOfRange)
+	}
+	return nil
+}
+
+// Times returns c × n, refusing a product whose magnitude does not fit
+// int64 (so MinInt64 itself never multiplies).
+func (c Cents) Times(n int64) (Cents, error) {
+	hi, lo := bits.Mul64(uabs(int64(c)), uabs(n))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, fmt.Errorf("%s × %d overflows: %w", c, n, ErrAmountOutOfRange)
+	}
+	v := int64(lo)
+	if (c < 0) != (n < 0) {
+		v = -v
+	}
+	return Cents(v), nil
+}
+
+// Plus returns c + d, refusing an overflow of int64.
+func (c Cents) Plus(d Cents) (Cents, error) {
+	s := c + d
+	if (d > 0 && s < c) || (d < 0 && s > c) {
+		return 0, fmt.Errorf("%s + %s overflows: %w", c, d, ErrAmountOutOfRange)
+	}
+	return s, nil
+}
+
+func uabs(v int64) uint64 {
+	if v < 0 {
+		return uint64(-(v + 1)) + 1
+	}
+	return uint64(v)
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/dbtime"
 )
 
@@ -29,6 +31,9 @@ type Settlement struct {
 	Key    string
 	State  string // applied, duplicate or rejected
 	Result json.RawMessage
+	// Decision is the hub's damaged-on-arrival decision of a grading when
+	// it differed from this bench's: the hub's stands, here too.
+	Decision *intake.Decision
 }
 
 // PendingEvents returns up to limit events not yet settled by the hub, in
@@ -96,7 +101,13 @@ func (s *Store) Settle(ctx context.Context, settlements []Settlement) error {
 			if err != nil {
 				return fmt.Errorf("settle event %s: %w", st.Key, err)
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			n, _ := res.RowsAffected()
+			if n == 1 && st.Decision != nil {
+				if err := s.takeHubDecision(ctx, tx, st.Key, *st.Decision, now); err != nil {
+					return err
+				}
+			}
+			if n == 0 {
 				var exists int
 				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE key = ?`, st.Key).Scan(&exists); err != nil {
 					return err
@@ -109,4 +120,38 @@ func (s *Store) Settle(ctx context.Context, settlements []Settlement) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET last_push_at = ? WHERE id = 1`, now)
 		return err
 	})
+}
+
+// takeHubDecision puts the hub's decision on the grading pushed as key: the
+// unit is rerouted to a supervisor, or back from the review queue, and the
+// audit log says the hub decided.
+func (s *Store) takeHubDecision(ctx context.Context, tx *sql.Tx, key string, d intake.Decision, at string) error {
+	var tradeInID, operator, bench string
+	err := tx.QueryRowContext(ctx, `SELECT tradein_id, operator, bench FROM gradings WHERE event_key = ?`, key).Scan(&tradeInID, &operator, &bench)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("the hub decided on event %s, which is no grading of this bench", key)
+	}
+	if err != nil {
+		return fmt.Errorf("find grading %s: %w", key, err)
+	}
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE gradings SET decision = ? WHERE event_key = ?`, doc, key); err != nil {
+		return fmt.Errorf("record the hub's decision on %s: %w", tradeInID, err)
+	}
+	from, to := "rerouted", "graded"
+	if d.Reroute {
+		from, to = "graded", "rerouted"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE units SET state = ? WHERE tradein_id = ? AND state = ?`, to, tradeInID, from); err != nil {
+		return fmt.Errorf("move unit %s to %s: %w", tradeInID, to, err)
+	}
+	reason := "the hub's grading does not reroute the device"
+	if d.Reroute {
+		reason = "the hub's grading reroutes the device: " + d.Reason
+	}
+	return appendAudit(ctx, tx, AuditEntry{At: at, Operator: operator, Bench: bench, Action: "hub-decision", Subject: tradeInID,
+		Reason: reason, Detail: string(doc)})
 }

@@ -50,6 +50,14 @@ const (
 	RejectIMEIFlagged      = "imei_flagged"
 	RejectTradeInOpen      = "tradein_open"
 	RejectBlobMissing      = "blob_missing" // a photo event whose content was not uploaded first
+	// The hub prices every walk-in and decision itself; a figure that
+	// differs from its own is refused with one of these.
+	RejectUnknownVariant   = "unknown_variant"     // a walk-in of a device the hub's catalog does not list
+	RejectPriceMismatch    = "price_mismatch"      // an offer or payout other than the hub's price
+	RejectAmountOutOfRange = "amount_out_of_range" // money below zero or above intake.MaxAmount
+	RejectCounterOfferOpen = "counter_offer_open"  // a second counter-offer while one is open
+	RejectDecisionMismatch = "decision_mismatch"   // a reroute the hub's own grading does not make
+	RejectEventTime        = "event_time_out_of_range"
 )
 
 // Problem is an RFC 9457 problem detail with the contract's extensions.

@@ -109,6 +109,9 @@ type EventResult struct {
 	// rejected, Receipt the receipt that won when it was already received.
 	TradeIn *intake.TradeIn `json:"trade_in,omitempty"`
 	Receipt *intake.Receipt `json:"receipt,omitempty"`
+	// Decision is the hub's damaged-on-arrival decision of an applied
+	// grading, when it differs from the bench's: the hub's stands.
+	Decision *intake.Decision `json:"decision,omitempty"`
 }
 
 // Rejected reports whether the hub refused the event, now or the first time.

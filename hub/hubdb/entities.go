@@ -57,6 +57,18 @@ func (tx *Tx) Variants(ctx context.Context) ([]wire.Variant, error) {
 	return sqlitedb.QueryDocs[wire.Variant](ctx, tx.tx, "catalog variants", `SELECT doc FROM variants ORDER BY sku`)
 }
 
+// Variant returns the catalog variant of a SKU, or ErrNotFound.
+func (tx *Tx) Variant(ctx context.Context, sku string) (wire.Variant, error) {
+	vs, err := sqlitedb.QueryDocs[wire.Variant](ctx, tx.tx, "catalog variant "+sku, `SELECT doc FROM variants WHERE sku = ?`, sku)
+	if err != nil {
+		return wire.Variant{}, err
+	}
+	if len(vs) == 0 {
+		return wire.Variant{}, fmt.Errorf("variant %s: %w", sku, ErrNotFound)
+	}
+	return vs[0], nil
+}
+
 // FindVariant returns the variant of a make, model, storage and carrier,
 // compared without regard to case, or ErrNotFound.
 func (tx *Tx) FindVariant(ctx context.Context, make, model, storage, carrier string) (wire.Variant, error) {

@@ -104,6 +104,26 @@ func (tx *Tx) Rerouted(ctx context.Context, tradeInID string) (bool, error) {
 	return tx.exists(ctx, "reroute of "+tradeInID, `SELECT 1 FROM reroutes WHERE tradein_id = ?`, tradeInID)
 }
 
+// LatestGrading returns the newest grading of a trade-in as the bench sent
+// it, or ErrNotFound.
+func (tx *Tx) LatestGrading(ctx context.Context, tradeInID string) ([]byte, error) {
+	var doc []byte
+	err := tx.tx.QueryRowContext(ctx, `SELECT doc FROM gradings WHERE tradein_id = ? ORDER BY rowid DESC LIMIT 1`, tradeInID).Scan(&doc)
+	if err := notFound(err, "grading of %s", tradeInID); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// DecisionKinds lists the kinds of the supervisor decisions made on a
+// trade-in, oldest first.
+func (tx *Tx) DecisionKinds(ctx context.Context, tradeInID string) ([]string, error) {
+	return sqlitedb.QueryRows(ctx, tx.tx, "decisions on "+tradeInID, func(rows *sql.Rows) (string, error) {
+		var k string
+		return k, rows.Scan(&k)
+	}, `SELECT kind FROM decisions WHERE tradein_id = ? ORDER BY rowid`, tradeInID)
+}
+
 // InsertDecision records a supervisor's decision of kind.
 func (tx *Tx) InsertDecision(ctx context.Context, s Step, kind string) error {
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO decisions (event_key, tradein_id, bench, kind, doc) VALUES (?, ?, ?, ?, ?)`,
