@@ -3,7 +3,9 @@ package benchsync
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -115,6 +117,38 @@ func (c *Client) Push(ctx context.Context, req wire.PushRequest) (wire.PushRespo
 		return wire.PushResponse{}, &ResponseError{Op: "push", Err: err}
 	}
 	return resp, nil
+}
+
+// Grant asks the hub for a supervisor's grant of a session, proving the
+// supervisor with a PIN or a badge. The answer must verify with the key the
+// hub sent and be for the session asked for.
+func (c *Client) Grant(ctx context.Context, req wire.GrantRequest) (wire.GrantResponse, error) {
+	var resp wire.GrantResponse
+	if err := c.do(ctx, "grant", http.MethodPost, "/v1/grants", nil, req, wire.MaxSmallBody, &resp); err != nil {
+		return resp, err
+	}
+	key, err := base64.RawURLEncoding.DecodeString(resp.HubKey)
+	if err != nil {
+		return wire.GrantResponse{}, &ResponseError{Op: "grant", Err: fmt.Errorf("hub key: %w", err)}
+	}
+	g, err := intake.VerifyGrant(key, resp.Grant)
+	if err != nil {
+		return wire.GrantResponse{}, &ResponseError{Op: "grant", Err: err}
+	}
+	if base64.RawURLEncoding.EncodeToString(g.SessionKey) != req.SessionKey || g.Operator != req.Operator {
+		return wire.GrantResponse{}, &ResponseError{Op: "grant", Err: errors.New("the grant is for another session")}
+	}
+	return resp, nil
+}
+
+// Granter is the client as intake.Login asks for supervisors' grants.
+type Granter struct{ Client *Client }
+
+// Grant implements intake.Granter.
+func (g Granter) Grant(ctx context.Context, operatorID, pin, badge string, sessionKey ed25519.PublicKey) (string, error) {
+	resp, err := g.Client.Grant(ctx, wire.GrantRequest{Operator: operatorID, PIN: pin, Badge: badge,
+		SessionKey: base64.RawURLEncoding.EncodeToString(sessionKey)})
+	return resp.Grant, err
 }
 
 // CheckIMEI asks the device registry about imei.

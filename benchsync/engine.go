@@ -37,6 +37,7 @@ type Store interface {
 	Settle(ctx context.Context, settlements []store.Settlement) error
 	CountPending(ctx context.Context) (int, error)
 	PhotoData(ctx context.Context, sha string) ([]byte, error)
+	AuditHead(ctx context.Context) (store.AuditHead, error)
 }
 
 // State is what the engine is doing.
@@ -48,6 +49,10 @@ const (
 	StatePulling State = "pulling"
 	StateWaiting State = "waiting" // for a retry after a failure
 	StateStopped State = "stopped" // the hub refused the bench: enroll again
+	// StateFailed is the bench's own store failing the sync (a *StoreError
+	// in Err): not the network, and no retry will mend it by itself. The
+	// engine tries again only at its interval or when nudged.
+	StateFailed State = "failed"
 )
 
 // Status is the engine's state for a screen: whether the hub answers, when
@@ -63,7 +68,7 @@ type Status struct {
 	Pages      int       // pages pulled by the current or last sync
 	Items      int       // changes applied by the current or last sync
 	Err        error     // why the last sync failed, nil once one succeeds
-	RetryAt    time.Time // when the engine tries again after Err
+	RetryAt    time.Time // when the engine tries again after Err; zero when failed
 }
 
 // Summary is what one sync did.
@@ -169,8 +174,11 @@ func (e *Engine) RunOnce(ctx context.Context) (Summary, error) {
 }
 
 // Run syncs until ctx ends: again every interval, early when nudged, and
-// after a failure with backoff. It returns when ctx ends, or with the error
-// when the hub no longer accepts the bench (revoked, or its token unknown).
+// after a failure of the network or the hub with backoff. A failure of the
+// bench's store is no reason to hurry: it is tried again at the interval, or
+// when nudged (the store has just written something). Run returns when ctx
+// ends, or with the error when the hub no longer accepts the bench
+// (revoked, or its token unknown).
 func (e *Engine) Run(ctx context.Context) error {
 	failures := 0
 	for {
@@ -187,6 +195,10 @@ func (e *Engine) Run(ctx context.Context) error {
 		case Refused(err):
 			e.update(func(s *Status) { s.State = StateStopped })
 			return err
+		case StoreFailed(err):
+			if !e.sleep(ctx, e.interval, e.nudge) {
+				return ctx.Err()
+			}
 		default:
 			// A nudge does not cut a wait the hub asked for.
 			var nudge <-chan struct{}
@@ -241,7 +253,13 @@ func (e *Engine) pass(ctx context.Context, sum *Summary) error {
 	}
 	pending, perr := e.store.CountPending(ctx)
 	e.update(func(s *Status) {
-		s.State, s.Err, s.Online = StateIdle, err, err == nil || isHubAnswer(err)
+		s.State, s.Err = StateIdle, err
+		if StoreFailed(err) {
+			// The store says nothing of the hub: Online stays what it was.
+			s.State, s.RetryAt = StateFailed, time.Time{}
+		} else {
+			s.Online = err == nil || isHubAnswer(err)
+		}
 		s.Pushed, s.Duplicates, s.Rejected = sum.Applied+sum.Duplicates+sum.Rejected, sum.Duplicates, sum.Rejected
 		s.Pages, s.Items = sum.Pages, sum.Items
 		if perr == nil {
@@ -273,23 +291,32 @@ func (e *Engine) push(ctx context.Context, sum *Summary) error {
 	for {
 		events, err := e.store.PendingEvents(ctx, e.batch)
 		if err != nil {
-			return fmt.Errorf("read the outbox: %w", err)
+			return storeFailed("read the outbox", err)
 		}
 		if len(events) == 0 {
 			return nil
 		}
 		pending, err := e.store.CountPending(ctx)
 		if err != nil {
-			return fmt.Errorf("count the outbox: %w", err)
+			return storeFailed("count the outbox", err)
+		}
+		head, err := e.store.AuditHead(ctx)
+		if err != nil {
+			return storeFailed("read the audit head", err)
 		}
 		e.update(func(s *Status) { s.State, s.Pending = StatePushing, pending })
 		req := wire.PushRequest{Bench: e.bench, Events: make([]wire.Event, len(events))}
+		if head.Seq > 0 {
+			// The hub keeps the heads it is sent: a later one that does not
+			// extend them shows this bench's history rewritten.
+			req.AuditHead = &wire.AuditHead{Seq: head.Seq, Hash: head.Hash}
+		}
 		for i, ev := range events {
 			req.Events[i] = wire.Event{Seq: ev.Seq, Key: ev.Key, Kind: intake.EventKind(ev.Kind), TradeInID: ev.TradeInID,
-				Operator: ev.Operator, Bench: ev.Bench, At: ev.At, Payload: ev.Payload}
+				Operator: ev.Operator, Bench: ev.Bench, At: ev.At, Payload: ev.Payload, Grant: ev.Grant, Proof: ev.Proof}
 		}
 		if err := req.Validate(); err != nil {
-			return fmt.Errorf("the outbox holds an event the contract refuses: %w", err)
+			return storeFailed("send its outbox", fmt.Errorf("it holds what the contract refuses: %w", err))
 		}
 		if err := e.uploadPhotos(ctx, events); err != nil {
 			return err
@@ -322,7 +349,7 @@ func (e *Engine) push(ctx context.Context, sum *Summary) error {
 			settlements[i] = store.Settlement{Key: r.Key, State: state, Result: result, Decision: r.Decision}
 		}
 		if err := e.store.Settle(ctx, settlements); err != nil {
-			return fmt.Errorf("settle pushed events: %w", err)
+			return storeFailed("settle pushed events", err)
 		}
 	}
 }
@@ -337,11 +364,11 @@ func (e *Engine) uploadPhotos(ctx context.Context, events []store.OutboxEvent) e
 		}
 		var p intake.Photo
 		if err := json.Unmarshal(ev.Payload, &p); err != nil {
-			return fmt.Errorf("photo event %s: %w", ev.Key, err)
+			return storeFailed("read photo event "+ev.Key, err)
 		}
 		data, err := e.store.PhotoData(ctx, p.SHA256)
 		if err != nil {
-			return fmt.Errorf("photo %s: %w", p.SHA256, err)
+			return storeFailed("read photo "+p.SHA256, err)
 		}
 		if _, err := e.client.PutBlob(ctx, data, p.MIME); err != nil {
 			return err
@@ -356,7 +383,7 @@ func (e *Engine) uploadPhotos(ctx context.Context, events []store.OutboxEvent) e
 func (e *Engine) pull(ctx context.Context, sum *Summary) error {
 	cursor, err := e.store.Cursor(ctx)
 	if err != nil {
-		return fmt.Errorf("read the sync cursor: %w", err)
+		return storeFailed("read the sync cursor", err)
 	}
 	e.update(func(s *Status) { s.State, s.Pages, s.Items = StatePulling, 0, 0 })
 	for {
@@ -366,7 +393,7 @@ func (e *Engine) pull(ctx context.Context, sum *Summary) error {
 			return err
 		}
 		if err := e.store.BeginResync(ctx); err != nil {
-			return fmt.Errorf("begin a full resync: %w", err)
+			return storeFailed("begin a full resync", err)
 		}
 		sum.Resynced, cursor = true, ""
 	}
@@ -412,7 +439,7 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 		changes := storeChanges(batch)
 		changes.Complete = complete
 		if err := e.store.ApplyChanges(ctx, changes, next); err != nil {
-			return fmt.Errorf("apply pulled changes: %w", err)
+			return storeFailed("apply pulled changes", err)
 		}
 		sum.Pages += batchPages
 		sum.Items += len(batch)

@@ -16,8 +16,7 @@ import (
 )
 
 var (
-	clerk      = intake.Operator{ID: "op-clerk-1", Name: "Carl Clerk", Role: intake.RoleClerk}
-	supervisor = intake.Operator{ID: "op-super-1", Name: "Sam Supervisor", Role: intake.RoleSupervisor}
+	clerk = intake.Operator{ID: "op-clerk-1", Name: "Carl Clerk", Role: intake.RoleClerk}
 )
 
 func crackedScreen() intake.Inspection {
@@ -51,6 +50,12 @@ func TestSupervisorDecisionsReachTheHub(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, len(receivable), len(tests))
+	// The supervisor logs in as at the bench: the PIN checked offline,
+	// then the hub's grant of the session, which signs every decision.
+	login := intake.NewLogin(b.store, time.Now).WithGrants(benchsync.Granter{Client: b.client})
+	supervisor, err := login.ByPIN(ctx, "op-super-1", "333333")
+	require.NoError(t, err)
+	require.NotNil(t, supervisor.Session, "the hub granted the supervisor's session")
 	for i, tt := range tests {
 		ti := receivable[i]
 		_, err := b.svc.Receive(ctx, tech, ti.IMEI)

@@ -27,6 +27,7 @@ var tech = intake.Operator{ID: "op-tech-1", Name: "Tess Tech", Role: intake.Role
 // bench is a bench as the app runs it: a real store file, the bench
 // service, and the engine syncing them with a real hub.
 type bench struct {
+	client *benchsync.Client
 	name   string
 	token  string
 	store  *store.Store
@@ -44,7 +45,7 @@ func newBench(t testing.TB, h *hubtest.Hub, name, url string, opts ...benchsync.
 	client, err := benchsync.NewClient(url, token, benchsync.WithRequestTimeout(5*time.Second))
 	require.NoError(t, err)
 	opts = append([]benchsync.Option{benchsync.WithRetry(5, time.Millisecond, 20*time.Millisecond)}, opts...)
-	return &bench{name: name, token: token, store: st, engine: benchsync.New(st, client, name, opts...),
+	return &bench{name: name, token: token, store: st, client: client, engine: benchsync.New(st, client, name, opts...),
 		svc: intake.NewBench(st, name, time.Now, uuid.NewString)}
 }
 
@@ -94,7 +95,7 @@ func TestReceiptReachesOtherBenches(t *testing.T) {
 	assert.Equal(t, sum.Pages, last.Pages, "progress is reported page by page")
 	cred, err := a.store.CredentialByID(ctx, tech.ID)
 	require.NoError(t, err)
-	ok, err := intake.VerifyPIN(cred.PINHash, "1111")
+	ok, err := intake.VerifyPIN(cred.PINHash, "111111")
 	require.NoError(t, err)
 	assert.True(t, ok, "operators arrive with a PIN hash the bench can check offline")
 	v := demo.Variants()[5]

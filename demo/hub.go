@@ -35,7 +35,7 @@ func SeedHub(ctx context.Context, h *hub.Hub, s HubSeed) (SeedSummary, error) {
 	sum.Variants = len(vs)
 	var ops []wire.Operator
 	for _, o := range Operators() {
-		hash, err := intake.HashPIN(o.PIN)
+		hash, err := intake.HashPIN(o.PIN, intake.DefaultMinPINLength)
 		if err != nil {
 			return sum, fmt.Errorf("hash the PIN of %s: %w", o.ID, err)
 		}

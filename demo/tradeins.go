@@ -26,9 +26,9 @@ type Operator struct {
 // Operators are the demo staff: one of each role.
 func Operators() []Operator {
 	return []Operator{
-		{intake.Operator{ID: "op-tech-1", Name: "Tess Tech", Role: intake.RoleTechnician}, "BADGE-1001", "1111"},
-		{intake.Operator{ID: "op-clerk-1", Name: "Carl Clerk", Role: intake.RoleClerk}, "BADGE-2001", "2222"},
-		{intake.Operator{ID: "op-super-1", Name: "Sam Supervisor", Role: intake.RoleSupervisor}, "BADGE-3001", "3333"},
+		{intake.Operator{ID: "op-tech-1", Name: "Tess Tech", Role: intake.RoleTechnician}, "BADGE-1001", "111111"},
+		{intake.Operator{ID: "op-clerk-1", Name: "Carl Clerk", Role: intake.RoleClerk}, "BADGE-2001", "222222"},
+		{intake.Operator{ID: "op-super-1", Name: "Sam Supervisor", Role: intake.RoleSupervisor}, "BADGE-3001", "333333"},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,23 +174,182 @@ func (h *Hub) authenticateBench(ctx context.Context, token string) (benchAuth, e
 	return benchAuth{tokenID: t.ID, bench: t.Bench, scopes: t.Scopes}, nil
 }
 
-// CreateAPIKey makes a bearer key for the public API.
+// APIKeySpec is what a new API key is made with.
+type APIKeySpec struct {
+	// Name says who or what holds the key, for people listing keys:
+	// optional, up to 128 bytes.
+	Name   string
+	Scopes []string
+	// TTL is how long the key works; 0 until it is revoked.
+	TTL time.Duration
+}
+
+// APIKeyInfo is what the hub shows of a key: never the key itself.
+type APIKeyInfo struct {
+	ID   int64
+	Name string
+	// Prefix is the key's first characters, enough to tell keys apart and
+	// recognise one in a config file, far too few to use; empty for keys
+	// made before prefixes were kept.
+	Prefix    string
+	Scopes    []string
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: until revoked
+	RevokedAt time.Time // zero: not revoked
+}
+
+// APIKeyState is whether a key works.
+type APIKeyState string
+
+// The states of a key.
+const (
+	APIKeyActive  APIKeyState = "active"
+	APIKeyExpired APIKeyState = "expired"
+	APIKeyRevoked APIKeyState = "revoked"
+)
+
+// State is the key's state at now.
+func (k APIKeyInfo) State(now time.Time) APIKeyState {
+	switch {
+	case !k.RevokedAt.IsZero():
+		return APIKeyRevoked
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return APIKeyExpired
+	}
+	return APIKeyActive
+}
+
+func apiKeyInfo(k hubdb.APIKey) APIKeyInfo {
+	return APIKeyInfo{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes, CreatedAt: k.CreatedAt,
+		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+}
+
+// apiKeyPrefixLen is how much of a key its listing shows: the fixed
+// prefix and 8 random characters (48 of the key's 256 bits).
+const apiKeyPrefixLen = len(apiKeyPrefix) + 8
+
+// checkAPIKeySpec refuses a key that could not be listed or used.
+func checkAPIKeySpec(s APIKeySpec) error {
+	if err := checkScopes(s.Scopes); err != nil {
+		return err
+	}
+	if len(s.Name) > 128 {
+		return errors.New("an API key's name is at most 128 bytes")
+	}
+	for _, r := range s.Name {
+		if r < ' ' || r == 0x7f {
+			return errors.New("an API key's name holds control characters")
+		}
+	}
+	if s.TTL < 0 {
+		return errors.New("an API key's lifetime cannot be negative")
+	}
+	return nil
+}
+
+// CreateAPIKey makes a bearer key for the public API that works until it
+// is revoked.
 func (h *Hub) CreateAPIKey(ctx context.Context, scopes []string) (string, error) {
-	if err := checkScopes(scopes); err != nil {
-		return "", err
+	key, _, err := h.IssueAPIKey(ctx, APIKeySpec{Scopes: scopes})
+	return key, err
+}
+
+// IssueAPIKey makes a bearer key for the public API and returns it, shown
+// this once: the hub keeps only its hash and prefix.
+func (h *Hub) IssueAPIKey(ctx context.Context, s APIKeySpec) (string, APIKeyInfo, error) {
+	if err := checkAPIKeySpec(s); err != nil {
+		return "", APIKeyInfo{}, err
 	}
 	key, err := randomToken(apiKeyPrefix)
 	if err != nil {
-		return "", err
+		return "", APIKeyInfo{}, err
 	}
-	if err := h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.InsertAPIKey(ctx, secretHash(key), scopes, h.now()) }); err != nil {
-		return "", err
+	now := h.now().UTC()
+	k := hubdb.APIKey{Hash: secretHash(key), Name: s.Name, Prefix: key[:apiKeyPrefixLen], Scopes: s.Scopes, CreatedAt: now}
+	if s.TTL > 0 {
+		k.ExpiresAt = now.Add(s.TTL)
 	}
-	return key, nil
+	err = h.db.InTx(ctx, func(tx *hubdb.Tx) (err error) {
+		k.ID, err = tx.InsertAPIKey(ctx, k)
+		return err
+	})
+	if err != nil {
+		return "", APIKeyInfo{}, err
+	}
+	return key, apiKeyInfo(k), nil
+}
+
+// ListAPIKeys returns every API key the hub knows, revoked and expired
+// ones too, oldest first.
+func (h *Hub) ListAPIKeys(ctx context.Context) ([]APIKeyInfo, error) {
+	var keys []hubdb.APIKey
+	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
+		keys, err = tx.APIKeys(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list API keys: %w", err)
+	}
+	out := make([]APIKeyInfo, len(keys))
+	for i, k := range keys {
+		out[i] = apiKeyInfo(k)
+	}
+	return out, nil
+}
+
+// RevokeAPIKey revokes the key that ref names, by its id or by the prefix
+// ListAPIKeys shows, and returns it. Revoking a revoked key changes
+// nothing (RevokedAt stays when it was first revoked); a ref that names no
+// key is ErrNotFound, one that names several an error asking for the id.
+func (h *Hub) RevokeAPIKey(ctx context.Context, ref string) (APIKeyInfo, error) {
+	var k hubdb.APIKey
+	err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		var err error
+		if k, err = findAPIKey(ctx, tx, ref); err != nil {
+			return err
+		}
+		now := h.now().UTC()
+		revoked, err := tx.RevokeAPIKey(ctx, k.ID, now)
+		if revoked {
+			k.RevokedAt = now
+		}
+		return err
+	})
+	if err != nil {
+		return APIKeyInfo{}, err
+	}
+	return apiKeyInfo(k), nil
+}
+
+// findAPIKey finds the one key ref names: all digits is an id, anything
+// else a prefix as listed.
+func findAPIKey(ctx context.Context, tx *hubdb.Tx, ref string) (hubdb.APIKey, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		k, err := tx.APIKeyByID(ctx, id)
+		if errors.Is(err, hubdb.ErrNotFound) {
+			return hubdb.APIKey{}, fmt.Errorf("no API key has id %d: %w", id, ErrNotFound)
+		}
+		return k, err
+	}
+	if !strings.HasPrefix(ref, apiKeyPrefix) || len(ref) != apiKeyPrefixLen {
+		// Not quoted back: it may be a whole key, pasted by mistake.
+		return hubdb.APIKey{}, fmt.Errorf("that is neither an API key's id nor its prefix as listed (%s and 8 more characters): %w",
+			apiKeyPrefix, ErrNotFound)
+	}
+	keys, err := tx.APIKeysByPrefix(ctx, ref)
+	switch {
+	case err != nil:
+		return hubdb.APIKey{}, err
+	case len(keys) == 0:
+		return hubdb.APIKey{}, fmt.Errorf("no API key has prefix %s: %w", ref, ErrNotFound)
+	case len(keys) > 1:
+		return hubdb.APIKey{}, fmt.Errorf("%d API keys have prefix %s: revoke by id", len(keys), ref)
+	}
+	return keys[0], nil
 }
 
 // VerifyAPIKey returns the scopes of a public API key, or an error wrapping
-// ErrUnauthorized for a key that is unknown or revoked.
+// ErrUnauthorized for a key that is unknown, revoked or expired.
 func (h *Hub) VerifyAPIKey(ctx context.Context, key string) ([]string, error) {
 	if !strings.HasPrefix(key, apiKeyPrefix) {
 		return nil, fmt.Errorf("not an API key: %w", ErrUnauthorized)
@@ -199,13 +359,19 @@ func (h *Hub) VerifyAPIKey(ctx context.Context, key string) ([]string, error) {
 		k, err = tx.APIKeyByHash(ctx, secretHash(key))
 		return err
 	})
-	switch {
-	case errors.Is(err, hubdb.ErrNotFound):
+	if errors.Is(err, hubdb.ErrNotFound) {
 		return nil, fmt.Errorf("unknown API key: %w", ErrUnauthorized)
-	case err != nil:
+	}
+	if err != nil {
 		return nil, fmt.Errorf("verify API key: %w", err)
-	case k.Revoked:
-		return nil, fmt.Errorf("revoked API key: %w", ErrUnauthorized)
+	}
+	// The messages name the key by its id, never by any of its text: they
+	// end up in logs.
+	switch apiKeyInfo(k).State(h.now()) {
+	case APIKeyRevoked:
+		return nil, fmt.Errorf("API key %d is revoked: %w", k.ID, ErrUnauthorized)
+	case APIKeyExpired:
+		return nil, fmt.Errorf("API key %d expired at %s: %w", k.ID, k.ExpiresAt.Format(time.RFC3339), ErrUnauthorized)
 	}
 	return k.Scopes, nil
 }

@@ -5,12 +5,16 @@
 package hub
 
 import (
+	"cmp"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/ratelimit"
 )
 
 // Outbox records what an applied event must tell others (webhooks) in the
@@ -29,6 +33,10 @@ type Hub struct {
 	outbox   Outbox
 	log      *slog.Logger
 	instance string // names this database in cursors
+
+	grantKey      ed25519.PrivateKey // signs supervisors' grants
+	grantLife     time.Duration
+	grantAttempts *ratelimit.Limiter // PINs tried per bench and operator
 }
 
 // Config is how a hub is set up; the zero value of each field is its
@@ -41,6 +49,9 @@ type Config struct {
 	Outbox Outbox
 	// Logger; discarding by default.
 	Logger *slog.Logger
+	// GrantLife is how long a supervisor's grant lasts;
+	// intake.DefaultGrantLife by default.
+	GrantLife time.Duration
 }
 
 // Open opens (creating if needed) the hub database named by dsn (see
@@ -52,7 +63,10 @@ func Open(ctx context.Context, dsn string, c Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{db: db, now: c.Now, outbox: c.Outbox, log: c.Logger}
+	h := &Hub{db: db, now: c.Now, outbox: c.Outbox, log: c.Logger, grantLife: cmp.Or(c.GrantLife, intake.DefaultGrantLife),
+		// A supervisor mistypes a PIN now and then; a search of the PIN
+		// space through the hub gets five tries in fifteen minutes.
+		grantAttempts: ratelimit.PerSecond(5.0/(15*60), 5)}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -60,7 +74,10 @@ func Open(ctx context.Context, dsn string, c Config) (*Hub, error) {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	err = db.InTx(ctx, func(tx *hubdb.Tx) (err error) {
-		h.instance, err = tx.Instance(ctx)
+		if h.instance, err = tx.Instance(ctx); err != nil {
+			return err
+		}
+		h.grantKey, err = tx.GrantKey(ctx)
 		return err
 	})
 	if err != nil {

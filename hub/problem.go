@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -68,6 +69,10 @@ func writeProblem(w http.ResponseWriter, log *slog.Logger, r *http.Request, err 
 		w.Header().Set("Retry-After", "1")
 		p = &wire.Problem{Type: wire.ProblemType(wire.CodeOverloaded), Title: http.StatusText(http.StatusServiceUnavailable),
 			Status: http.StatusServiceUnavailable, Code: wire.CodeOverloaded, Detail: "The database is busy; try again shortly."}
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client hung up: nobody reads an answer, and the hub did not fail.
+		log.InfoContext(r.Context(), "client went away", "method", r.Method, "path", r.URL.Path)
+		return
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p = &wire.Problem{Type: wire.ProblemType(wire.CodeInternal), Title: http.StatusText(http.StatusInternalServerError),

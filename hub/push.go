@@ -1,9 +1,7 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -75,6 +73,9 @@ func (h *Hub) push(ctx context.Context, a benchAuth, req wire.PushRequest) (wire
 			}
 			resp.Results = append(resp.Results, r)
 			last = ev.Seq
+		}
+		if err := h.recordAuditHead(ctx, tx, a, req.AuditHead); err != nil {
+			return err
 		}
 		return tx.SetLastSeq(ctx, a.tokenID, last)
 	})
@@ -169,21 +170,16 @@ func (h *Hub) recordEvent(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wir
 		TradeInID: ev.TradeInID, Operator: ev.Operator, At: ev.At, Payload: ev.Payload, Status: status, Result: result, ReceivedAt: h.now()})
 }
 
-// bodyHash fingerprints what an event says, whatever the whitespace of its
-// payload, to tell a retry from a reused key. Its time is written as RFC
-// 3339, not as stored: fingerprints of events pushed before the storage
-// format changed must stay what they were.
+// bodyHash fingerprints what an event says (intake.Fingerprint), to tell a
+// retry from a reused key. Its time is written as RFC 3339, not as stored:
+// fingerprints of events pushed before the storage format changed stay
+// what they were.
 func bodyHash(ev wire.Event) (string, error) {
-	var payload bytes.Buffer
-	if err := json.Compact(&payload, ev.Payload); err != nil {
-		return "", fmt.Errorf("event %d payload: %w", ev.Seq, err)
-	}
-	b, err := json.Marshal([]any{ev.Kind, ev.TradeInID, ev.Operator, ev.Bench, ev.At.UTC().Format(time.RFC3339Nano), json.RawMessage(payload.Bytes())})
+	fp, err := intake.Fingerprint(ev.Kind, ev.TradeInID, ev.Operator, ev.Bench, ev.At, ev.Payload)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("event %d: %w", ev.Seq, err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(fp), nil
 }
 
 // maxDetail is the longest reject detail the contract allows.

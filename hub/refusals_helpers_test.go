@@ -9,6 +9,8 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,10 +42,11 @@ const (
 // benchClient is one enrolled bench: its token and its own event sequence,
 // numbered as a real bench numbers its outbox.
 type benchClient struct {
-	hub   *hubtest.Hub
-	name  string
-	token string
-	seq   int64
+	hub     *hubtest.Hub
+	name    string
+	token   string
+	seq     int64
+	session *intake.Session // the demo supervisor's, once asked for
 }
 
 func enrollBench(t *testing.T, h *hubtest.Hub, name string) *benchClient {
@@ -53,13 +56,69 @@ func enrollBench(t *testing.T, h *hubtest.Hub, name string) *benchClient {
 
 // newEvent makes the bench's next event. The payload is marshalled as it
 // is: building one that disagrees with its envelope is the tests' business.
+// A supervisor's decision is signed with the supervisor's session, as the
+// bench signs it.
 func (b *benchClient) newEvent(t *testing.T, kind intake.EventKind, tradeInID, operator string, payload any) wire.Event {
+	t.Helper()
+	var s *intake.Session
+	if operator == opSupervisor && isDecision(kind) {
+		s = b.supervisorSession(t)
+	}
+	ev := b.newEventAs(t, kind, tradeInID, operator, payload)
+	if s != nil {
+		b.sign(t, &ev, s)
+	}
+	return ev
+}
+
+// newEventAs is newEvent signed by nobody: a decision as a bench that
+// claims a role sends it.
+func (b *benchClient) newEventAs(t *testing.T, kind intake.EventKind, tradeInID, operator string, payload any) wire.Event {
 	t.Helper()
 	p, err := json.Marshal(payload)
 	require.NoError(t, err)
 	b.seq++
 	return wire.Event{Seq: b.seq, Key: uuid.NewString(), Kind: kind, TradeInID: tradeInID, Operator: operator,
 		Bench: b.name, At: time.Now().UTC(), Payload: p}
+}
+
+func isDecision(k intake.EventKind) bool {
+	switch k {
+	case intake.EventPayoutDeclined, intake.EventCounterOffer, intake.EventOverrideAccepted, intake.EventPhotosRequested:
+		return true
+	}
+	return false
+}
+
+// sign has a session vouch for an event as the bench does.
+func (b *benchClient) sign(t *testing.T, ev *wire.Event, s *intake.Session) {
+	t.Helper()
+	fp, err := intake.Fingerprint(ev.Kind, ev.TradeInID, ev.Operator, ev.Bench, ev.At, ev.Payload)
+	require.NoError(t, err)
+	ev.Grant, ev.Proof = s.Grant, s.Prove(fp)
+}
+
+// askGrant asks the hub for a grant of operator's session at this bench.
+func (b *benchClient) askGrant(t *testing.T, req wire.GrantRequest) (answer, ed25519.PrivateKey) {
+	t.Helper()
+	pub, priv, err := intake.NewSessionKey()
+	require.NoError(t, err)
+	req.SessionKey = base64.RawURLEncoding.EncodeToString(pub)
+	return call(t, http.MethodPost, b.hub.URL+"/v1/grants", b.token, req), priv
+}
+
+// supervisorSession is the demo supervisor's session at this bench,
+// granted by the hub for their PIN.
+func (b *benchClient) supervisorSession(t *testing.T) *intake.Session {
+	t.Helper()
+	if b.session == nil {
+		a, key := b.askGrant(t, wire.GrantRequest{Operator: opSupervisor, PIN: "333333"})
+		require.Equal(t, http.StatusCreated, a.status, "grant: %s", a.body)
+		var g wire.GrantResponse
+		require.NoError(t, wire.Decode(bytes.NewReader(a.body), wire.MaxSmallBody, &g))
+		b.session = intake.NewSession(g.Grant, key)
+	}
+	return b.session
 }
 
 // pushAs posts events in a push that names bench, whatever the token's.
@@ -333,12 +392,12 @@ func (b *benchClient) walkIn(t *testing.T, imei, operator string, change func(*w
 // below the top of the log, behind a compacted tail, pulls the same pages as
 // one at the top while the start horizon it carries stands, so only its
 // position shows whether a full read really ends at the top. It reads the
-// form the hub writes, instance.seq.start-horizon, and fails rather than
-// guess at another.
+// form the hub writes, instance.seq.start-horizon.view, and fails rather
+// than guess at another.
 func cursorSeq(t *testing.T, cursor string) int64 {
 	t.Helper()
 	parts := strings.Split(cursor, ".")
-	require.Len(t, parts, 3, "cursor %q is not instance.seq.start-horizon: update cursorSeq to the hub's cursor form", cursor)
+	require.Len(t, parts, 4, "cursor %q is not instance.seq.start-horizon.view: update cursorSeq to the hub's cursor form", cursor)
 	seq, err := strconv.ParseInt(parts[1], 10, 64)
 	require.NoError(t, err, "cursor %q", cursor)
 	return seq

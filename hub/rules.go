@@ -153,10 +153,15 @@ func hubDecision(t intake.TradeIn, doc []byte) (intake.Decision, error) {
 }
 
 // checkPhoto decides a photo event: the content's SHA-256 and the side it
-// shows.
+// shows, one of intake.PhotoAngles. The angle is kept and shown to
+// supervisors as it comes, so it is never free text.
 func checkPhoto(t intake.TradeIn, p intake.Photo) *Rejection {
-	if !sha256Hex.MatchString(p.SHA256) || strings.TrimSpace(p.Angle) == "" {
-		return reject(wire.RejectInvalidPayload, "The payload is not a photo: it needs the SHA-256 of its content and the side it shows.").about(&t, nil)
+	if !sha256Hex.MatchString(p.SHA256) {
+		return reject(wire.RejectInvalidPayload, "The payload is not a photo: it needs the SHA-256 of its content.").about(&t, nil)
+	}
+	if !intake.ValidPhotoAngle(p.Angle) {
+		return reject(wire.RejectInvalidPayload, "%.40q is not a side of a device; a photo shows one of %s.",
+			p.Angle, strings.Join(intake.PhotoAngles(), ", ")).about(&t, nil)
 	}
 	return nil
 }

@@ -1,6 +1,12 @@
 package intake
 
-import "time"
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // EventKind names a state change the bench reports to the hub.
 type EventKind string
@@ -41,6 +47,42 @@ type Event struct {
 	At        time.Time `json:"at"`
 	Reason    string    `json:"reason,omitempty"`
 	Payload   any       `json:"payload"`
+	// Grant and Proof carry a supervisor's authority (see Grant): the
+	// hub's grant of the session, and the session's signature of the
+	// event's Fingerprint.
+	Grant string `json:"grant,omitempty"`
+	Proof string `json:"proof,omitempty"`
+}
+
+// Fingerprint is the SHA-256 of what an event says, whatever the white
+// space of its payload: the hub tells a retry from a reused key by it, and
+// a supervisor's session signs it.
+func Fingerprint(kind EventKind, tradeInID, operator, bench string, at time.Time, payload []byte) ([]byte, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, payload); err != nil {
+		return nil, fmt.Errorf("event payload: %w", err)
+	}
+	b, err := json.Marshal([]any{kind, tradeInID, operator, bench, at.UTC().Format(time.RFC3339Nano), json.RawMessage(compact.Bytes())})
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	return sum[:], nil
+}
+
+// Sign has a supervisor's session vouch for the event: it fills Grant and
+// Proof. The payload is encoded as the outbox will store it.
+func (e *Event) Sign(s *Session) error {
+	payload, err := json.Marshal(e.Payload)
+	if err != nil {
+		return fmt.Errorf("encode event %s: %w", e.Kind, err)
+	}
+	fp, err := Fingerprint(e.Kind, e.TradeInID, e.Operator, e.Bench, e.At, payload)
+	if err != nil {
+		return err
+	}
+	e.Grant, e.Proof = s.Grant, s.Prove(fp)
+	return nil
 }
 
 // Subject names what the event is about, for the audit log: its trade-in,

@@ -46,7 +46,7 @@ func TestSupervisorQueueAndDecisions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			rerouted(t, f)
-			_, err := f.bench.AddPhoto(ctx, tech, "1", "front", "image/png", []byte("png bytes of a cracked screen"))
+			_, err := f.bench.AddPhoto(ctx, tech, "1", "front", photoPNG(t))
 			require.NoError(t, err)
 
 			queue, err := f.store.ReviewQueue(ctx)
@@ -123,7 +123,7 @@ func TestDecisionValidation(t *testing.T) {
 func TestLoginByPINLocksOutAfterRepeatedFailures(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	hash, err := intake.HashPIN("4821")
+	hash, err := intake.HashPIN("4821", 4)
 	require.NoError(t, err)
 	assert.NotContains(t, hash, "4821", "the PIN is never stored in clear")
 	require.NoError(t, f.store.ApplyChanges(ctx, store.Changes{Operators: []store.OperatorRecord{
@@ -172,9 +172,9 @@ func TestLoginByPINLocksOutAfterRepeatedFailures(t *testing.T) {
 }
 
 func TestPINHashing(t *testing.T) {
-	h1, err := intake.HashPIN("123456")
+	h1, err := intake.HashPIN("123456", 0)
 	require.NoError(t, err)
-	h2, err := intake.HashPIN("123456")
+	h2, err := intake.HashPIN("123456", 0)
 	require.NoError(t, err)
 	assert.NotEqual(t, h1, h2, "salted")
 	ok, err := intake.VerifyPIN(h1, "123456")
@@ -187,10 +187,14 @@ func TestPINHashing(t *testing.T) {
 		_, err := intake.VerifyPIN(bad, "123456")
 		assert.Error(t, err, bad)
 	}
-	for _, pin := range []string{"12", "12a4", ""} {
-		_, err := intake.HashPIN(pin)
-		assert.Error(t, err, pin)
+	for _, pin := range []string{"12", "12a4", "", "12345", "12345a"} {
+		_, err := intake.HashPIN(pin, 0)
+		assert.Error(t, err, "%q under the default policy of 6 digits", pin)
 	}
+	_, err = intake.HashPIN("1234", 4)
+	assert.NoError(t, err, "a hub whose policy allows 4 digits")
+	_, err = intake.HashPIN("12345", 6)
+	assert.ErrorContains(t, err, "a PIN needs at least 6 digits")
 }
 
 func TestWalkIn(t *testing.T) {

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"time"
@@ -46,12 +47,43 @@ type LoginStore interface {
 
 // Login checks operators against the list pulled from the hub, offline.
 type Login struct {
-	store LoginStore
-	now   func() time.Time
+	store  LoginStore
+	now    func() time.Time
+	grants Granter
+}
+
+// Granter asks the hub for a supervisor's grant of a session, proving the
+// supervisor with the PIN or badge they just logged in with (one of the two
+// is empty).
+type Granter interface {
+	Grant(ctx context.Context, operatorID, pin, badge string, sessionKey ed25519.PublicKey) (string, error)
 }
 
 // NewLogin returns the login service.
 func NewLogin(store LoginStore, now func() time.Time) *Login { return &Login{store: store, now: now} }
+
+// WithGrants makes supervisors' logins ask g for a grant, so that their
+// decisions carry proof the hub verifies (see Grant).
+func (l *Login) WithGrants(g Granter) *Login { l.grants = g; return l }
+
+// grant opens a supervisor's session with the hub. A hub out of reach
+// leaves the supervisor logged in without one: the bench works offline,
+// and their decisions wait, refused, until a supervisor logs in online.
+func (l *Login) grant(ctx context.Context, op Operator, pin, badge string) Operator {
+	if l.grants == nil || op.Role != RoleSupervisor {
+		return op
+	}
+	pub, key, err := NewSessionKey()
+	if err != nil {
+		return op
+	}
+	token, err := l.grants.Grant(ctx, op.ID, pin, badge, pub)
+	if err != nil {
+		return op
+	}
+	op.Session = NewSession(token, key)
+	return op
+}
 
 // ByBadge logs in the operator whose badge was scanned.
 func (l *Login) ByBadge(ctx context.Context, badge string) (Operator, error) {
@@ -65,7 +97,7 @@ func (l *Login) ByBadge(ctx context.Context, badge string) (Operator, error) {
 	if l.now().Before(c.LockedUntil) {
 		return Operator{}, &LockedOutError{Until: c.LockedUntil}
 	}
-	return c.Operator, nil
+	return l.grant(ctx, c.Operator, "", badge), nil
 }
 
 // ByPIN logs in an operator picked from the list with their PIN.
@@ -92,7 +124,7 @@ func (l *Login) ByPIN(ctx context.Context, operatorID, pin string) (Operator, er
 		if err := l.store.LoginSucceeded(ctx, operatorID); err != nil {
 			return Operator{}, err
 		}
-		return c.Operator, nil
+		return l.grant(ctx, c.Operator, pin, ""), nil
 	}
 	n, err := l.store.LoginFailed(ctx, operatorID)
 	if err != nil {

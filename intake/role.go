@@ -38,6 +38,9 @@ type Operator struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role Role   `json:"role"`
+	// Session is a supervisor's proof of authority for this login, when
+	// the hub granted one; never stored.
+	Session *Session `json:"-"`
 }
 
 // Valid reports whether r is a known role.

@@ -126,6 +126,11 @@ func (b *Bench) Decide(ctx context.Context, rs ReviewStore, op Operator, tradeIn
 		return SupervisorDecision{}, err
 	}
 	ev := Event{Key: d.EventKey, Kind: kind, TradeInID: tradeInID, Operator: op.ID, Bench: b.name, At: now, Reason: d.Reason, Payload: d}
+	if op.Session != nil {
+		if err := ev.Sign(op.Session); err != nil {
+			return SupervisorDecision{}, err
+		}
+	}
 	if err := rs.RecordDecision(ctx, d, r.State, to, []Event{ev}); err != nil {
 		return SupervisorDecision{}, fmt.Errorf("record decision on %s: %w", r.TradeIn.Reference, err)
 	}

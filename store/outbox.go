@@ -24,6 +24,9 @@ type OutboxEvent struct {
 	Payload   json.RawMessage `json:"payload"`
 	State     string          `json:"state"`
 	Result    json.RawMessage `json:"result,omitempty"`
+	// Grant and Proof are a supervisor's authority (intake.Event).
+	Grant string `json:"grant,omitempty"`
+	Proof string `json:"proof,omitempty"`
 }
 
 // Settlement is the hub's answer for one pushed event.
@@ -55,7 +58,7 @@ func (s *Store) CountPending(ctx context.Context) (int, error) {
 }
 
 func (s *Store) outbox(ctx context.Context, where string, args ...any) ([]OutboxEvent, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, key, kind, tradein_id, operator, bench, at, payload, state, result FROM outbox `+where, args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, key, kind, tradein_id, operator, bench, at, payload, state, result, grant_token, proof FROM outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -66,7 +69,7 @@ func (s *Store) outbox(ctx context.Context, where string, args ...any) ([]Outbox
 		var at string
 		var payload string
 		var result sql.NullString
-		if err := rows.Scan(&e.Seq, &e.Key, &e.Kind, &e.TradeInID, &e.Operator, &e.Bench, &at, &payload, &e.State, &result); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Key, &e.Kind, &e.TradeInID, &e.Operator, &e.Bench, &at, &payload, &e.State, &result, &e.Grant, &e.Proof); err != nil {
 			return nil, err
 		}
 		if e.At, err = dbtime.Parse(at); err != nil {

@@ -117,8 +117,8 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []intake.Ev
 			return fmt.Errorf("encode event %s: %w", ev.Kind, err)
 		}
 		at := dbtime.Format(ev.At)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, tradein_id, operator, bench, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			ev.Key, string(ev.Kind), ev.TradeInID, ev.Operator, ev.Bench, at, payload); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, tradein_id, operator, bench, at, payload, grant_token, proof)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.Key, string(ev.Kind), ev.TradeInID, ev.Operator, ev.Bench, at, payload, ev.Grant, ev.Proof); err != nil {
 			return fmt.Errorf("queue event %s: %w", ev.Kind, err)
 		}
 		if err := appendAudit(ctx, tx, AuditEntry{At: at, Operator: ev.Operator, Bench: ev.Bench, Action: string(ev.Kind),

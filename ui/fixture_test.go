@@ -61,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 			UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	}
 	hash := func(pin string) string {
-		h, err := intake.HashPIN(pin)
+		h, err := intake.HashPIN(pin, 4)
 		require.NoError(t, err)
 		return h
 	}

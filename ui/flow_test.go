@@ -115,7 +115,7 @@ func damage(t *testing.T, f *fixture, fl *benchFlow, until func(string, func() b
 	assert.Contains(t, g.liveDetails.Text, "fetches $160.00 (−$160.00 against the offer)")
 	assert.Contains(t, g.liveDetails.Text, "reroutes it to Returns")
 
-	g.photos.add(func(context.Context) ([]byte, string, error) { return pngBytes(t), "", nil })
+	g.photos.add(func(context.Context) ([]byte, error) { return pngBytes(t), nil })
 	until("the photo", func() bool { return len(g.photos.taken) == 1 })
 	assert.Contains(t, g.photos.list.Text, "front")
 	assert.Equal(t, "back", g.photos.angle.Selected, "the next angle is offered")

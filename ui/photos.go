@@ -8,9 +8,6 @@ import (
 	_ "image/jpeg" // decodes JPEG thumbnails
 	_ "image/png"  // decodes PNG thumbnails
 	"io"
-	"mime"
-	"net/http"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -26,13 +23,13 @@ import (
 
 // PhotoStore records photos of received devices; intake.Bench is one.
 type PhotoStore interface {
-	AddPhoto(ctx context.Context, op intake.Operator, tradeInID, angle, mime string, data []byte) (intake.Photo, error)
+	AddPhoto(ctx context.Context, op intake.Operator, tradeInID, angle string, data []byte) (intake.Photo, error)
 }
 
 // PhotoSource takes a picture, e.g. with the bench's webcam, and returns
-// its bytes and MIME type.
+// its bytes: what they are is read from them (intake.PhotoType).
 type PhotoSource interface {
-	Capture(ctx context.Context) ([]byte, string, error)
+	Capture(ctx context.Context) ([]byte, error)
 }
 
 // PhotoReader reads stored photos for thumbnails; store.Store is one.
@@ -43,8 +40,6 @@ type PhotoReader interface {
 // maxPhotoBytes is read from a file at most; the store refuses more than
 // 10 MiB and says so.
 const maxPhotoBytes = 10<<20 + 1
-
-var photoAngles = []string{"front", "back", "left", "right", "top", "bottom", "screen on", "damage close-up"}
 
 // photoPanel adds photos to the device being graded.
 type photoPanel struct {
@@ -62,7 +57,7 @@ func newPhotoPanel(s *GradeScreen) *photoPanel {
 		p.content = container.NewVBox(bold("Photos"), widget.NewLabel("Photos are not stored on this bench."))
 		return p
 	}
-	p.angle = widget.NewSelect(photoAngles, func(string) { s.env.touch() })
+	p.angle = widget.NewSelect(intake.PhotoAngles(), func(string) { s.env.touch() })
 	p.angle.SetSelectedIndex(0)
 	fromFile := widget.NewButtonWithIcon("Add photo from file…", theme.FolderOpenIcon(), p.openFile)
 	buttons := container.NewHBox(widget.NewLabel("Angle"), p.angle, fromFile)
@@ -96,14 +91,9 @@ func (p *photoPanel) openFile() {
 		if r == nil {
 			return // cancelled
 		}
-		mimeType := r.URI().MimeType()
-		if !strings.HasPrefix(mimeType, "image/") {
-			mimeType = mime.TypeByExtension(strings.ToLower(filepath.Ext(r.URI().Name())))
-		}
-		p.add(func(context.Context) ([]byte, string, error) {
+		p.add(func(context.Context) ([]byte, error) {
 			defer r.Close()
-			data, err := io.ReadAll(io.LimitReader(r, maxPhotoBytes))
-			return data, mimeType, err
+			return io.ReadAll(io.LimitReader(r, maxPhotoBytes))
 		})
 	}, p.s.env.Window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}))
@@ -117,7 +107,7 @@ func (p *photoPanel) capture() {
 
 // add reads a photo (off the UI goroutine) and stores it against the
 // device being graded.
-func (p *photoPanel) add(read func(context.Context) ([]byte, string, error)) {
+func (p *photoPanel) add(read func(context.Context) ([]byte, error)) {
 	if p.s.tradeIn == nil {
 		p.msg.error("No device is being graded: scan and receive it first.")
 		return
@@ -125,17 +115,11 @@ func (p *photoPanel) add(read func(context.Context) ([]byte, string, error)) {
 	id, op, angle := p.s.tradeIn.ID, p.s.env.operator(), p.angle.Selected
 	p.msg.note("Saving photo…")
 	background(p.s.env, func(ctx context.Context) (string, error) {
-		data, mimeType, err := read(ctx)
+		data, err := read(ctx)
 		if err != nil {
 			return "", err
 		}
-		if !strings.HasPrefix(mimeType, "image/") {
-			mimeType = http.DetectContentType(data)
-		}
-		if !strings.HasPrefix(mimeType, "image/") {
-			return "", fmt.Errorf("the file is %s, not a picture: pick a JPEG or PNG", mimeType)
-		}
-		ph, err := p.s.deps.Photos.AddPhoto(ctx, op, id, angle, mimeType, data)
+		ph, err := p.s.deps.Photos.AddPhoto(ctx, op, id, angle, data)
 		return ph.SHA256, err
 	}, func(sha string, err error) {
 		if err != nil {
@@ -146,7 +130,7 @@ func (p *photoPanel) add(read func(context.Context) ([]byte, string, error)) {
 		p.taken = append(p.taken, fmt.Sprintf("%s (%s…)", angle, sha[:min(8, len(sha))]))
 		p.list.SetText(fmt.Sprintf("%d photo(s): %s", len(p.taken), strings.Join(p.taken, ", ")))
 		p.msg.success("Photo saved.")
-		if i := p.angle.SelectedIndex(); i+1 < len(photoAngles) {
+		if i := p.angle.SelectedIndex(); i+1 < len(p.angle.Options) {
 			p.angle.SetSelectedIndex(i + 1) // the next angle is the likely next photo
 		}
 	})

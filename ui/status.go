@@ -20,6 +20,9 @@ type SyncStatus struct {
 	Pulling   bool      // a long pull is running
 	PullDone  int
 	PullTotal int // 0 while the total is unknown
+	// Failed says why the bench's own store failed the sync: not the
+	// network, so no waiting will mend it. Empty when it did not.
+	Failed string
 }
 
 // ScannerStatus is one scanner the bench knows of.
@@ -99,11 +102,15 @@ func (b *StatusBar) Update(s Status) {
 	} else {
 		hub += " · last sync " + s.Sync.LastSync.Local().Format("15:04")
 	}
-	b.hub.SetText(hub)
 	b.hub.Importance = widget.MediumImportance
 	if !s.Sync.Online {
 		b.hub.Importance = widget.WarningImportance
 	}
+	if s.Sync.Failed != "" {
+		hub = "Sync failed: " + shorten(s.Sync.Failed, 60)
+		b.hub.Importance = widget.DangerImportance
+	}
+	b.hub.SetText(hub)
 	b.hub.Refresh()
 	switch s.Sync.Pending {
 	case 0:
@@ -151,4 +158,14 @@ func scannersText(ss []ScannerStatus) string {
 		names = append(names, s.Name+" "+mark)
 	}
 	return fmt.Sprintf("Scanners %d/%d: %s", up, len(ss), strings.Join(names, ", "))
+}
+
+// shorten cuts text to its first line and at most n runes: the status bar
+// is one line shared by everything in it.
+func shorten(text string, n int) string {
+	text, _, _ = strings.Cut(text, "\n")
+	if r := []rune(text); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return text
 }

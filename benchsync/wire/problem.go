@@ -33,6 +33,11 @@ const (
 	CodeIdempotencyKeyReused = "idempotency_key_reused"
 	CodeInvalidIMEI          = "invalid_imei"
 	CodeHashMismatch         = "hash_mismatch"
+	CodeGrantRefused         = "grant_refused"       // a grant asked for with a wrong PIN, or for no supervisor
+	CodeNotAnImage           = "not_an_image"        // a blob that is not a JPEG, PNG or WebP image
+	CodeImageTooLarge        = "image_too_large"     // an image over the hub's pixel count
+	CodeRequestTimeout       = "request_timeout"     // the body came slower than the hub waits for
+	CodeBlobQuotaExceeded    = "blob_quota_exceeded" // the bench uploaded its bytes for now: Retry-After says when
 )
 
 // Codes of a rejected event (EventResult.Code).
@@ -58,6 +63,7 @@ const (
 	RejectCounterOfferOpen = "counter_offer_open"  // a second counter-offer while one is open
 	RejectDecisionMismatch = "decision_mismatch"   // a reroute the hub's own grading does not make
 	RejectEventTime        = "event_time_out_of_range"
+	RejectGrantRequired    = "supervisor_grant_required" // a supervisor's decision without a valid grant and proof
 )
 
 // Problem is an RFC 9457 problem detail with the contract's extensions.
@@ -117,6 +123,45 @@ func KnownScope(s string) bool {
 		return true
 	}
 	return false
+}
+
+// MaxGrantBytes bounds an encoded grant.
+const MaxGrantBytes = 1024
+
+// GrantRequest is the body of POST /v1/grants: a supervisor who logged in
+// at the bench proves it to the hub with their PIN or badge, for the
+// session whose public key (base64url, Ed25519) the bench made for them.
+type GrantRequest struct {
+	Operator   string `json:"operator"`
+	PIN        string `json:"pin,omitempty"`
+	Badge      string `json:"badge,omitempty"`
+	SessionKey string `json:"session_key"`
+}
+
+// Validate checks the request: a PIN or a badge, not both.
+func (r *GrantRequest) Validate() error {
+	var which error
+	if (r.PIN == "") == (r.Badge == "") {
+		which = errors.New("a grant is asked for with a PIN or a badge")
+	}
+	return errors.Join(which, checkID("operator", r.Operator), checkText("pin", r.PIN, 64), checkText("badge", r.Badge, 128),
+		checkID("session_key", r.SessionKey))
+}
+
+// GrantResponse is the hub's signed grant and its public key, with which a
+// bench checks grants offline.
+type GrantResponse struct {
+	Grant   string    `json:"grant"`
+	Expires time.Time `json:"expires"`
+	HubKey  string    `json:"hub_key"` // base64url Ed25519 public key
+}
+
+// Validate checks the response.
+func (r *GrantResponse) Validate() error {
+	if r.Expires.IsZero() {
+		return errors.New("grant without an expiry")
+	}
+	return errors.Join(checkText("grant", r.Grant, MaxGrantBytes), checkID("hub_key", r.HubKey))
 }
 
 // EnrollRequest is the body of POST /v1/enroll.

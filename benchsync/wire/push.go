@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,11 @@ type Event struct {
 	Bench     string           `json:"bench"`
 	At        time.Time        `json:"at"`
 	Payload   json.RawMessage  `json:"payload"`
+	// Grant and Proof carry a supervisor's authority: the hub's grant of
+	// the session (POST /v1/grants) and the session's signature of the
+	// event's intake.Fingerprint. They are not part of the fingerprint.
+	Grant string `json:"grant,omitempty"`
+	Proof string `json:"proof,omitempty"`
 }
 
 // Validate checks the event's envelope. Its kind and payload are the hub's
@@ -45,6 +51,7 @@ func (e *Event) Validate() error {
 	if e.At.IsZero() {
 		errs = append(errs, errors.New("no time"))
 	}
+	errs = append(errs, checkText("grant", e.Grant, MaxGrantBytes), checkText("proof", e.Proof, 128))
 	switch {
 	case len(e.Payload) > MaxEventPayload:
 		errs = append(errs, fmt.Errorf("payload over %d bytes", MaxEventPayload))
@@ -62,6 +69,31 @@ func (e *Event) Validate() error {
 type PushRequest struct {
 	Bench  string  `json:"bench"`
 	Events []Event `json:"events"`
+	// AuditHead is the last entry of the bench's audit log when it pushed;
+	// absent from a bench with an empty log, or one older than the field.
+	AuditHead *AuditHead `json:"audit_head,omitempty"`
+}
+
+// AuditHead names the last entry of a bench's audit log: its sequence
+// number and its hash, which covers every entry before it (an HMAC under
+// the bench's own key, which the hub does not hold). A bench's log only
+// grows, so the hub can tell a rewritten history by a head that goes back,
+// or a known sequence number with another hash.
+type AuditHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// Validate checks the head: a positive seq and a SHA-256-sized hash in
+// lower-case hex.
+func (h *AuditHead) Validate() error {
+	if h.Seq <= 0 {
+		return fmt.Errorf("audit head seq %d: want a positive number", h.Seq)
+	}
+	if len(h.Hash) != 64 || strings.Trim(h.Hash, "0123456789abcdef") != "" {
+		return fmt.Errorf("audit head hash %.70q: want 64 lower-case hex digits", h.Hash)
+	}
+	return nil
 }
 
 // Validate checks the request and that its sequence numbers are consecutive.
@@ -71,6 +103,11 @@ func (r *PushRequest) Validate() error {
 	}
 	if len(r.Events) == 0 || len(r.Events) > MaxPushEvents {
 		return fmt.Errorf("%d events: want 1 to %d", len(r.Events), MaxPushEvents)
+	}
+	if r.AuditHead != nil {
+		if err := r.AuditHead.Validate(); err != nil {
+			return err
+		}
 	}
 	for i := range r.Events {
 		if err := r.Events[i].Validate(); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,16 +41,18 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	out := &eventLog{enc: json.NewEncoder(stdout), on: *events}
 	s, err := openStore(ctx, *db)
+	if errors.Is(err, store.ErrDamaged) {
+		return runAlarm(ctx, newApp(), *db, err, out)
+	}
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 
-	a := app.NewWithID("io.intakebench.bench")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	a := newApp()
 	w := a.NewWindow("Intake Bench")
-	out := &eventLog{enc: json.NewEncoder(stdout), on: *events}
 	status := &statusModel{}
 
 	link, err := startSync(ctx, *db, s, *demoN, stderr, status)
@@ -59,7 +62,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	defer link.close()
 	benchName := link.benchName()
 	bench := intake.NewBench(s, benchName, time.Now, newKey)
-	login := intake.NewLogin(s, time.Now)
+	login := intake.NewLogin(s, time.Now).WithGrants(link)
 
 	sh, err := ui.NewShell(ui.Deps{
 		Bench:     benchName,
@@ -113,8 +116,10 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	w.SetFullScreen(*kiosk || a.Preferences().Bool(ui.PrefKiosk))
 
 	// Every reader reports on one stream; scans go to whichever screen is
-	// showing, on the UI goroutine.
-	scans := wedge.New(func(sc device.Scan) { sh.HandleScan(sc.Raw) }, wedge.Options{})
+	// showing, on the UI goroutine, unless damage stopped the bench.
+	watch := &damageWatch{}
+	handleScan := watch.scans(sh.HandleScan)
+	scans := wedge.New(func(sc device.Scan) { handleScan(sc.Raw) }, wedge.Options{})
 	scans.HookCanvas(w.Canvas())
 	readers := make(chan device.Event, 16)
 	serial := &serialReaders{ctx: ctx, port: *scanner, events: readers, stderr: stderr}
@@ -126,7 +131,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		}
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { routeDeviceEvents(ctx, readers, sh, status) })
+	wg.Go(func() { routeDeviceEvents(ctx, readers, sh, handleScan, status) })
 	defer wg.Wait()
 	defer cancel()
 
@@ -136,13 +141,34 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}()
 	a.Lifecycle().SetOnStarted(func() {
 		out.report(appEvent{Event: "ready"})
+		// Open checked what it could in its bound; the rest (the cache of a
+		// big store, what the bound cut) is checked now that the bench is up.
+		wg.Go(func() {
+			watch.run(ctx, s, func() {
+				serial.stop()
+				link.close()
+			}, func(err error) {
+				w.SetMainMenu(nil) // its shortcuts act on the bench
+				w.SetContent(alarmScreen(a, *db, err))
+				w.Resize(fyne.NewSize(1100, 760))
+				out.report(appEvent{Event: "screen", Screen: ui.ScreenAlarm})
+			})
+		})
 		// Starting leaves garbage (font tables parsed for measuring, the
 		// migration check) that a kiosk running all day never needs: hand
 		// it back now rather than whenever the scavenger gets to it.
 		go debug.FreeOSMemory()
 	})
 	w.ShowAndRun()
-	return nil
+	return watch.err
+}
+
+// newApp is the bench's Fyne app, the same whether it shows the bench or
+// the alarm screen.
+func newApp() fyne.App {
+	a := app.NewWithID("io.intakebench.bench")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	return a
 }
 
 // serialReaders runs the serial scanners, again with new ones when the
@@ -191,9 +217,9 @@ func (r *serialReaders) stop() {
 	}
 }
 
-// routeDeviceEvents hands the serial scanners' reads to the shell and
+// routeDeviceEvents hands the serial scanners' reads to scan and
 // their plugging to the status bar.
-func routeDeviceEvents(ctx context.Context, events <-chan device.Event, sh *ui.Shell, status *statusModel) {
+func routeDeviceEvents(ctx context.Context, events <-chan device.Event, sh *ui.Shell, scan func(raw string), status *statusModel) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -201,7 +227,7 @@ func routeDeviceEvents(ctx context.Context, events <-chan device.Event, sh *ui.S
 		case ev := <-events:
 			switch ev := ev.(type) {
 			case device.Scan:
-				fyne.Do(func() { sh.HandleScan(ev.Raw) })
+				fyne.Do(func() { scan(ev.Raw) })
 			case device.Rejected:
 				fyne.Do(func() { sh.Receive().SetHint(fmt.Sprintf("%s refused a read: %s", ev.Source, ev.Reason)) })
 			case device.Status:
@@ -231,6 +257,9 @@ func (m *statusModel) sync(s benchsync.Status) {
 	m.mu.Lock()
 	m.st.Sync = ui.SyncStatus{Online: s.Online, LastSync: s.LastSync, Pending: s.Pending,
 		Pulling: s.State == benchsync.StatePulling, PullDone: s.Items}
+	if s.State == benchsync.StateFailed && s.Err != nil {
+		m.st.Sync.Failed = s.Err.Error()
+	}
 	m.mu.Unlock()
 	m.push()
 }

@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/intakebench/intakebench/internal/sqlitedb"
+	"github.com/intakebench/intakebench/store"
 )
 
 const usage = `usage: intakebench [command] [flags]
@@ -22,8 +25,12 @@ commands:
   decode     decode the barcodes in image files, as JSON
   enroll     enroll this bench with a hub using a one-time code
   sync       sync this bench with its hub
+  audit      verify the bench's audit log: intakebench audit verify
+  check      check the whole bench store for damage (every start checks part of it)
 
-Run 'intakebench COMMAND -h' for a command's flags.
+Run 'intakebench COMMAND -h' for a command's flags. Exit status: 1 when a
+command fails, 2 for a command line that makes no sense, 3 when the bench's
+database is damaged (stop using the bench).
 `
 
 // errUsage is a command line that makes no sense; its message has been
@@ -47,6 +54,8 @@ func commands() map[string]command {
 		"sync": func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runSync(ctx, args, stdout, stderr)
 		},
+		"audit": runAudit,
+		"check": runCheck,
 	}
 }
 
@@ -54,13 +63,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := dispatch(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	if err != nil {
+		os.Exit(exit(err, os.Stderr))
+	}
+}
+
+// exit reports err, a command's failure, and returns the exit status.
+func exit(err error, stderr io.Writer) int {
 	switch {
 	case errors.Is(err, errUsage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "intakebench:", err)
-		os.Exit(1)
+		return 2 // the message is out already
+	case errors.Is(err, store.ErrDamaged), sqlitedb.Damaged(err):
+		fmt.Fprintln(stderr, "intakebench:", err)
+		fmt.Fprintln(stderr, "intakebench: stop using this bench and call a supervisor; leave the database file as it is: it may hold receipts the hub has not yet received")
+		return 3
 	}
+	fmt.Fprintln(stderr, "intakebench:", err)
+	return 1
 }
 
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

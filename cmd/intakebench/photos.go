@@ -16,10 +16,10 @@ import (
 // moment of the photo, so a change there needs no restart.
 type settingsCamera struct{ prefs fyne.Preferences }
 
-func (c settingsCamera) Capture(ctx context.Context) ([]byte, string, error) {
+func (c settingsCamera) Capture(ctx context.Context) ([]byte, error) {
 	device := c.prefs.String(ui.PrefCamera)
 	if device == "" {
-		return nil, "", errors.New("no camera is set for this bench: pick one in Settings, or add photos from files")
+		return nil, errors.New("no camera is set for this bench: pick one in Settings, or add photos from files")
 	}
 	return stillCamera{input: device, format: "v4l2", settle: 5}.Capture(ctx)
 }
@@ -35,9 +35,9 @@ type stillCamera struct {
 	settle int
 }
 
-func (c stillCamera) Capture(ctx context.Context) ([]byte, string, error) {
+func (c stillCamera) Capture(ctx context.Context) ([]byte, error) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		return nil, "", errors.New("ffmpeg is not installed (apt-get install ffmpeg): the bench takes photos with it")
+		return nil, errors.New("ffmpeg is not installed (apt-get install ffmpeg): the bench takes photos with it")
 	}
 	args := []string{"-hide_banner", "-loglevel", "error"}
 	if c.format != "" {
@@ -51,10 +51,10 @@ func (c stillCamera) Capture(ctx context.Context) ([]byte, string, error) {
 	cmd.Stderr = &stderr
 	jpeg, err := cmd.Output()
 	if err != nil {
-		return nil, "", fmt.Errorf("take a photo with %s: %w: %s", c.input, err, bytes.TrimSpace(stderr.Bytes()))
+		return nil, fmt.Errorf("take a photo with %s: %w: %s", c.input, err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	if len(jpeg) == 0 {
-		return nil, "", fmt.Errorf("take a photo with %s: the camera gave no picture", c.input)
+		return nil, fmt.Errorf("take a photo with %s: the camera gave no picture", c.input)
 	}
-	return jpeg, "image/jpeg", nil
+	return jpeg, nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/intakebench/intakebench/intake"
 )
 
 func TestStillCameraTakesAColourJPEG(t *testing.T) {
@@ -18,7 +20,9 @@ func TestStillCameraTakesAColourJPEG(t *testing.T) {
 	}
 	// ffmpeg's test pattern stands in for a webcam: colour bars.
 	cam := stillCamera{input: "testsrc=size=320x240:rate=10", format: "lavfi", settle: 3}
-	data, mime, err := cam.Capture(context.Background())
+	data, err := cam.Capture(context.Background())
+	require.NoError(t, err)
+	mime, err := intake.PhotoType(data)
 	require.NoError(t, err)
 	assert.Equal(t, "image/jpeg", mime)
 	img, err := jpeg.Decode(bytes.NewReader(data))
@@ -38,7 +42,7 @@ func TestStillCameraSaysWhatWentWrong(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg is not installed (make deps installs it)")
 	}
-	_, _, err := stillCamera{input: "/dev/video-none", format: "v4l2"}.Capture(context.Background())
+	_, err := stillCamera{input: "/dev/video-none", format: "v4l2"}.Capture(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "take a photo with /dev/video-none")
 }

@@ -201,6 +201,8 @@ func (p *progress) show(s benchsync.Status) {
 		fmt.Fprintf(p.w, "offline: %v; retrying at %s\n", s.Err, s.RetryAt.Format(time.TimeOnly))
 	case s.State == benchsync.StateStopped:
 		fmt.Fprintf(p.w, "stopped: %v\n", s.Err)
+	case s.State == benchsync.StateFailed && p.last.State != s.State:
+		fmt.Fprintf(p.w, "failed, not offline: %v; trying again at the next interval\n", s.Err)
 	}
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/intake"
@@ -46,7 +48,9 @@ func (l *syncLink) connect(firstPull bool) error {
 	}
 	if firstPull {
 		if n, err := l.store.CountTradeIns(l.ctx); err == nil && n == 0 {
-			if _, err := h.engine.RunOnce(l.ctx); err != nil {
+			if _, err := h.engine.RunOnce(l.ctx); benchsync.StoreFailed(err) {
+				fmt.Fprintf(l.stderr, "first sync failed: %v\n", err)
+			} else if err != nil {
 				fmt.Fprintf(l.stderr, "first sync failed, starting offline: %v\n", err)
 			}
 		}
@@ -106,6 +110,21 @@ func (l *syncLink) Check(ctx context.Context, imei string) (intake.IMEICheck, er
 		return intake.IMEICheck{}, errors.New("the bench is switching hubs")
 	}
 	return c.Check(ctx, imei)
+}
+
+// grantWait is how long a supervisor's login waits for the hub's grant
+// before going on without one: an offline bench must not feel slow.
+const grantWait = 3 * time.Second
+
+// Grant asks the hub for a supervisor's grant (intake.Granter).
+func (l *syncLink) Grant(ctx context.Context, operatorID, pin, badge string, sessionKey ed25519.PublicKey) (string, error) {
+	c := l.current().client
+	if c == nil {
+		return "", errors.New("the bench is switching hubs")
+	}
+	ctx, cancel := context.WithTimeout(ctx, grantWait)
+	defer cancel()
+	return benchsync.Granter{Client: c}.Grant(ctx, operatorID, pin, badge, sessionKey)
 }
 
 // guiEnroller enrolls the bench with a hub from the settings screen and

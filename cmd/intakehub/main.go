@@ -29,8 +29,11 @@ commands:
   seed          fill the hub with the demo catalog, operators and trade-ins
   enroll-bench  print a one-time code that enrolls a bench
   revoke-bench  revoke a bench's token (it keeps its local data)
-  apikey        create a public API key: intakehub apikey create --scopes ...
+  apikey        create, list or revoke public API keys: intakehub apikey create|list|revoke
   compact       drop change-log tombstones older than --retention
+  webhooks      list webhook endpoints, show and redrive dead letters: intakehub webhooks list|dead|redrive
+  gc-blobs      delete photo blobs no photo references, older than --older-than
+  audit         check benches' audit heads for a rewritten history: intakehub audit verify [--bench NAME]
 
 Run 'intakehub COMMAND -h' for a command's flags.
 `
@@ -57,6 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	commands := map[string]command{
 		"serve": runServe, "seed": runSeed, "enroll-bench": runEnrollBench,
 		"revoke-bench": runRevokeBench, "apikey": runAPIKey, "compact": runCompact,
+		"webhooks": runWebhooks,
+		"gc-blobs": runGCBlobs,
+		"audit":    runAudit,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -101,6 +107,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	retention := fs.Duration("retention", 30*24*time.Hour, "keep change-log tombstones this long (0: for ever)")
 	rate := fs.Float64("rate", 50, "requests per second per bench (0: unlimited)")
 	burst := fs.Int("burst", 200, "burst of requests per bench")
+	hookFlags := addWebhookFlags(fs, db)
+	blobAge := fs.Duration("blob-age", hub.DefaultBlobAge, "delete unreferenced photo blobs older than this, hourly (0: never)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -114,7 +122,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer h.Close()
-	api, hooks, err := publicAPI(ctx, h, log)
+	api, hooks, err := publicAPI(ctx, h, log, hookFlags)
 	if err != nil {
 		return err
 	}
@@ -127,7 +135,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    16 << 10, // a bench's headers are a few hundred bytes
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -146,7 +154,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "intakehub: listening on %s://%s\n", scheme, ln.Addr())
 	if *retention > 0 {
-		go compactEvery(ctx, h, log, time.Hour, *retention)
+		go every(ctx, log, time.Hour, "compact the change log", "tombstones", func(ctx context.Context) (int64, error) {
+			return h.CompactChanges(ctx, time.Now().Add(-*retention))
+		})
+	}
+	if *blobAge > 0 {
+		go every(ctx, log, time.Hour, "collect unreferenced blobs", "blobs", func(ctx context.Context) (int64, error) {
+			n, err := h.CollectBlobs(ctx, *blobAge)
+			return int64(n), err
+		})
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -162,19 +178,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return srv.Shutdown(shutdown)
 }
 
-func compactEvery(ctx context.Context, h *hub.Hub, log *slog.Logger, every, retention time.Duration) {
-	t := time.NewTicker(every)
+// every runs a housekeeping job each interval until ctx ends, logging
+// what it did: what names the job, unit what it counts.
+func every(ctx context.Context, log *slog.Logger, interval time.Duration, what, unit string, job func(context.Context) (int64, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := h.CompactChanges(ctx, time.Now().Add(-retention))
+			n, err := job(ctx)
 			if err != nil {
-				log.Error("compact change log", "err", err)
+				log.Error(what, "err", err)
 			} else if n > 0 {
-				log.Info("compacted change log", "tombstones", n)
+				log.Info(what, unit, n)
 			}
 		}
 	}
@@ -269,31 +287,6 @@ func runRevokeBench(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "bench %s revoked\n", names[0])
-	return nil
-}
-
-func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, db := newFlags("apikey", stderr)
-	scopes := scopesFlag(fs, []string{wire.ScopeBuybackRead})
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || pos[0] != "create" {
-		fmt.Fprintln(stderr, "usage: intakehub apikey create [--db PATH] --scopes buyback:read,buyback:write")
-		return errUsage
-	}
-	h, err := hub.Open(ctx, *db, hub.Config{})
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	key, err := h.CreateAPIKey(ctx, splitScopes(*scopes))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, key)
-	fmt.Fprintln(stderr, "store this key now: the hub keeps only its hash")
 	return nil
 }
 

@@ -43,7 +43,9 @@ func TestServeMountsThePublicAPIAndWebhooks(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, pw, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--webhooks-allow-private"}, pw, io.Discard)
+	}()
 	defer func() {
 		cancel()
 		require.NoError(t, <-done)

@@ -9,7 +9,6 @@ import (
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/public"
 	"github.com/intakebench/intakebench/hub/webhook"
-	"github.com/intakebench/intakebench/intake"
 )
 
 // apiKeys lets the public API check bearer keys against the hub's.
@@ -25,13 +24,12 @@ func (k apiKeys) Verify(ctx context.Context, key string) ([]string, error) {
 	return scopes, err
 }
 
-// publicAPI makes the webhook dispatcher, the hub's outbox, and the
-// seed-compatible public API, all on the hub's one database handle. The
-// catalog is read once: restart the hub after changing it.
-func publicAPI(ctx context.Context, h *hub.Hub, log *slog.Logger) (*public.API, *webhook.Dispatcher, error) {
-	// Every event a bench can push is a webhook event type.
-	d, err := webhook.New(h.DB(), webhook.Config{Logger: log, EventTypes: []string{
-		string(intake.EventOverrideAccepted), string(intake.EventPhotosRequested), string(intake.EventWalkInAccepted)}})
+// publicAPI makes the webhook dispatcher (see webhookFlags.dispatcher),
+// the hub's outbox, and the seed-compatible public API, all on the hub's
+// one database handle. The catalog is read once: restart the hub after
+// changing it.
+func publicAPI(ctx context.Context, h *hub.Hub, log *slog.Logger, hooks *webhookFlags) (*public.API, *webhook.Dispatcher, error) {
+	d, err := hooks.dispatcher(ctx, h, log)
 	if err != nil {
 		return nil, nil, err
 	}

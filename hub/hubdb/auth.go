@@ -3,11 +3,13 @@ package hubdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/internal/dbtime"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
 // Secrets (enrollment codes, bench tokens, API keys) reach this layer only
@@ -111,28 +113,115 @@ func (tx *Tx) SetLastSeq(ctx context.Context, tokenID, seq int64) error {
 	return nil
 }
 
-// InsertAPIKey records a public API key by its hash.
-func (tx *Tx) InsertAPIKey(ctx context.Context, keyHash string, scopes []string, at time.Time) error {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO api_keys (key_hash, scopes, created_at) VALUES (?, ?, ?)`,
-		keyHash, strings.Join(scopes, ","), dbtime.Format(at)); err != nil {
-		return fmt.Errorf("create API key: %w", err)
-	}
-	return nil
+// APIKey is a public API key as the hub keeps it: never the key, only its
+// hash and, to tell keys apart, its first characters.
+type APIKey struct {
+	ID        int64
+	Hash      string
+	Name      string
+	Prefix    string // empty for keys made before prefixes were kept
+	Scopes    []string
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: the key works until revoked
+	RevokedAt time.Time // zero: not revoked
 }
 
-// APIKey is a public API key as the hub keeps it.
-type APIKey struct {
-	Scopes  []string
-	Revoked bool
+// InsertAPIKey records a public API key by its hash and returns its id;
+// k.ID and k.RevokedAt are not read.
+func (tx *Tx) InsertAPIKey(ctx context.Context, k APIKey) (int64, error) {
+	var expires any
+	if !k.ExpiresAt.IsZero() {
+		expires = dbtime.Format(k.ExpiresAt)
+	}
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO api_keys (key_hash, name, prefix, scopes, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		k.Hash, k.Name, k.Prefix, strings.Join(k.Scopes, ","), dbtime.Format(k.CreatedAt), expires).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create API key: %w", err)
+	}
+	return id, nil
+}
+
+const apiKeyColumns = `id, key_hash, name, prefix, scopes, created_at, expires_at, revoked_at`
+
+func scanAPIKey(rows interface{ Scan(...any) error }) (APIKey, error) {
+	var k APIKey
+	var scopes, created string
+	var expires, revoked sql.NullString
+	if err := rows.Scan(&k.ID, &k.Hash, &k.Name, &k.Prefix, &scopes, &created, &expires, &revoked); err != nil {
+		return APIKey{}, err
+	}
+	k.Scopes = strings.Split(scopes, ",")
+	var errs [3]error
+	k.CreatedAt, errs[0] = dbtime.Parse(created)
+	if expires.Valid {
+		k.ExpiresAt, errs[1] = dbtime.Parse(expires.String)
+	}
+	if revoked.Valid {
+		k.RevokedAt, errs[2] = dbtime.Parse(revoked.String)
+	}
+	if err := errors.Join(errs[:]...); err != nil {
+		return APIKey{}, fmt.Errorf("API key %d: %w", k.ID, err)
+	}
+	return k, nil
 }
 
 // APIKeyByHash finds an API key by its hash, or ErrNotFound.
 func (tx *Tx) APIKeyByHash(ctx context.Context, keyHash string) (APIKey, error) {
-	var scopes string
-	var revoked sql.NullString
-	err := tx.tx.QueryRowContext(ctx, `SELECT scopes, revoked_at FROM api_keys WHERE key_hash = ?`, keyHash).Scan(&scopes, &revoked)
+	k, err := scanAPIKey(tx.tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, keyHash))
 	if err := notFound(err, "API key"); err != nil {
 		return APIKey{}, err
 	}
-	return APIKey{Scopes: strings.Split(scopes, ","), Revoked: revoked.Valid}, nil
+	return k, nil
+}
+
+// APIKeyByID finds an API key by its id, or ErrNotFound.
+func (tx *Tx) APIKeyByID(ctx context.Context, id int64) (APIKey, error) {
+	k, err := scanAPIKey(tx.tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+	if err := notFound(err, "API key %d", id); err != nil {
+		return APIKey{}, err
+	}
+	return k, nil
+}
+
+// APIKeysByPrefix returns the keys whose stored prefix is prefix, by id:
+// none for an empty prefix, which keys made before prefixes all have.
+func (tx *Tx) APIKeysByPrefix(ctx context.Context, prefix string) ([]APIKey, error) {
+	if prefix == "" {
+		return nil, nil
+	}
+	return sqlitedb.QueryRows(ctx, tx.tx, "API keys "+prefix, func(rows *sql.Rows) (APIKey, error) { return scanAPIKey(rows) },
+		`SELECT `+apiKeyColumns+` FROM api_keys WHERE prefix = ? ORDER BY id`, prefix)
+}
+
+// APIKeys returns every API key, revoked and expired ones too, by id.
+func (tx *Tx) APIKeys(ctx context.Context) ([]APIKey, error) {
+	return sqlitedb.QueryRows(ctx, tx.tx, "API keys", func(rows *sql.Rows) (APIKey, error) { return scanAPIKey(rows) },
+		`SELECT `+apiKeyColumns+` FROM api_keys ORDER BY id`)
+}
+
+// RevokeAPIKey revokes a key at at and reports whether it did: a key
+// revoked already keeps its first revocation time, and an unknown id is
+// ErrNotFound.
+func (tx *Tx) RevokeAPIKey(ctx context.Context, id int64, at time.Time) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, dbtime.Format(at), id)
+	if err != nil {
+		return false, fmt.Errorf("revoke API key %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("revoke API key %d: %w", id, err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	known, err := tx.exists(ctx, "API key", `SELECT 1 FROM api_keys WHERE id = ?`, id)
+	if err != nil {
+		return false, err
+	}
+	if !known {
+		return false, fmt.Errorf("API key %d: %w", id, ErrNotFound)
+	}
+	return false, nil
 }

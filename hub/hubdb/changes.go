@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
@@ -38,6 +39,35 @@ type Change struct {
 
 // ChangesAfter returns up to limit changes after position after, in order.
 func (tx *Tx) ChangesAfter(ctx context.Context, after int64, limit int) ([]Change, error) {
+	return tx.changesAfter(ctx, after, limit, "")
+}
+
+// ChangesOfAfter returns up to limit changes of the given entities after
+// position after, in order; the log's other entries are skipped, not
+// counted. No entities is no changes: a reader is shown what it is allowed
+// to see, never everything by default.
+func (tx *Tx) ChangesOfAfter(ctx context.Context, entities []wire.Entity, after int64, limit int) ([]Change, error) {
+	if len(entities) == 0 {
+		return nil, nil
+	}
+	// The entity names are the package's own constants, checked here, so
+	// they can be written into the statement: a placeholder list would
+	// change the SQL text with every set and defeat the statement cache.
+	// The unary + keeps SQLite from reading through the (entity,
+	// entity_id) index and sorting the whole log by seq afterwards.
+	in := make([]string, len(entities))
+	for i, e := range entities {
+		switch e {
+		case wire.EntityTradeIn, wire.EntityFlag, wire.EntityOperator, wire.EntityVariant:
+			in[i] = "'" + string(e) + "'"
+		default:
+			return nil, fmt.Errorf("read changes: unknown entity %q", e)
+		}
+	}
+	return tx.changesAfter(ctx, after, limit, ` AND +c.entity IN (`+strings.Join(in, ", ")+`)`)
+}
+
+func (tx *Tx) changesAfter(ctx context.Context, after int64, limit int, filter string) ([]Change, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT c.seq, c.entity, c.entity_id, c.op,
 		CASE c.entity
 			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
@@ -45,7 +75,7 @@ func (tx *Tx) ChangesAfter(ctx context.Context, after int64, limit int) ([]Chang
 			WHEN 'operator'  THEN (SELECT doc FROM operators  WHERE id   = c.entity_id)
 			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)
 		END
-		FROM changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit)
+		FROM changes c WHERE c.seq > ?`+filter+` ORDER BY c.seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read changes: %w", err)
 	}

@@ -71,15 +71,42 @@ func (tx *Tx) BenchEvents(ctx context.Context, name string) ([]Event, error) {
 }
 
 // InsertBlob stores content under its SHA-256 and reports whether it is
-// new: the same content again changes nothing.
+// new: the same content again changes nothing but the time it was last
+// put, at, which is what its collection goes by. A bench uploads a photo
+// again before each push of its event, so a blob that waits for its event
+// is never old.
 func (tx *Tx) InsertBlob(ctx context.Context, sum, mime string, data []byte, bench string, at time.Time) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, mime, data, bench, created_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`, sum, len(data), mime, data, bench, dbtime.Format(at))
+	stamp := dbtime.Format(at)
+	// The stamp is fixed-width, so SQLite rewrites the row in place and
+	// only the page that holds the stamp, not the content.
+	res, err := tx.tx.ExecContext(ctx, `UPDATE blobs SET created_at = ? WHERE sha256 = ? AND created_at < ?`, stamp, sum, stamp)
+	if err != nil {
+		return false, fmt.Errorf("touch blob %s: %w", sum, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return false, err
+	}
+	res, err = tx.tx.ExecContext(ctx, `INSERT INTO blobs (sha256, size, mime, data, bench, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, sum, len(data), mime, data, bench, stamp)
 	if err != nil {
 		return false, fmt.Errorf("store blob %s: %w", sum, err)
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// DeleteUnreferencedBlobs deletes at most limit blobs last put before
+// before that no photo references, oldest first, and returns how many it
+// deleted.
+func (tx *Tx) DeleteUnreferencedBlobs(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM blobs WHERE id IN (
+		SELECT b.id FROM blobs b WHERE b.created_at < ? AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.sha256 = b.sha256)
+		ORDER BY b.created_at LIMIT ?)`, dbtime.Format(before), limit)
+	if err != nil {
+		return 0, fmt.Errorf("delete unreferenced blobs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // Blob returns a blob's content and media type, or ErrNotFound.

@@ -22,6 +22,8 @@ type QuoteTerms struct {
 	ClientValue intake.Cents
 	ClientCalc  int
 	Status      int
+	// Lines is how many items the quote holds (QuoteTerms sets it).
+	Lines int
 }
 
 // Quote is a buyback quote with its items, oldest first.
@@ -94,8 +96,9 @@ func (tx *Tx) Quote(ctx context.Context, id int64) (Quote, error) {
 // QuoteTerms returns a quote's terms without its items, or ErrNotFound.
 func (tx *Tx) QuoteTerms(ctx context.Context, id int64) (QuoteTerms, error) {
 	var t QuoteTerms
-	err := tx.tx.QueryRowContext(ctx, `SELECT client_value, client_calc, status FROM public_quotes WHERE id = ?`, id).
-		Scan(&t.ClientValue, &t.ClientCalc, &t.Status)
+	err := tx.tx.QueryRowContext(ctx, `SELECT client_value, client_calc, status,
+		(SELECT count(*) FROM public_quote_items WHERE quote_id = q.id) FROM public_quotes q WHERE id = ?`, id).
+		Scan(&t.ClientValue, &t.ClientCalc, &t.Status, &t.Lines)
 	if err := notFound(err, "quote %d", id); err != nil {
 		return QuoteTerms{}, err
 	}

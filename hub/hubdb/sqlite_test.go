@@ -31,7 +31,7 @@ func TestOpenAppliesEveryComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 4, Known: 4}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 1, Known: 1}}
+	want := []migrate.Applied{{Component: "hub", Version: 7, Known: 7}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
@@ -70,7 +70,9 @@ func TestOpenRewritesOldTimes(t *testing.T) {
 	ctx := context.Background()
 	path, raw := closedHubFile(t)
 	exec(t, raw,
-		`DELETE FROM schema_migrations WHERE component = 'hub' AND version = 4`,
+		`DELETE FROM schema_migrations WHERE component = 'hub' AND version >= 4`, `DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
+		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
+		`DROP TABLE audit_heads`,
 		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z'), ('imei_flag', 'y', 'delete', '2026-12-04T12:00:00Z')`,
 		`INSERT INTO bench_tokens (bench, token_hash, scopes, created_at, revoked_at) VALUES ('b1', 'h', 's', '2026-12-04T12:00:00.123456789Z', NULL)`)
 	db, err := hubdb.Open(ctx, path)
@@ -115,7 +117,15 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 		`PRAGMA user_version = 3`,
 		`CREATE TABLE public_schema (version INTEGER PRIMARY KEY)`, `INSERT INTO public_schema VALUES (1)`,
 		`CREATE TABLE webhook_schema (version INTEGER PRIMARY KEY)`, `INSERT INTO webhook_schema VALUES (1)`,
-		// Only migration 4 is new: it must run, and nothing else again.
+		// The webhooks' schema as of version 1: webhook 0002 is new too.
+		`DROP INDEX webhook_deliveries_queue`, `ALTER TABLE webhook_endpoints DROP COLUMN sealed_secret`, `ALTER TABLE webhook_deliveries DROP COLUMN redrives`,
+		// The hub's schema as of version 3: hub 0005 is new too.
+		`DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
+		// Hub 0006 is new too: API keys had no name, prefix or expiry.
+		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
+		// Hub 0007 is new too: no audit heads were kept.
+		`DROP TABLE audit_heads`,
+		// Of the hub's migrations before it, only 4 is new: it must run, and nothing else again.
 		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z')`)
 	db, err := hubdb.Open(ctx, path)
 	if err != nil {
@@ -126,7 +136,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 4, Known: 4}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 1, Known: 1}}
+	want := []migrate.Applied{{Component: "hub", Version: 7, Known: 7}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}

@@ -53,7 +53,9 @@ type API struct {
 	now     func() time.Time
 	log     *slog.Logger
 	maxBody int64
-	limiter *ratelimit.Limiter // nil: no limit
+	// maxMultiple is how many times the list price a negotiated value may be.
+	maxMultiple int64
+	limiter     *ratelimit.Limiter // nil: no limit
 }
 
 // Option configures an API.
@@ -64,6 +66,10 @@ func WithClock(now func() time.Time) Option { return func(a *API) { a.now = now 
 
 // WithLogger sets the logger. API keys are never logged.
 func WithLogger(l *slog.Logger) Option { return func(a *API) { a.log = l } }
+
+// WithMaxNegotiatedMultiple sets how many times the list price a quote
+// item's negotiated value may be (default DefaultMaxNegotiatedMultiple).
+func WithMaxNegotiatedMultiple(n int64) Option { return func(a *API) { a.maxMultiple = max(n, 1) } }
 
 // WithMaxBody bounds request bodies (default 64 KiB); larger ones get 413.
 func WithMaxBody(n int64) Option { return func(a *API) { a.maxBody = n } }
@@ -91,10 +97,11 @@ func New(db *hubdb.DB, cat Catalog, keys KeyVerifier, opts ...Option) (*API, err
 	}
 	a := &API{
 		db: db, cat: cat, keys: keys,
-		now:     time.Now,
-		log:     slog.New(slog.DiscardHandler),
-		maxBody: 64 << 10,
-		limiter: ratelimit.PerMinute(600, 60),
+		now:         time.Now,
+		log:         slog.New(slog.DiscardHandler),
+		maxBody:     64 << 10,
+		maxMultiple: DefaultMaxNegotiatedMultiple,
+		limiter:     ratelimit.PerMinute(600, 60),
 	}
 	for _, o := range opts {
 		o(a)

@@ -167,6 +167,8 @@ func decodeCreateQuote(req createQuoteRequest) (newQuote, httpx.FieldErrors) {
 			fe.Add("client_value", "negative", "client_value must not be negative")
 		case in.clientCalc == CalcPercent && v > 100_00:
 			fe.Add("client_value", "out_of_range", "client_value is a percentage with client_calc 0: at most 100")
+		case v > intake.MaxAmount:
+			addf(&fe, "client_value", "out_of_range", "client_value is at most %s per device", intake.MaxAmount)
 		}
 	}
 	return in, fe
@@ -194,7 +196,9 @@ func (a *API) handleCreateQuote(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		q = quoteFromRow(row)
+		if q, err = quoteFromRow(row); err != nil {
+			return err
+		}
 		return publish(webhook.EventQuoteCreated, q)
 	})
 	if err != nil {
@@ -220,7 +224,12 @@ func (a *API) handleGetQuote(w http.ResponseWriter, r *http.Request) {
 		a.quoteError(w, r, id, err)
 		return
 	}
-	httpx.WriteData(w, http.StatusOK, quoteFromRow(row))
+	q, err := quoteFromRow(row)
+	if err != nil {
+		a.internal(w, r, err)
+		return
+	}
+	httpx.WriteData(w, http.StatusOK, q)
 }
 
 // quoteError answers a failed request about quote id: an unknown quote,
@@ -229,6 +238,7 @@ func (a *API) quoteError(w http.ResponseWriter, r *http.Request, id int64, err e
 	var (
 		conflict *conflictError
 		share    *shareError
+		value    *valueError
 	)
 	switch {
 	case errors.Is(err, hubdb.ErrNotFound):
@@ -237,6 +247,8 @@ func (a *API) quoteError(w http.ResponseWriter, r *http.Request, id int64, err e
 		httpx.WriteError(w, http.StatusConflict, codeConflict, conflict.msg)
 	case errors.As(err, &share):
 		httpx.FieldErrors{{Field: "client_share", Issue: share.issue, Message: share.msg}}.Write(w)
+	case errors.As(err, &value):
+		httpx.FieldErrors{{Field: "value", Issue: value.issue, Message: value.msg}}.Write(w)
 	default:
 		a.internal(w, r, err)
 	}
@@ -250,8 +262,6 @@ type addItemRequest struct {
 	Value       *json.Number `json:"value"`
 	ClientShare *json.Number `json:"client_share"`
 }
-
-const maxQuantity = 100_000
 
 // decodeAddItem checks an add-item request against the catalog. The error
 // is the catalog failing; a request it rejects has field errors.
@@ -290,8 +300,8 @@ func (a *API) decodeAddItem(ctx context.Context, req addItemRequest) (itemInput,
 	switch {
 	case req.Quantity == nil:
 		fe.Add("quantity", "required", "quantity is required")
-	case *req.Quantity < 1 || *req.Quantity > maxQuantity:
-		addf(&fe, "quantity", "out_of_range", "quantity must be between 1 and %d, not %d", maxQuantity, *req.Quantity)
+	case *req.Quantity < 1 || *req.Quantity > intake.MaxQuantity:
+		addf(&fe, "quantity", "out_of_range", "quantity must be between 1 and %d, not %d", intake.MaxQuantity, *req.Quantity)
 	default:
 		in.quantity = *req.Quantity
 	}
@@ -302,6 +312,8 @@ func (a *API) decodeAddItem(ctx context.Context, req addItemRequest) (itemInput,
 			addf(&fe, "value", "invalid_amount", "value: %v", err)
 		case v < 0:
 			fe.Add("value", "negative", "value must not be negative")
+		case v > intake.MaxAmount:
+			addf(&fe, "value", "out_of_range", "value is at most %s per device", intake.MaxAmount)
 		default:
 			in.value = &v
 		}
@@ -309,6 +321,8 @@ func (a *API) decodeAddItem(ctx context.Context, req addItemRequest) (itemInput,
 	if req.ClientShare != nil {
 		if v, err := parseAmount(*req.ClientShare); err != nil {
 			addf(&fe, "client_share", "invalid_amount", "client_share: %v", err)
+		} else if v < 0 || v > intake.MaxAmount {
+			addf(&fe, "client_share", "out_of_range", "client_share is between 0 and %s per device", intake.MaxAmount)
 		} else {
 			in.share = &v
 		}
@@ -354,7 +368,7 @@ func (a *API) handleAddItem(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		p, err := priceItem(id, terms, cur.table, in)
+		p, err := priceItem(id, terms, cur.table, in, a.maxMultiple)
 		if err != nil {
 			return err
 		}
@@ -424,7 +438,9 @@ func (a *API) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		q = quoteFromRow(row)
+		if q, err = quoteFromRow(row); err != nil {
+			return err
+		}
 		if event == "" {
 			return nil
 		}

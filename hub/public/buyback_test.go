@@ -228,6 +228,12 @@ func TestAddItemValidation(t *testing.T) {
 		{"malformed JSON", pct, `{"sku":`, 400, "MALFORMED_JSON", nil},
 		{"huge body", pct, `{"sku":"` + strings.Repeat("A", 100<<10) + `"}`, 413, "PAYLOAD_TOO_LARGE", nil},
 		{"unknown quote", 999, `{"sku":"APIP13128UN","grade":"conditionpoorprice","quantity":1}`, 404, "NOT_FOUND", nil},
+		// Money the hub bounds: a value that overflowed the share, a
+		// quantity that overflowed the total, a price beyond negotiation.
+		{"value 18446744073709.56", pct, `{"sku":"APIP13128UN","grade":"conditionaverageprice","quantity":1,"value":18446744073709.56}`, 400, "VALIDATION_ERROR", []string{"value:out_of_range"}},
+		{"quantity 100001", pct, `{"sku":"APIP13128UN","grade":"conditionaverageprice","quantity":100001}`, 400, "VALIDATION_ERROR", []string{"quantity:out_of_range"}},
+		{"value above twice the list", pct, `{"sku":"APIP13128UN","grade":"conditionaverageprice","quantity":1,"value":999999.99}`, 400, "VALIDATION_ERROR", []string{"value:beyond_list_multiple"}},
+		{"client_share beyond any amount", pct, `{"sku":"APIP13128UN","grade":"conditionaverageprice","quantity":1,"client_share":1000000.01}`, 400, "VALIDATION_ERROR", []string{"client_share:out_of_range"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.do("POST", item(tt.quote), e.writeKey, []byte(tt.body))

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -66,19 +67,41 @@ type itemPrice struct {
 	share intake.Cents
 }
 
+// MaxQuoteLines bounds the items of one quote. With it, intake.MaxAmount
+// per device and intake.MaxQuantity per line, a quote's totals stay below
+// 10^16 cents: far inside int64.
+const MaxQuoteLines = 1000
+
+// DefaultMaxNegotiatedMultiple is how many times the list price a
+// negotiated value may be, unless WithMaxNegotiatedMultiple says otherwise.
+const DefaultMaxNegotiatedMultiple = 2
+
+// valueError is an item whose value the rules refuse.
+type valueError struct{ issue, msg string }
+
+func (e *valueError) Error() string { return "value: " + e.msg }
+
 // priceItem prices an item for quote id on its terms, given the variant's
-// current buyback prices. Only a pending quote takes items. A fixed client
-// share may not exceed the value. A share the client states must be the
-// one computed here: storing a figure other than the one the client showed
-// its customer would be worse than refusing.
-func priceItem(id int64, terms hubdb.QuoteTerms, prices intake.PriceTable, in itemInput) (itemPrice, error) {
+// current buyback prices. Only a pending quote takes items, up to
+// MaxQuoteLines. A negotiated value may be at most maxMultiple times the
+// list price. A fixed client share may not exceed the value. A share the
+// client states must be the one computed here: storing a figure other than
+// the one the client showed its customer would be worse than refusing.
+func priceItem(id int64, terms hubdb.QuoteTerms, prices intake.PriceTable, in itemInput, maxMultiple int64) (itemPrice, error) {
 	if terms.Status != StatusPending {
 		return itemPrice{}, &conflictError{fmt.Sprintf("quote %d is %s; items can only be added while it is pending", id, statusName(terms.Status))}
+	}
+	if terms.Lines >= MaxQuoteLines {
+		return itemPrice{}, &conflictError{fmt.Sprintf("quote %d holds %d items, the most a quote takes", id, terms.Lines)}
 	}
 	p := itemPrice{list: prices[in.cond]}
 	p.value = p.list
 	if in.value != nil {
 		p.value = *in.value
+		limit, err := p.list.Times(maxMultiple)
+		if err != nil || p.value > limit {
+			return itemPrice{}, &valueError{"beyond_list_multiple", fmt.Sprintf("value %s is more than %d times the list price %s", p.value, maxMultiple, p.list)}
+		}
 	}
 	p.share = clientShare(terms.ClientCalc, terms.ClientValue, p.value)
 	if terms.ClientCalc == CalcFixed && p.share > p.value {
@@ -100,7 +123,8 @@ func clientShare(calc int, clientValue, value intake.Cents) intake.Cents {
 		return clientValue
 	}
 	// clientValue is hundredths of a percent: value × cv / 10000, rounded
-	// half away from zero (value and cv are never negative here).
+	// half away from zero. Both are bounded when decoded (value by
+	// intake.MaxAmount, cv by 100.00%), so the product stays below 10^12.
 	return (value*clientValue + 5000) / 10000
 }
 
@@ -120,20 +144,33 @@ func statusEvent(id int64, current, want int) (string, error) {
 	return webhook.EventQuoteApproved, nil
 }
 
-// quoteFromRow is a stored quote as the API shows it, with its totals.
-func quoteFromRow(row hubdb.Quote) Quote {
+// quoteFromRow is a stored quote as the API shows it, with its totals,
+// computed with overflow-checked arithmetic: a quote stored before the
+// bounds, or by hand, is an error, never a wrapped total.
+func quoteFromRow(row hubdb.Quote) (Quote, error) {
 	q := Quote{
 		ID: row.ID, Name: row.Name, ClientValue: Dollars(row.ClientValue), ClientCalc: row.ClientCalc,
 		Status: row.Status, StatusName: statusName(row.Status), Items: make([]QuoteItem, 0, len(row.Items)),
 		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
 	}
+	var value, share intake.Cents
 	for _, it := range row.Items {
 		q.Items = append(q.Items, itemFromRow(it))
 		q.Devices += it.Quantity
-		q.TotalValue += Dollars(it.Value) * Dollars(it.Quantity)
-		q.TotalClientShare += Dollars(it.ClientShare) * Dollars(it.Quantity)
+		lineValue, err := it.Value.Times(it.Quantity)
+		if err == nil {
+			value, err = value.Plus(lineValue)
+		}
+		lineShare, err2 := it.ClientShare.Times(it.Quantity)
+		if err2 == nil {
+			share, err2 = share.Plus(lineShare)
+		}
+		if err := errors.Join(err, err2); err != nil {
+			return Quote{}, fmt.Errorf("totals of quote %d: %w", row.ID, err)
+		}
 	}
-	return q
+	q.TotalValue, q.TotalClientShare = Dollars(value), Dollars(share)
+	return q, nil
 }
 
 func itemFromRow(it hubdb.QuoteItem) QuoteItem {

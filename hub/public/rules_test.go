@@ -37,9 +37,14 @@ func TestPriceItem(t *testing.T) {
 			"client_share: client_share 0.01 does not match 40.00 (the quote's fixed amount per device)"},
 		{"decided quote", hubdb.QuoteTerms{ClientValue: 8500, Status: StatusApproved}, itemInput{cond: intake.ConditionGood}, itemPrice{},
 			"quote 42 is approved; items can only be added while it is pending"},
+		{"negotiated at twice the list", pct, itemInput{cond: intake.ConditionGood, value: cents(64000)}, itemPrice{list: 32000, value: 64000, share: 54400}, ""},
+		{"negotiated a cent beyond twice the list", pct, itemInput{cond: intake.ConditionGood, value: cents(64001)}, itemPrice{},
+			"value: value 640.01 is more than 2 times the list price 320.00"},
+		{"a full quote", hubdb.QuoteTerms{ClientValue: 8500, Status: StatusPending, Lines: 1000}, itemInput{cond: intake.ConditionGood}, itemPrice{},
+			"quote 42 holds 1000 items, the most a quote takes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := priceItem(42, tt.terms, prices, tt.in)
+			got, err := priceItem(42, tt.terms, prices, tt.in, 2)
 			if tt.err != "" {
 				assert.EqualError(t, err, tt.err)
 				return
@@ -100,4 +105,22 @@ func TestPickCurrent(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, pickCurrent(tt.v, tt.kind, tt.recorded)) })
 	}
+}
+
+// A quote's totals are checked sums: a line beyond the bounds (stored
+// before them, or by hand) is an error, never a wrapped total.
+func TestQuoteTotalsAreChecked(t *testing.T) {
+	row := hubdb.Quote{ID: 7, QuoteTerms: hubdb.QuoteTerms{Status: StatusPending}, Items: []hubdb.QuoteItem{
+		{Quantity: 3, Value: 32000, ClientShare: 27200},
+		{Quantity: 100_000, Value: 100_000_000, ClientShare: 85_000_000},
+	}}
+	q, err := quoteFromRow(row)
+	assert.NoError(t, err)
+	assert.Equal(t, int64(100_003), q.Devices)
+	assert.Equal(t, Dollars(10_000_000_096_000), q.TotalValue)
+	assert.Equal(t, Dollars(8_500_000_081_600), q.TotalClientShare)
+
+	row.Items = append(row.Items, hubdb.QuoteItem{Quantity: 100_000, Value: 184_467_440_737_095_517})
+	_, err = quoteFromRow(row)
+	assert.ErrorIs(t, err, intake.ErrAmountOutOfRange)
 }

@@ -11,6 +11,35 @@
 // delivery after the configured number of attempts. Every attempt is
 // logged and readable with Deliveries.
 //
+// # One queue per endpoint
+//
+// Each endpoint's pending deliveries are its own queue with its own
+// budget of attempts in flight (Config.EndpointConcurrency). Run claims
+// per endpoint, only as many as that endpoint has free slots, and starts
+// the next attempt as soon as a slot frees, so an endpoint that hangs
+// holds only its own slots, each for at most Config.Timeout, and then
+// backs off like any failure; the other endpoints' deliveries go on.
+// A claim is a lease in the database: a delivery claimed by a process
+// that died comes due again when the lease ends.
+//
+// # Dead letters
+//
+// A delivery that failed Config.MaxAttempts times is dead-lettered. Dead
+// lists them; Redrive puts them back in the queue, due at once, with
+// their attempt count reset (the attempt log keeps numbering on).
+//
+// # Targets and secrets
+//
+// Unless Config.AllowPrivateTargets is set, an endpoint URL whose host is
+// or resolves to a loopback, private (RFC 1918, fc00::/7), link-local,
+// unspecified, multicast or otherwise internal address is refused at
+// registration (issue "forbidden_address"), and, because DNS can change
+// after that, every connection is checked again at dial time.
+//
+// Signing secrets are sealed at rest with AES-256-GCM under
+// Config.Secrets; SealSecrets seals those of a database from before
+// sealing. Signatures use the plaintext secret, as receivers hold it.
+//
 // Receivers get at-least-once delivery: the same event may arrive twice
 // (e.g. a crash after the POST but before the result was written), so they
 // should deduplicate on X-Webhook-Id, which is the event id and stays the
@@ -18,26 +47,22 @@
 package webhook
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/internal/httpx"
-	"github.com/intakebench/intakebench/internal/retryafter"
 )
 
 // Event types this package knows. Publish refuses others (a typo would
@@ -70,8 +95,16 @@ const (
 	StateCancelled = hubdb.WebhookCancelled // endpoint removed before delivery
 )
 
-// ErrNotFound reports an unknown endpoint.
+// ErrNotFound reports an unknown endpoint, or one removed where only a
+// registered one will do.
 var ErrNotFound = errors.New("webhook: not found")
+
+// ErrDeliveryNotFound reports a delivery that is not the given
+// endpoint's.
+var ErrDeliveryNotFound = errors.New("webhook: delivery not found")
+
+// ErrNotDead reports a redrive of a delivery that is not dead-lettered.
+var ErrNotDead = errors.New("webhook: delivery is not dead-lettered")
 
 // ErrUnknownEventType reports a Publish or registration with an event type
 // the dispatcher does not know.
@@ -79,31 +112,53 @@ var ErrUnknownEventType = errors.New("webhook: unknown event type")
 
 // Dispatcher registers endpoints, records events and delivers them.
 type Dispatcher struct {
-	db          *hubdb.DB
-	client      *http.Client
-	now         func() time.Time
-	jitter      func(time.Duration) time.Duration
-	log         *slog.Logger
-	types       map[string]bool
-	maxAttempts int
-	baseBackoff time.Duration
-	maxBackoff  time.Duration
-	maxRetryAft time.Duration
-	timeout     time.Duration
-	poll        time.Duration
-	batch       int
-	concurrency int
-	wake        chan struct{}
+	db           *hubdb.DB
+	client       *http.Client
+	now          func() time.Time
+	jitter       func(time.Duration) time.Duration
+	log          *slog.Logger
+	types        map[string]bool
+	maxAttempts  int
+	baseBackoff  time.Duration
+	maxBackoff   time.Duration
+	maxRetryAft  time.Duration
+	timeout      time.Duration
+	poll         time.Duration
+	perEndpoint  int
+	maxInFlight  int
+	allowPrivate bool
+	resolver     Resolver
+	sealer       *Sealer
+	slots        slots
+	wake         chan struct{}
 }
 
 // Config tunes a Dispatcher. The zero value of every field means its
-// default, so Config{} is a production set-up; negative numbers are refused.
+// default, so Config{} is a production set-up apart from Secrets;
+// negative numbers are refused.
 type Config struct {
 	// HTTPClient sends the deliveries. Default: a client that does not
-	// follow redirects (a 3xx counts as a failed attempt), because a
+	// follow redirects (a 3xx counts as a failed attempt, since a
 	// redirect would re-send the signed body somewhere the owner never
-	// registered.
+	// registered) and, unless AllowPrivateTargets is set, refuses at dial
+	// time the addresses that is about and uses no proxy (the guard would
+	// check the proxy's address). A client of the caller's cannot carry
+	// that guard, so setting HTTPClient requires AllowPrivateTargets: the
+	// caller says it filters targets itself (e.g. an egress proxy).
 	HTTPClient *http.Client
+	// AllowPrivateTargets lets endpoints be on loopback, private,
+	// link-local and other internal addresses. Off by default: whoever
+	// may register a webhook could otherwise make the hub POST to its own
+	// admin ports or a cloud metadata service. Tests and single-network
+	// deployments that deliver to in-house receivers turn it on.
+	AllowPrivateTargets bool
+	// Resolver resolves endpoint host names at registration, to refuse a
+	// name that points at a forbidden address. Default: net.DefaultResolver.
+	Resolver Resolver
+	// Secrets seals endpoint signing secrets at rest. nil keeps new
+	// secrets in plaintext and fails deliveries whose secret is sealed
+	// (ErrNoKey): give one in production (cmd/intakehub always does).
+	Secrets *Sealer
 	// Now is the clock of event times, due times and signatures. Default:
 	// time.Now.
 	Now func() time.Time
@@ -123,13 +178,21 @@ type Config struct {
 	// MaxRetryAfter caps how long a receiver's Retry-After (on 429 and 503)
 	// can postpone a delivery. Default: 6h.
 	MaxRetryAfter time.Duration
-	// Timeout bounds one delivery attempt. Default: 10s.
+	// Timeout bounds one delivery attempt, and so how long an endpoint
+	// that never answers holds one of its slots. Default: 10s.
 	Timeout time.Duration
 	// PollInterval is how often Run looks for due deliveries when nothing
 	// woke it. Default: 5s.
 	PollInterval time.Duration
-	// Concurrency is how many deliveries run at once. Default: 4.
-	Concurrency int
+	// EndpointConcurrency is how many deliveries to one endpoint run at
+	// once: each endpoint's own budget. Default: 4.
+	EndpointConcurrency int
+	// MaxInFlight bounds the deliveries running at once over all
+	// endpoints: a bound on sockets and memory, not a fairness tool, so
+	// keep it well above EndpointConcurrency times the number of
+	// endpoints that may hang together. When it binds, the endpoints
+	// waiting longest go first. Default: 256.
+	MaxInFlight int
 	// Logger logs dead letters and failed rounds; secrets and signatures
 	// are never logged. Default: discard.
 	Logger *slog.Logger
@@ -149,7 +212,9 @@ func New(db *hubdb.DB, cfg Config) (*Dispatcher, error) {
 		negative bool
 		v        any
 	}{
-		{"MaxAttempts", cfg.MaxAttempts < 0, cfg.MaxAttempts}, {"Concurrency", cfg.Concurrency < 0, cfg.Concurrency},
+		{"MaxAttempts", cfg.MaxAttempts < 0, cfg.MaxAttempts},
+		{"EndpointConcurrency", cfg.EndpointConcurrency < 0, cfg.EndpointConcurrency},
+		{"MaxInFlight", cfg.MaxInFlight < 0, cfg.MaxInFlight},
 		{"BaseBackoff", cfg.BaseBackoff < 0, cfg.BaseBackoff}, {"MaxBackoff", cfg.MaxBackoff < 0, cfg.MaxBackoff},
 		{"MaxRetryAfter", cfg.MaxRetryAfter < 0, cfg.MaxRetryAfter}, {"Timeout", cfg.Timeout < 0, cfg.Timeout},
 		{"PollInterval", cfg.PollInterval < 0, cfg.PollInterval},
@@ -158,22 +223,29 @@ func New(db *hubdb.DB, cfg Config) (*Dispatcher, error) {
 			return nil, fmt.Errorf("webhook: Config.%s is %v: want 0 (the default) or more", f.name, f.v)
 		}
 	}
+	if cfg.HTTPClient != nil && !cfg.AllowPrivateTargets {
+		return nil, errors.New("webhook: Config.HTTPClient bypasses the dial-time address guard: set AllowPrivateTargets with it, or leave it nil")
+	}
 	d := &Dispatcher{
-		db:          db,
-		client:      cfg.HTTPClient,
-		now:         cfg.Now,
-		jitter:      cfg.Jitter,
-		log:         cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
-		types:       map[string]bool{},
-		maxAttempts: cmp.Or(cfg.MaxAttempts, 10),
-		baseBackoff: cmp.Or(cfg.BaseBackoff, 30*time.Second),
-		maxBackoff:  cmp.Or(cfg.MaxBackoff, 2*time.Hour),
-		maxRetryAft: cmp.Or(cfg.MaxRetryAfter, 6*time.Hour),
-		timeout:     cmp.Or(cfg.Timeout, 10*time.Second),
-		poll:        cmp.Or(cfg.PollInterval, 5*time.Second),
-		batch:       32,
-		concurrency: cmp.Or(cfg.Concurrency, 4),
-		wake:        make(chan struct{}, 1),
+		db:           db,
+		client:       cfg.HTTPClient,
+		now:          cfg.Now,
+		jitter:       cfg.Jitter,
+		log:          cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
+		types:        map[string]bool{},
+		maxAttempts:  cmp.Or(cfg.MaxAttempts, 10),
+		baseBackoff:  cmp.Or(cfg.BaseBackoff, 30*time.Second),
+		maxBackoff:   cmp.Or(cfg.MaxBackoff, 2*time.Hour),
+		maxRetryAft:  cmp.Or(cfg.MaxRetryAfter, 6*time.Hour),
+		timeout:      cmp.Or(cfg.Timeout, 10*time.Second),
+		poll:         cmp.Or(cfg.PollInterval, 5*time.Second),
+		perEndpoint:  cmp.Or(cfg.EndpointConcurrency, 4),
+		maxInFlight:  cmp.Or(cfg.MaxInFlight, 256),
+		allowPrivate: cfg.AllowPrivateTargets,
+		resolver:     cfg.Resolver,
+		sealer:       cfg.Secrets,
+		slots:        slots{busy: map[string]int{}},
+		wake:         make(chan struct{}, 1),
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -181,10 +253,11 @@ func New(db *hubdb.DB, cfg Config) (*Dispatcher, error) {
 	if d.jitter == nil {
 		d.jitter = equalJitter
 	}
+	if d.resolver == nil {
+		d.resolver = net.DefaultResolver
+	}
 	if d.client == nil {
-		d.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}}
+		d.client = newClient(!d.allowPrivate, d.perEndpoint)
 	}
 	for _, t := range slices.Concat(EventTypes(), cfg.EventTypes) {
 		d.types[t] = true
@@ -220,7 +293,8 @@ func wants(events []string, kind string) bool {
 
 // Register adds an endpoint receiving the given event types (none or "*"
 // means all). An empty secret gets a generated one. It returns the
-// endpoint and its secret. A rejected input is an *httpx.FieldError.
+// endpoint and its secret; the secret is stored sealed when the
+// dispatcher has a key. A rejected input is an *httpx.FieldError.
 func (d *Dispatcher) Register(ctx context.Context, rawURL string, events []string, secret string) (Endpoint, string, error) {
 	u, err := validateURL(rawURL)
 	if err != nil {
@@ -235,9 +309,14 @@ func (d *Dispatcher) Register(ctx context.Context, rawURL string, events []strin
 	} else if len(secret) < 16 || len(secret) > 256 {
 		return Endpoint{}, "", &httpx.FieldError{Field: "secret", Issue: "invalid_length", Message: "secret must be 16 to 256 characters"}
 	}
+	// Last: it may ask DNS, and a refused request should not wait for that.
+	if err := d.checkTarget(ctx, u); err != nil {
+		return Endpoint{}, "", err
+	}
 	// Truncated to what the database keeps, so the answer equals a later read.
-	ep := Endpoint{ID: "we_" + strings.ToLower(rand.Text()), URL: u, Events: events, CreatedAt: d.now().UTC().Truncate(time.Millisecond)}
-	row := hubdb.WebhookEndpoint{ID: ep.ID, URL: ep.URL, Secret: secret, Events: ep.Events, CreatedAt: ep.CreatedAt}
+	ep := Endpoint{ID: "we_" + strings.ToLower(rand.Text()), URL: u.String(), Events: events, CreatedAt: d.now().UTC().Truncate(time.Millisecond)}
+	row := hubdb.WebhookEndpoint{ID: ep.ID, URL: ep.URL, Events: ep.Events, CreatedAt: ep.CreatedAt}
+	row.Secret, row.SealedSecret = d.storedSecret(ep.ID, secret)
 	if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.InsertWebhookEndpoint(ctx, row) }); err != nil {
 		return Endpoint{}, "", fmt.Errorf("webhook register: %w", err)
 	}
@@ -368,202 +447,9 @@ func (d *Dispatcher) publish(ctx context.Context, tx *hubdb.Tx, kind string, pay
 	return nil
 }
 
-// Wake makes Run look for due deliveries now.
-func (d *Dispatcher) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
-// Run delivers due deliveries until ctx ends, then returns nil. One
-// worker per database is the intended set-up; a second one is safe (claims
-// are leased in a write transaction, so a row is claimed by one worker at
-// a time) but buys nothing, as SQLite has one writer anyway.
-func (d *Dispatcher) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		n, err := d.DeliverDue(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			d.log.ErrorContext(ctx, "webhook delivery round failed", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue // maybe more were due than one batch
-		}
-		wait := d.poll
-		if next, ok, err := d.nextDue(ctx); err == nil && ok {
-			wait = min(wait, max(next.Sub(d.now()), time.Millisecond))
-		}
-		timer.Reset(wait)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-d.wake:
-		case <-timer.C:
-		}
-	}
-}
-
-func (d *Dispatcher) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
-	err = d.db.View(ctx, func(tx *hubdb.Tx) error {
-		next, ok, err = tx.NextWebhookDue(ctx)
-		return err
-	})
-	return next, ok, err
-}
-
-// DeliverDue makes one attempt at every delivery due now (up to one batch)
-// and returns how many it attempted. Run calls it in a loop; tests call it
-// directly with a fake clock.
-func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
-	jobs, err := d.claim(ctx)
-	if err != nil || len(jobs) == 0 {
-		return 0, err
-	}
-	sem := make(chan struct{}, d.concurrency)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var errs []error
-	for _, j := range jobs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := d.attempt(ctx, j); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return len(jobs), errors.Join(errs...)
-}
-
-// claim picks due deliveries and leases them past the attempt's timeout,
-// so if the process dies mid-attempt the delivery comes due again by
-// itself and is retried (at-least-once).
-func (d *Dispatcher) claim(ctx context.Context) ([]hubdb.ClaimedWebhookDelivery, error) {
-	var jobs []hubdb.ClaimedWebhookDelivery
-	err := d.db.InTx(ctx, func(tx *hubdb.Tx) error {
-		var err error
-		jobs, err = tx.ClaimDueWebhookDeliveries(ctx, d.now(), d.timeout+30*time.Second, d.batch)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("webhook claim: %w", err)
-	}
-	return jobs, nil
-}
-
-// outcome is what one POST produced.
-type outcome struct {
-	status     int
-	err        string
-	retryAfter time.Duration
-	hasRetry   bool
-}
-
-func (o outcome) ok() bool { return o.err == "" && o.status >= 200 && o.status < 300 }
-
-func (d *Dispatcher) attempt(ctx context.Context, j hubdb.ClaimedWebhookDelivery) error {
-	started := d.now()
-	wallStart := time.Now()
-	out := d.post(ctx, j, started)
-	if ctx.Err() != nil {
-		// Shutting down: this attempt does not count. Make the delivery due
-		// again at once so the next Run picks it up without waiting out the lease.
-		ctx := context.WithoutCancel(ctx)
-		if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.ReleaseWebhookDelivery(ctx, j.ID, started) }); err != nil {
-			return fmt.Errorf("webhook delivery %d: release: %w", j.ID, err)
-		}
-		return nil
-	}
-	a := hubdb.WebhookAttempt{
-		DeliveryID: j.ID, Number: j.Attempts + 1, StartedAt: started, Duration: time.Since(wallStart),
-		StatusCode: out.status, Error: out.err,
-	}
-	state := StateDelivered
-	var finished *time.Time
-	switch {
-	case out.ok():
-		finished = new(d.now())
-	case a.Number >= d.maxAttempts:
-		state = StateDead
-		finished = new(d.now())
-		d.log.WarnContext(ctx, "webhook delivery dead-lettered", "delivery", j.ID, "event", j.EventID, "attempts", a.Number, "status", out.status, "error", out.err)
-	default:
-		state = StatePending
-		delay := d.backoff(a.Number)
-		if out.hasRetry {
-			delay = out.retryAfter // capped at maxRetryAft by the parse
-		}
-		a.RetryAt = new(d.now().Add(delay))
-	}
-	if err := d.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.RecordWebhookAttempt(ctx, a, state, finished) }); err != nil {
-		return fmt.Errorf("webhook delivery %d: record: %w", j.ID, err)
-	}
-	return nil
-}
-
-func (d *Dispatcher) post(ctx context.Context, j hubdb.ClaimedWebhookDelivery, at time.Time) outcome {
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.URL, bytes.NewReader(j.Body))
-	if err != nil {
-		return outcome{err: "build request: " + redact(err)}
-	}
-	ts := at.Unix()
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "IntakeBench-Webhooks/1")
-	req.Header.Set(HeaderID, j.EventID)
-	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, Sign(j.Secret, ts, j.Body))
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return outcome{err: redact(err)}
-	}
-	defer resp.Body.Close()
-	// Drain a little so the connection can be reused; the body is not kept.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	out := outcome{status: resp.StatusCode}
-	if !out.ok() {
-		out.err = "HTTP " + resp.Status
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		out.retryAfter, out.hasRetry = retryafter.Parse(resp.Header.Get("Retry-After"), d.now(), d.maxRetryAft)
-	}
-	return out
-}
-
-// redact drops the URL from transport errors: endpoint URLs may carry
-// credentials or tokens and the error text is stored and served.
-func redact(err error) string {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner.Error()
-		}
-	}
-	return err.Error()
-}
-
-// backoff is the delay after the n-th failed attempt: base·2^(n-1), capped,
-// then jittered.
-func (d *Dispatcher) backoff(n int) time.Duration {
-	delay := d.baseBackoff
-	for i := 1; i < n && delay < d.maxBackoff; i++ {
-		delay *= 2
-	}
-	return d.jitter(min(delay, d.maxBackoff))
-}
-
 // Attempt is one logged delivery attempt.
 type Attempt struct {
-	Number     int        `json:"number"`
+	Number     int        `json:"number"` // from 1, on across redrives
 	StartedAt  time.Time  `json:"started_at"`
 	DurationMS int64      `json:"duration_ms"`
 	StatusCode int        `json:"status_code"` // 0: no HTTP response
@@ -578,7 +464,8 @@ type Delivery struct {
 	EventType     string     `json:"event_type"`
 	EndpointID    string     `json:"endpoint_id"`
 	State         string     `json:"state"`
-	Attempts      int        `json:"attempts"`
+	Attempts      int        `json:"attempts"`                  // since queued or last redriven
+	Redrives      int        `json:"redrives"`                  // times put back after dead-lettering
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"` // pending only
 	LastStatus    int        `json:"last_status"`
 	LastError     string     `json:"last_error,omitempty"`
@@ -590,7 +477,7 @@ type Delivery struct {
 func deliveryOf(r hubdb.WebhookDelivery) Delivery {
 	dl := Delivery{
 		ID: r.ID, EventID: r.EventID, EventType: r.EventType, EndpointID: r.EndpointID, State: r.State,
-		Attempts: r.Attempts, LastStatus: r.LastStatus, LastError: r.LastError, CreatedAt: r.CreatedAt,
+		Attempts: r.Attempts, Redrives: r.Redrives, LastStatus: r.LastStatus, LastError: r.LastError, CreatedAt: r.CreatedAt,
 		FinishedAt: r.FinishedAt, Log: []Attempt{},
 	}
 	if dl.State == StatePending {
@@ -608,6 +495,24 @@ func deliveryOf(r hubdb.WebhookDelivery) Delivery {
 // Deliveries returns the deliveries to an endpoint (also a removed one),
 // newest first, with their attempt logs.
 func (d *Dispatcher) Deliveries(ctx context.Context, endpointID string) ([]Delivery, error) {
+	out, err := d.deliveries(ctx, endpointID, (*hubdb.Tx).WebhookDeliveries)
+	if err != nil {
+		return nil, fmt.Errorf("webhook deliveries %s: %w", endpointID, err)
+	}
+	return out, nil
+}
+
+// Dead returns the dead-lettered deliveries to an endpoint (also a
+// removed one), newest first, with their attempt logs.
+func (d *Dispatcher) Dead(ctx context.Context, endpointID string) ([]Delivery, error) {
+	out, err := d.deliveries(ctx, endpointID, (*hubdb.Tx).DeadWebhookDeliveries)
+	if err != nil {
+		return nil, fmt.Errorf("webhook dead letters %s: %w", endpointID, err)
+	}
+	return out, nil
+}
+
+func (d *Dispatcher) deliveries(ctx context.Context, endpointID string, read func(*hubdb.Tx, context.Context, string) ([]hubdb.WebhookDelivery, error)) ([]Delivery, error) {
 	var rows []hubdb.WebhookDelivery
 	err := d.db.View(ctx, func(tx *hubdb.Tx) error {
 		if _, err := tx.WebhookEndpoint(ctx, endpointID); errors.Is(err, hubdb.ErrNotFound) {
@@ -616,15 +521,56 @@ func (d *Dispatcher) Deliveries(ctx context.Context, endpointID string) ([]Deliv
 			return err
 		}
 		var err error
-		rows, err = tx.WebhookDeliveries(ctx, endpointID)
+		rows, err = read(tx, ctx, endpointID)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("webhook deliveries %s: %w", endpointID, err)
+		return nil, err
 	}
-	var out []Delivery
+	out := []Delivery{}
 	for _, r := range rows {
 		out = append(out, deliveryOf(r))
 	}
 	return out, nil
+}
+
+// Redrive puts dead-lettered deliveries to a registered endpoint back in
+// its queue, due now, their attempt counts reset, and returns their ids.
+// deliveryID 0 redrives every dead delivery of the endpoint; another
+// redrives only that one, and fails with ErrDeliveryNotFound if it is not
+// the endpoint's or ErrNotDead if it is not dead-lettered. A removed
+// endpoint is ErrNotFound: there is nobody to deliver to.
+func (d *Dispatcher) Redrive(ctx context.Context, endpointID string, deliveryID int64) ([]int64, error) {
+	var ids []int64
+	err := d.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		ep, err := tx.WebhookEndpoint(ctx, endpointID)
+		if errors.Is(err, hubdb.ErrNotFound) || (err == nil && ep.DeletedAt != nil) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if deliveryID != 0 {
+			dl, err := tx.WebhookDelivery(ctx, deliveryID)
+			switch {
+			case errors.Is(err, hubdb.ErrNotFound) || (err == nil && dl.EndpointID != endpointID):
+				return fmt.Errorf("%w: %d", ErrDeliveryNotFound, deliveryID)
+			case err != nil:
+				return err
+			case dl.State != StateDead:
+				return fmt.Errorf("%w: delivery %d is %s", ErrNotDead, deliveryID, dl.State)
+			}
+		}
+		ids, err = tx.RedriveWebhookDeliveries(ctx, endpointID, deliveryID, d.now())
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webhook redrive %s: %w", endpointID, err)
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	if len(ids) > 0 {
+		d.Wake()
+	}
+	return ids, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -162,7 +163,7 @@ func TestRunDeliversSignedEnvelope(t *testing.T) {
 	ctx := t.Context()
 	db := tempDB(t)
 	rc := newReceiver(t, testSecret, nil)
-	d, err := New(db, Config{PollInterval: 20 * time.Millisecond})
+	d, err := New(db, Config{PollInterval: 20 * time.Millisecond, AllowPrivateTargets: true})
 	require.NoError(t, err)
 	ep, secret, err := d.Register(ctx, rc.srv.URL+"/hook", []string{EventQuoteApproved}, testSecret)
 	require.NoError(t, err)
@@ -191,10 +192,12 @@ func TestRunDeliversSignedEnvelope(t *testing.T) {
 }
 
 // stepDispatcher makes a dispatcher of cfg driven by a fake clock and
-// DeliverDue, with a backoff of 1s doubling up to 1m and no jitter.
+// DeliverDue, with a backoff of 1s doubling up to 1m and no jitter. It
+// delivers to loopback, where the tests' receivers are.
 func stepDispatcher(t *testing.T, db *hubdb.DB, clk *clock.Fake, cfg Config) *Dispatcher {
 	t.Helper()
 	cfg.Now, cfg.Jitter, cfg.BaseBackoff, cfg.MaxBackoff = clk.Now, noJitter, time.Second, time.Minute
+	cfg.AllowPrivateTargets = true
 	d, err := New(db, cfg)
 	require.NoError(t, err)
 	return d
@@ -361,7 +364,7 @@ func TestRestartDeliversWhatWasPersisted(t *testing.T) {
 	rc := newReceiver(t, testSecret, nil)
 
 	db := openDB(t, file)
-	d, err := New(db, Config{})
+	d, err := New(db, Config{AllowPrivateTargets: true})
 	require.NoError(t, err)
 	ep, _, err := d.Register(ctx, rc.srv.URL, nil, testSecret)
 	require.NoError(t, err)
@@ -375,7 +378,7 @@ func TestRestartDeliversWhatWasPersisted(t *testing.T) {
 
 	db = openDB(t, file)
 	defer db.Close()
-	d, err = New(db, Config{PollInterval: 20 * time.Millisecond})
+	d, err = New(db, Config{PollInterval: 20 * time.Millisecond, AllowPrivateTargets: true})
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -420,7 +423,7 @@ func TestNoDeliveryLost(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	cfg := Config{PollInterval: 10 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 50}
+	cfg := Config{PollInterval: 10 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 50, AllowPrivateTargets: true}
 
 	var mu sync.Mutex
 	var published []string // payload markers whose Publish returned nil
@@ -533,7 +536,7 @@ func TestPublishRejectsUnknownTypeAndBadPayload(t *testing.T) {
 func TestRegisterValidation(t *testing.T) {
 	ctx := t.Context()
 	db := tempDB(t)
-	d, err := New(db, Config{})
+	d, err := New(db, Config{Resolver: fakeResolver{"example.com": {netip.MustParseAddr("93.184.215.14")}}})
 	require.NoError(t, err)
 	tests := []struct {
 		name, url string
@@ -659,6 +662,9 @@ func TestManagementErrorEnvelope(t *testing.T) {
 		{"validation", "POST", "/api/v1/webhooks", `{"url":"gopher://x.example"}`, 400,
 			`{"success":false,"error":{"code":"VALIDATION_ERROR","message":"url scheme must be http or https, not \"gopher\"",` +
 				`"details":[{"field":"url","issue":"unsupported_scheme","message":"url scheme must be http or https, not \"gopher\""}]}}`},
+		{"internal target", "POST", "/api/v1/webhooks", `{"url":"http://169.254.169.254/latest/meta-data/"}`, 400,
+			`{"success":false,"error":{"code":"VALIDATION_ERROR","message":"url host 169.254.169.254 is a forbidden address (link-local): webhooks may not target loopback, private, link-local or other internal addresses",` +
+				`"details":[{"field":"url","issue":"forbidden_address","message":"url host 169.254.169.254 is a forbidden address (link-local): webhooks may not target loopback, private, link-local or other internal addresses"}]}}`},
 		{"unknown endpoint", "DELETE", "/api/v1/webhooks/we_nope", "", 404,
 			`{"success":false,"error":{"code":"NOT_FOUND","message":"webhook endpoint not found"}}`},
 		{"unknown route", "GET", "/api/v1/webhooks/we_nope/attempts", "", 404,
@@ -729,8 +735,12 @@ func TestConfigDefaultsAndLimits(t *testing.T) {
 	assert.Equal(t, 6*time.Hour, d.maxRetryAft)
 	assert.Equal(t, 10*time.Second, d.timeout)
 	assert.Equal(t, 5*time.Second, d.poll)
-	assert.Equal(t, 4, d.concurrency)
+	assert.Equal(t, 4, d.perEndpoint)
+	assert.Equal(t, 256, d.maxInFlight)
+	assert.False(t, d.allowPrivate)
+	assert.Nil(t, d.sealer)
 	assert.NotNil(t, d.client.CheckRedirect, "the default client does not follow redirects")
+	assert.Nil(t, d.client.Transport.(*http.Transport).Proxy, "the guarded client dials endpoints itself, through no proxy")
 	for range 100 {
 		j := d.jitter(time.Minute)
 		assert.True(t, j >= 30*time.Second && j <= time.Minute, "default jitter keeps half the delay: %v", j)
@@ -741,7 +751,9 @@ func TestConfigDefaultsAndLimits(t *testing.T) {
 		cfg  Config
 	}{
 		{"negative attempts", Config{MaxAttempts: -1}},
-		{"negative concurrency", Config{Concurrency: -1}},
+		{"negative endpoint concurrency", Config{EndpointConcurrency: -1}},
+		{"negative max in flight", Config{MaxInFlight: -1}},
+		{"own client without the guard", Config{HTTPClient: &http.Client{}}},
 		{"negative timeout", Config{Timeout: -time.Second}},
 		{"negative poll", Config{PollInterval: -time.Second}},
 		{"negative retry-after cap", Config{MaxRetryAfter: -time.Second}},

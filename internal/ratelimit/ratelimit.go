@@ -43,6 +43,14 @@ func PerMinute(perMinute, burst int) *Limiter { return PerSecond(float64(perMinu
 // Allow takes a token from key's bucket at now, or says how long until one
 // is there.
 func (l *Limiter) Allow(key string, now time.Time) (ok bool, wait time.Duration) {
+	return l.AllowN(key, 1, now)
+}
+
+// AllowN takes n tokens at once from key's bucket at now, or takes none
+// and says how long until n are there: a quota of bytes rather than of
+// requests. n over the burst is never allowed; the caller keeps the burst
+// at least the largest n it asks for.
+func (l *Limiter) AllowN(key string, n int64, now time.Time) (ok bool, wait time.Duration) {
 	if l == nil || l.rate <= 0 {
 		return true, 0
 	}
@@ -66,9 +74,10 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, wait time.Duration)
 		b.tokens = math.Min(l.burst, b.tokens+elapsed.Seconds()*l.rate)
 		b.at = now
 	}
-	if b.tokens >= 1 {
-		b.tokens--
+	need := float64(n)
+	if b.tokens >= need {
+		b.tokens -= need
 		return true, 0
 	}
-	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	return false, time.Duration((need - b.tokens) / l.rate * float64(time.Second))
 }

@@ -10,7 +10,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/url"
+	"os"
+	"runtime"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -29,6 +33,9 @@ type Pools struct {
 // user_version (as before schema_migrations) has it adopted as the first
 // set's, and adopt may take over any other older bookkeeping.
 func Open(ctx context.Context, file, program string, readers int, adopt Adopter, sets ...migrate.Set) (*Pools, error) {
+	if err := makePrivate(file); err != nil {
+		return nil, err
+	}
 	w, err := OpenWriter(file)
 	if err != nil {
 		return nil, err
@@ -53,12 +60,63 @@ type Adopter func(ctx context.Context, tx *sql.Tx) error
 // OpenWriter opens a single-connection writer pool on file, for a part of
 // a program that keeps its own tables in a database another part opened.
 func OpenWriter(file string) (*sql.DB, error) {
+	if err := makePrivate(file); err != nil {
+		return nil, err
+	}
 	w, err := pool(file, true)
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
 	return w, nil
+}
+
+// PrivateMode is the mode of every database file and its -wal and -shm:
+// they hold customers' names and contacts, operators' PIN hashes and the
+// hashes of tokens, none of which another user of the machine may read.
+const PrivateMode fs.FileMode = 0o600
+
+// makePrivate makes file, unless it exists, with PrivateMode before SQLite
+// opens it: SQLite would make it 0644 less the umask, and makes the -wal
+// and -shm files with the mode of the database file. A file that exists,
+// or its -wal or -shm, that the group or others may use loses that access;
+// only the path and the modes are logged.
+func makePrivate(file string) error {
+	if runtime.GOOS == "windows" || file == "" || file == ":memory:" {
+		return nil // Windows files have ACLs, not modes; memory has no file
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, PrivateMode)
+	switch {
+	case err == nil:
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("create %s: %w", file, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("create %s: %w", file, err)
+	}
+	for _, name := range []string{file, file + "-wal", file + "-shm"} {
+		info, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check the mode of %s: %w", name, err)
+		}
+		mode := info.Mode().Perm()
+		if mode&0o077 == 0 {
+			continue
+		}
+		// A file this process cannot narrow (another user's) still
+		// opens: refusing would stop a hub or bench over its own data.
+		if err := os.Chmod(name, mode&^0o077); err != nil {
+			slog.Warn("a database file is readable by others and its mode cannot be narrowed",
+				"file", name, "mode", mode.String(), "err", err)
+			continue
+		}
+		slog.Info("narrowed the mode of a database file readable by others",
+			"file", name, "from", mode.String(), "to", (mode &^ 0o077).String())
+	}
+	return nil
 }
 
 // Close closes both pools.

@@ -23,6 +23,7 @@ func Run(t *testing.T, open Opener) {
 		{"core", core},
 		{"public", public},
 		{"webhooks", webhooks},
+		{"auth", auth},
 	} {
 		t.Run(area.name, func(t *testing.T) { area.run(t, open) })
 	}
