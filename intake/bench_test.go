@@ -195,3 +195,41 @@ func TestGradingRejectsInvalidInspectionAndChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "only the receipt is queued")
 }
+
+// A phone traded in before and again now may be known to the old trade-in
+// by its IMEI and to the new one only by its serial: both are found, and
+// the one that expects the device wins.
+func TestLookupFindsEveryTradeInOfAScan(t *testing.T) {
+	f := newFixture(t)
+	m, err := f.bench.Lookup(context.Background(), "IMEI: 352099001761481 S/N: C39XK0ABHG1")
+	require.NoError(t, err)
+	assert.Equal(t, intake.OutcomeMatched, m.Outcome)
+	require.NotNil(t, m.TradeIn)
+	assert.Equal(t, "TI-1", m.TradeIn.Reference)
+}
+
+// The receipt records the IMEI the device was matched by: the one of the
+// scan that the trade-in knows, whichever of the trade-in's IMEIs it is.
+func TestReceiptRecordsTheMatchingIMEI(t *testing.T) {
+	tests := []struct {
+		name, scan, tradeIn, imei string
+	}{
+		{"the trade-in's second IMEI", "356938035643817", "5", "356938035643817"},
+		{"the label's second IMEI", "IMEI 1: 358240051111110 IMEI 2: 356938035643809", "1", "356938035643809"},
+		{"a serial gives the trade-in's IMEI", "S/N: C39XK0ABHG1", "1", "356938035643809"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			dual := intake.TradeIn{ID: "5", Reference: "TI-5", Status: intake.StatusShipped, IMEI: "352099001761499", IMEI2: "356938035643817",
+				Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB"}, Disclosed: intake.ConditionGood, Offer: 32000,
+				UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+			require.NoError(t, f.store.ApplyChanges(ctx, store.Changes{TradeIns: []intake.TradeIn{dual}}, "c2"))
+			r, err := f.bench.Receive(ctx, tech, tt.scan)
+			require.NoError(t, err)
+			assert.Equal(t, tt.tradeIn, r.TradeInID)
+			assert.Equal(t, tt.imei, r.IMEI)
+		})
+	}
+}
