@@ -45,6 +45,21 @@ func TestDelayNeverOverflows(t *testing.T) {
 	}
 }
 
+// The defaults are what a bench in a shop runs with: a sync every half
+// minute, five attempts backing off from half a second up to a minute,
+// pushes of 500 events and pages of the hub's default size.
+func TestEngineDefaults(t *testing.T) {
+	e := New(nil, nil, "b")
+	assert.Equal(t, 30*time.Second, e.interval)
+	assert.Equal(t, 5, e.attempts)
+	assert.Equal(t, 500*time.Millisecond, e.minDelay)
+	assert.Equal(t, time.Minute, e.maxDelay)
+	assert.Equal(t, 500, e.batch)
+	assert.Equal(t, 500, e.page)
+	e = New(nil, nil, "b", WithBatch(5000, 5000), WithRetry(0, 0, 0))
+	assert.Equal(t, [3]int{1000, 1000, 1}, [3]int{e.batch, e.page, e.attempts}, "capped by the contract, and at least one attempt")
+}
+
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
