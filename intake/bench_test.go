@@ -233,3 +233,42 @@ func TestReceiptRecordsTheMatchingIMEI(t *testing.T) {
 		})
 	}
 }
+
+// A phone traded in more than once is known to several trade-ins: the one
+// that expects it wins, then the most recently updated, whatever order the
+// store lists them in.
+func TestLookupPicksAmongTheTradeInsOfADevice(t *testing.T) {
+	const imei = "358240051111110"
+	tradeIn := func(id string, status intake.Status, updated time.Time) intake.TradeIn {
+		return intake.TradeIn{ID: id, Reference: "TI-" + id, Status: status, IMEI: imei,
+			Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB"}, Disclosed: intake.ConditionGood, Offer: 32000, UpdatedAt: updated}
+	}
+	older, newer := time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		tradeIns []intake.TradeIn // in the order the store holds them
+		ref      string
+		outcome  intake.Outcome
+	}{
+		{"the newer of two finished, listed first", []intake.TradeIn{tradeIn("A", intake.StatusCompleted, newer), tradeIn("B", intake.StatusCompleted, older)},
+			"TI-A", intake.OutcomeAlreadyReceived},
+		{"the newer of two finished, listed last", []intake.TradeIn{tradeIn("A", intake.StatusCompleted, older), tradeIn("B", intake.StatusCompleted, newer)},
+			"TI-B", intake.OutcomeAlreadyReceived},
+		{"the one expecting it over a newer finished one", []intake.TradeIn{tradeIn("A", intake.StatusShipped, older), tradeIn("B", intake.StatusCompleted, newer)},
+			"TI-A", intake.OutcomeMatched},
+		{"a finished one over a newer one not accepted yet", []intake.TradeIn{tradeIn("A", intake.StatusReturned, older), tradeIn("B", intake.StatusOffered, newer)},
+			"TI-A", intake.OutcomeAlreadyReceived},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			require.NoError(t, f.store.ApplyChanges(ctx, store.Changes{TradeIns: tt.tradeIns}, "c2"))
+			m, err := f.bench.Lookup(ctx, imei)
+			require.NoError(t, err)
+			require.NotNil(t, m.TradeIn)
+			assert.Equal(t, tt.ref, m.TradeIn.Reference)
+			assert.Equal(t, tt.outcome, m.Outcome)
+		})
+	}
+}
