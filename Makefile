@@ -12,8 +12,16 @@ TEST_TIMEOUT ?= 15m
 # it cost the app about 10 MB of resident memory, and a bench shows none.
 # Exported, so the programs the tests build get it too.
 export GOFLAGS := -tags=no_emoji
+# Mutation testing: gremlins, pinned, installed under bin/ by make mutation.
+GREMLINS_VERSION := v0.6.0
+GREMLINS := $(BIN)/tools/gremlins-$(GREMLINS_VERSION)/gremlins
+MUTATION_PKGS ?= intake hub store benchsync
+# A mutant's test run may take this many times the package's clean run
+# before it counts as timed out: two runs share the two cores, and a mutant
+# that breaks a retry loop can spin until the timeout.
+MUTATION_TIMEOUT_COEFFICIENT ?= 5
 
-.PHONY: all deps build run test bench lint fmt clean shots
+.PHONY: all deps build run test bench lint fmt clean shots mutation
 
 all: build
 
@@ -45,6 +53,31 @@ bench: deps
 # The README's pictures, taken of the real app under Xvfb by the e2e test.
 shots: deps
 	INTAKEBENCH_SHOTS=$(CURDIR)/docs/screens $(GO) test -count=1 -run TestAppShowsTypedScanInRealWindow ./cmd/intakebench
+
+# Mutation testing: each mutant of a package's code must make its tests
+# fail. -short leaves out the fault, kill and crash rounds, which would run
+# once per mutant; --exclude-files / keeps each run to the package itself
+# (wire, webhook and public are packages of their own). Efficacy is
+# killed / (killed + lived); the logs are in bin/mutation.
+mutation: deps
+	@if [ ! -x $(GREMLINS) ]; then \
+		echo "installing gremlins $(GREMLINS_VERSION)"; \
+		GOBIN=$(CURDIR)/$(dir $(GREMLINS)) $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION) || exit 1; \
+	fi
+	@mkdir -p $(BIN)/mutation; \
+	for p in $(MUTATION_PKGS); do \
+		echo "== mutation testing $$p (lived and timed-out mutants are listed)"; \
+		GOFLAGS="$(GOFLAGS) -short -vet=off" $(GREMLINS) unleash --tags no_emoji --workers 2 \
+			--timeout-coefficient $(MUTATION_TIMEOUT_COEFFICIENT) --exclude-files / \
+			--output-statuses lt $(CURDIR)/$$p 2>&1 | tee $(BIN)/mutation/$$p.log; \
+		[ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \
+		awk -v p=$$p '/Killed: .*Lived: /{gsub(/,/,""); k=$$2; l=$$4} END{printf "%s: efficacy %s (killed %d, lived %d)\n", p, (k+l ? sprintf("%.1f%%", 100*k/(k+l)) : "n/a"), k, l}' $(BIN)/mutation/$$p.log; \
+	done; \
+	echo; printf "%-10s %7s %6s %10s %11s %12s %9s\n" package killed lived "timed out" "not viable" "not covered" efficacy; \
+	for p in $(MUTATION_PKGS); do \
+		awk -v p=$$p '/Killed: .*Lived: /{gsub(/,/,""); k=$$2; l=$$4; nc=$$7} /Timed out: .*Not viable: /{gsub(/,/,""); t=$$3; nv=$$6} \
+			END{printf "%-10s %7d %6d %10d %11d %12d %9s\n", p, k, l, t, nv, nc, (k+l ? sprintf("%.1f%%", 100*k/(k+l)) : "n/a")}' $(BIN)/mutation/$$p.log; \
+	done
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

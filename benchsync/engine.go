@@ -226,9 +226,11 @@ func (e *Engine) wait(ctx context.Context, attempt int, cause error, nudge <-cha
 // delay is full-jitter backoff: uniform between 0 and min·2^attempt (capped
 // at max), but never shorter than what the hub asked for.
 func (e *Engine) delay(attempt int, asked time.Duration) time.Duration {
+	// Doubling stops at the ceiling: shifted further, a long minimum delay
+	// overflows into a negative ceiling, which the jitter cannot draw from.
 	ceiling := e.maxDelay
-	if attempt < 30 {
-		ceiling = min(e.minDelay<<attempt, e.maxDelay)
+	if e.minDelay <= e.maxDelay>>attempt {
+		ceiling = e.minDelay << attempt
 	}
 	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
 	return max(d, asked)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDelayIsFullJitterAndHonoursRetryAfter(t *testing.T) {
@@ -22,6 +23,41 @@ func TestDelayIsFullJitterAndHonoursRetryAfter(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, e.delay(200, 0), 2*time.Second, "a long outage does not overflow the ceiling")
+}
+
+// A long outage with a long minimum delay stops doubling at the ceiling:
+// a minute doubled 29 times overflowed into a negative ceiling, and the
+// jitter panicked.
+func TestDelayNeverOverflows(t *testing.T) {
+	tests := []struct{ min, max time.Duration }{
+		{time.Minute, 10 * time.Minute},
+		{20 * time.Second, time.Hour},
+		{500 * time.Millisecond, time.Minute},
+		{0, 0},
+	}
+	for _, tt := range tests {
+		e := New(nil, nil, "b", WithRetry(3, tt.min, tt.max))
+		for attempt := range 100 {
+			d := e.delay(attempt, 0)
+			require.GreaterOrEqual(t, d, time.Duration(0), "min %v, attempt %d", tt.min, attempt)
+			require.LessOrEqual(t, d, tt.max, "min %v, attempt %d", tt.min, attempt)
+		}
+	}
+}
+
+// The defaults are what a bench in a shop runs with: a sync every half
+// minute, five attempts backing off from half a second up to a minute,
+// pushes of 500 events and pages of the hub's default size.
+func TestEngineDefaults(t *testing.T) {
+	e := New(nil, nil, "b")
+	assert.Equal(t, 30*time.Second, e.interval)
+	assert.Equal(t, 5, e.attempts)
+	assert.Equal(t, 500*time.Millisecond, e.minDelay)
+	assert.Equal(t, time.Minute, e.maxDelay)
+	assert.Equal(t, 500, e.batch)
+	assert.Equal(t, 500, e.page)
+	e = New(nil, nil, "b", WithBatch(5000, 5000), WithRetry(0, 0, 0))
+	assert.Equal(t, [3]int{1000, 1000, 1}, [3]int{e.batch, e.page, e.attempts}, "capped by the contract, and at least one attempt")
 }
 
 func TestHubErrorRetryAfter(t *testing.T) {

@@ -23,6 +23,9 @@ import (
 // the end no event is lost, none applied twice, every rejection is the
 // arbiter's, and every bench holds the hub's state.
 func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault rounds take half a minute: runs without -short")
+	}
 	const (
 		benches   = 5
 		contested = 40

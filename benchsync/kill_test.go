@@ -68,6 +68,9 @@ func (p *hubProcess) kill(t *testing.T) {
 // hub answered before it died is on its disk after the restart, and in the
 // end every event is applied exactly once.
 func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill rounds build and kill the hub for seconds: runs without -short")
+	}
 	dir := t.TempDir()
 	p := &hubProcess{bin: filepath.Join(dir, "intakehub"), db: filepath.Join(dir, "hub.db")}
 	build := exec.Command("go", "build", "-o", p.bin, "github.com/intakebench/intakebench/cmd/intakehub")

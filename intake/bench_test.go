@@ -195,3 +195,80 @@ func TestGradingRejectsInvalidInspectionAndChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "only the receipt is queued")
 }
+
+// A phone traded in before and again now may be known to the old trade-in
+// by its IMEI and to the new one only by its serial: both are found, and
+// the one that expects the device wins.
+func TestLookupFindsEveryTradeInOfAScan(t *testing.T) {
+	f := newFixture(t)
+	m, err := f.bench.Lookup(context.Background(), "IMEI: 352099001761481 S/N: C39XK0ABHG1")
+	require.NoError(t, err)
+	assert.Equal(t, intake.OutcomeMatched, m.Outcome)
+	require.NotNil(t, m.TradeIn)
+	assert.Equal(t, "TI-1", m.TradeIn.Reference)
+}
+
+// The receipt records the IMEI the device was matched by: the one of the
+// scan that the trade-in knows, whichever of the trade-in's IMEIs it is.
+func TestReceiptRecordsTheMatchingIMEI(t *testing.T) {
+	tests := []struct {
+		name, scan, tradeIn, imei string
+	}{
+		{"the trade-in's second IMEI", "356938035643817", "5", "356938035643817"},
+		{"the label's second IMEI", "IMEI 1: 358240051111110 IMEI 2: 356938035643809", "1", "356938035643809"},
+		{"a serial gives the trade-in's IMEI", "S/N: C39XK0ABHG1", "1", "356938035643809"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			dual := intake.TradeIn{ID: "5", Reference: "TI-5", Status: intake.StatusShipped, IMEI: "352099001761499", IMEI2: "356938035643817",
+				Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB"}, Disclosed: intake.ConditionGood, Offer: 32000,
+				UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+			require.NoError(t, f.store.ApplyChanges(ctx, store.Changes{TradeIns: []intake.TradeIn{dual}}, "c2"))
+			r, err := f.bench.Receive(ctx, tech, tt.scan)
+			require.NoError(t, err)
+			assert.Equal(t, tt.tradeIn, r.TradeInID)
+			assert.Equal(t, tt.imei, r.IMEI)
+		})
+	}
+}
+
+// A phone traded in more than once is known to several trade-ins: the one
+// that expects it wins, then the most recently updated, whatever order the
+// store lists them in.
+func TestLookupPicksAmongTheTradeInsOfADevice(t *testing.T) {
+	const imei = "358240051111110"
+	tradeIn := func(id string, status intake.Status, updated time.Time) intake.TradeIn {
+		return intake.TradeIn{ID: id, Reference: "TI-" + id, Status: status, IMEI: imei,
+			Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB"}, Disclosed: intake.ConditionGood, Offer: 32000, UpdatedAt: updated}
+	}
+	older, newer := time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		tradeIns []intake.TradeIn // in the order the store holds them
+		ref      string
+		outcome  intake.Outcome
+	}{
+		{"the newer of two finished, listed first", []intake.TradeIn{tradeIn("A", intake.StatusCompleted, newer), tradeIn("B", intake.StatusCompleted, older)},
+			"TI-A", intake.OutcomeAlreadyReceived},
+		{"the newer of two finished, listed last", []intake.TradeIn{tradeIn("A", intake.StatusCompleted, older), tradeIn("B", intake.StatusCompleted, newer)},
+			"TI-B", intake.OutcomeAlreadyReceived},
+		{"the one expecting it over a newer finished one", []intake.TradeIn{tradeIn("A", intake.StatusShipped, older), tradeIn("B", intake.StatusCompleted, newer)},
+			"TI-A", intake.OutcomeMatched},
+		{"a finished one over a newer one not accepted yet", []intake.TradeIn{tradeIn("A", intake.StatusReturned, older), tradeIn("B", intake.StatusOffered, newer)},
+			"TI-A", intake.OutcomeAlreadyReceived},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			require.NoError(t, f.store.ApplyChanges(ctx, store.Changes{TradeIns: tt.tradeIns}, "c2"))
+			m, err := f.bench.Lookup(ctx, imei)
+			require.NoError(t, err)
+			require.NotNil(t, m.TradeIn)
+			assert.Equal(t, tt.ref, m.TradeIn.Reference)
+			assert.Equal(t, tt.outcome, m.Outcome)
+		})
+	}
+}

@@ -105,6 +105,8 @@ func TestDecisionValidation(t *testing.T) {
 	}{
 		{intake.DecisionRequest{Kind: intake.DecideCounterOffer}, "above zero"},
 		{intake.DecisionRequest{Kind: intake.DecideCounterOffer, CounterOffer: 99999}, "not below the original offer"},
+		{intake.DecisionRequest{Kind: intake.DecideCounterOffer, CounterOffer: 32000}, "a counter-offer of 320.00 is not below the original offer of 320.00"},
+		{intake.DecisionRequest{Kind: intake.DecideCounterOffer, CounterOffer: -1}, "above zero"},
 		{intake.DecisionRequest{Kind: intake.DecideCounterOffer, CounterOffer: 100, Expires: f.now.Add(-time.Hour)}, "expire in the future"},
 		{intake.DecisionRequest{Kind: intake.DecideDecline}, "needs a reason"},
 		{intake.DecisionRequest{Kind: intake.DecideOverride, Reason: "x", CounterOffer: 5}, "takes no amount"},
@@ -195,6 +197,52 @@ func TestPINHashing(t *testing.T) {
 	assert.NoError(t, err, "a hub whose policy allows 4 digits")
 	_, err = intake.HashPIN("12345", 6)
 	assert.ErrorContains(t, err, "a PIN needs at least 6 digits")
+	for _, pin := range []string{"123456789a", "12/456", "12:456"} {
+		_, err := intake.HashPIN(pin, 0)
+		assert.Error(t, err, pin)
+	}
+	h, err := intake.HashPIN("908070", 0)
+	require.NoError(t, err, "0 and 9 are PIN digits")
+	ok, err = intake.VerifyPIN(h, "908070")
+	require.NoError(t, err)
+	assert.True(t, ok)
+}
+
+// A hash carries its parameters, so that they can be raised later: those at
+// the limits VerifyPIN allows are read (the PIN just does not match), those
+// past them are refused before any work is done.
+func TestVerifyPINParameterLimits(t *testing.T) {
+	const (
+		salt  = "c2FsdHNhbHQ" // "saltsalt"
+		key3  = "AAEC"
+		key64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw"
+		key65 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A"
+	)
+	tests := []struct {
+		name, hash string
+		valid      bool
+	}{
+		{"16 passes, the most allowed", "$argon2id$v=19$m=8,t=16,p=1$" + salt + "$" + key3, true},
+		{"17 passes", "$argon2id$v=19$m=8,t=17,p=1$" + salt + "$" + key3, false},
+		{"a 64-byte key", "$argon2id$v=19$m=8,t=1,p=1$" + salt + "$" + key64, true},
+		{"a 65-byte key", "$argon2id$v=19$m=8,t=1,p=1$" + salt + "$" + key65, false},
+		{"an empty key", "$argon2id$v=19$m=8,t=1,p=1$" + salt + "$", false},
+		{"over 1 GiB of memory", "$argon2id$v=19$m=1048577,t=1,p=1$" + salt + "$" + key3, false},
+		{"no thread", "$argon2id$v=19$m=8,t=1,p=0$" + salt + "$" + key3, false},
+		{"no pass", "$argon2id$v=19$m=8,t=0,p=1$" + salt + "$" + key3, false},
+		{"another version", "$argon2id$v=16$m=8,t=1,p=1$" + salt + "$" + key3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, err := intake.VerifyPIN(tt.hash, "1234")
+			assert.False(t, ok)
+			if tt.valid {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
 }
 
 func TestWalkIn(t *testing.T) {

@@ -274,6 +274,7 @@ func TestEventsNameTheirSubject(t *testing.T) {
 	q := intake.QuarantinedDevice{Identifiers: []intake.Identifier{{Kind: intake.KindSerial, Value: "C39XK0ABHG9"}}}
 	assert.Equal(t, "T1", intake.Event{TradeInID: "T1"}.Subject())
 	assert.Equal(t, "serial:C39XK0ABHG9", intake.Event{Kind: intake.EventQuarantined, Payload: q}.Subject())
+	assert.Empty(t, intake.Event{Kind: intake.EventQuarantined, Payload: intake.QuarantinedDevice{}}.Subject(), "a quarantine without identifiers names nothing")
 	assert.True(t, intake.EventReceived.AboutTradeIn())
 	assert.False(t, intake.EventQuarantined.AboutTradeIn())
 }

@@ -19,6 +19,10 @@ func TestCentsRoundTrip(t *testing.T) {
 		{"0.07", 7, "0.07"},
 		{"-12.30", -1230, "-12.30"},
 		{" 85.00 ", 8500, "85.00"},
+		{"0", 0, "0.00"},
+		{"-0.01", -1, "-0.01"},
+		// The largest whole amount whose cents cannot overflow an int64.
+		{"92233720368547757.99", 9223372036854775799, "92233720368547757.99"},
 	}
 	for _, tt := range tests {
 		got, err := ParseCents(tt.in)
@@ -29,7 +33,7 @@ func TestCentsRoundTrip(t *testing.T) {
 }
 
 func TestParseCentsRejects(t *testing.T) {
-	for _, in := range []string{"", "abc", "1.234", "1.", ".5", "1e3", "99999999999999999999", "1.-5"} {
+	for _, in := range []string{"", "abc", "1.234", "1.", ".5", "1e3", "99999999999999999999", "92233720368547758", "1.-5"} {
 		_, err := ParseCents(in)
 		assert.Error(t, err, "%q", in)
 	}

@@ -220,6 +220,27 @@ var scanCases = []scanCase{
 	{name: "ISO 15434 format 05", scan: "]d1[)>\x1e05\x1d0100190198001795\x1d21" + appleSN + "\x1e\x04",
 		want: []Identifier{idUPCA("190198001795"), idSerial(appleSN)}},
 
+	// The edges of each rule.
+	{name: "FS separates fields", scan: imeiA + "\x1c" + imeiA2, want: []Identifier{idIMEI(imeiA), idIMEI(imeiA2)}},
+	{name: "US separates fields", scan: imeiA + "\x1f" + imeiA2, want: []Identifier{idIMEI(imeiA), idIMEI(imeiA2)}},
+	{name: "16 digits after 01 are an IMEISV, not GS1", scan: "0100190198001795", want: []Identifier{idIMEI("010019019800174")}},
+	{name: "GS1 AI without data", scan: "]C121", errs: []string{`"21": GS1 AI (21) takes 1 to 20 characters of data`}},
+	{name: "GS1 AI followed at once by GS", scan: "]C121\x1d0104006381333931",
+		want: []Identifier{idEAN13(ean4006)}, errs: []string{`"21": GS1 AI (21) takes 1 to 20 characters of data`}},
+	{name: "GS1 serial of 20 characters", scan: "]C121ABCDEFGHIJ0123456789", want: []Identifier{idSerial("ABCDEFGHIJ0123456789")}},
+	{name: "GS1 serial of 21 characters", scan: "]C121ABCDEFGHIJ0123456789X", errs: []string{"GS1 AI (21) takes 1 to 20 characters of data"}},
+	{name: "ISO 15434 with an empty format", scan: "[)>\x1e\x1e06\x1dS" + appleSN + "\x1e\x04", want: []Identifier{idSerial(appleSN)}},
+	{name: "ISO 15434 format 06 element of digits only", scan: "[)>\x1e06\x1d12\x1dS" + appleSN + "\x1e\x04",
+		want: []Identifier{idSerial(appleSN)}, errs: []string{`"12": not an identifier: too short`}},
+	{name: "ISO 15434 data identifiers have at most 3 digits", scan: "[)>\x1e06\x1d1234S" + imeiA + "\x1e\x04",
+		want: []Identifier{idSerial("1234S" + imeiA)}},
+	{name: "ISO 15434 data identifiers A and Z are read past", scan: "[)>\x1e06\x1dA" + samsungSN + "\x1dZ" + samsungSN + "\x1dS" + appleSN + "\x1e\x04",
+		want: []Identifier{idSerial(appleSN)}},
+	{name: "four-word label", scan: "IMEI 1 No. # " + imeiA, want: []Identifier{idIMEI(imeiA)}},
+	{name: "label as the last word", scan: "S/N: IMEI",
+		errs: []string{`"S/N": label without a value`, `"IMEI": label without a value`}},
+	{name: "lower-case a and z", scan: "serial: c39za0abhg", want: []Identifier{idSerial("C39ZA0ABHG")}},
+
 	// Garbage.
 	{name: "punctuation only", scan: "###", errs: []string{`"###": not an identifier: '#' is not a letter or digit`}},
 	{name: "non-ASCII", scan: "café12345", errs: []string{`"café12345": not an identifier: 'é' is not a letter or digit`}},
@@ -317,6 +338,8 @@ func TestSplitSymbology(t *testing.T) {
 		{"]d2010019019800179521X", "]d2", "010019019800179521X"},
 		{"]Q1IMEI:1", "]Q1", "IMEI:1"},
 		{"]C1", "]C1", ""},
+		{"]z0" + imeiA, "]z0", imeiA}, // Aztec
+		{"]a9" + imeiA, "]a9", imeiA},
 		{imeiA, "", imeiA},
 		{"]C", "", "]C"},
 		{"]0C" + imeiA, "", "]0C" + imeiA},
@@ -383,6 +406,7 @@ func TestGS1CheckValid(t *testing.T) {
 		{"106141411234567897", true}, // SSCC, 18 digits
 		{"4006381333932", false},
 		{"036000291453", false},
+		{"17", true}, // the shortest: one digit and its check digit
 		{"0", false},
 		{"", false},
 		{"40063813339X1", false},

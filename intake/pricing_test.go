@@ -49,6 +49,10 @@ func TestQuote(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Cents(0), p, "a quote never goes below zero")
 
+	p, err = tbl.Quote(ConditionFair, Deduction{"nothing missing", 0})
+	require.NoError(t, err, "a zero deduction is no refund")
+	assert.Equal(t, Cents(6000), p)
+
 	_, err = tbl.Quote(ConditionGood, Deduction{"refund", -100})
 	assert.ErrorContains(t, err, "negative")
 	_, err = PriceTable{}.Quote(ConditionGood)
@@ -68,4 +72,10 @@ func TestConditionText(t *testing.T) {
 	c, err := ParseCondition("EXCELLENT")
 	require.NoError(t, err)
 	assert.Equal(t, ConditionExcellent, c)
+	c, err = ParseCondition("FAIR")
+	require.NoError(t, err)
+	assert.Equal(t, ConditionFair, c, "an upper-case A is folded too")
+	for cond, want := range map[Condition]string{ConditionUnknown: "unknown", ConditionNew: "new", -1: "condition(-1)", 7: "condition(7)"} {
+		assert.Equal(t, want, cond.String())
+	}
 }

@@ -70,7 +70,7 @@ func crashChild(path string) error {
 
 func TestCrashNeverLosesAnAcknowledgedReceipt(t *testing.T) {
 	if testing.Short() {
-		t.Skip("crash test: 50 child processes")
+		t.Skip("crash test kills 50 child processes: runs without -short")
 	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crash.db")

@@ -58,7 +58,7 @@ func pageOf(t *testing.T, path, table string) int64 {
 
 // overwrite puts n bytes of garbage at offset of file, as a failing disk or
 // a stray write would.
-func overwrite(t *testing.T, path string, offset int64, n int) {
+func scribble(t *testing.T, path string, offset int64, n int) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ func TestOpenFindsADamagedFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filledStore(t)
-			overwrite(t, path, tt.damage(t, path), pageSize)
+			scribble(t, path, tt.damage(t, path), pageSize)
 			s, err := Open(context.Background(), path, tt.opts...)
 			if err == nil {
 				s.Close()
@@ -167,7 +167,7 @@ func TestCheckRest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filledStore(t)
 			if tt.damaged != "" {
-				overwrite(t, path, (pageOf(t, path, tt.damaged)-1)*4096, 4096)
+				scribble(t, path, (pageOf(t, path, tt.damaged)-1)*4096, 4096)
 			}
 			s, err := Open(context.Background(), path, tt.opts...)
 			require.NoError(t, err)
