@@ -5,10 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
-
-	"github.com/intakebench/intakebench/store"
 )
 
 func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -27,11 +24,7 @@ func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintln(stderr, usage)
 		return errUsage
 	}
-	// Opening makes a missing store: there would be nothing to verify.
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("bench store %s: %w", *db, err)
-	}
-	s, err := store.Open(ctx, *db)
+	s, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -66,10 +59,7 @@ func runCheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintln(stderr, "usage: intakebench check [--db PATH]")
 		return errUsage
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("bench store %s: %w", *db, err)
-	}
-	s, err := store.Open(ctx, *db)
+	s, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -109,10 +109,7 @@ func runLookup(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprintln(stderr, "usage: intakebench lookup [--db PATH] SCAN...")
 		return errUsage
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("bench store %s: %w", *db, err)
-	}
-	s, err := store.Open(ctx, *db)
+	s, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -129,4 +126,14 @@ func runLookup(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		}
 	}
 	return nil
+}
+
+// openExisting opens a bench store that must exist already: opening makes a
+// missing one, and a command that reads it would then find nothing and say
+// nothing is wrong.
+func openExisting(ctx context.Context, db string) (*store.Store, error) {
+	if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("bench store %s: %w", db, err)
+	}
+	return store.Open(ctx, db)
 }
