@@ -2,12 +2,14 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
 )
@@ -223,4 +225,49 @@ func TestEventsAreTheTokensBench(t *testing.T) {
 	got, err := h.TradeIn(ctx, ti.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "bench-1", got.Receipt.Bench)
+}
+
+// TestWalkInsAreOnceAndReported: a walk-in may not reuse the id of a
+// trade-in the hub holds, whatever its status, and an applied walk-in goes
+// to the outbox like any applied event.
+func TestWalkInsAreOnceAndReported(t *testing.T) {
+	sink := &recordingSink{}
+	h := hubtest.New(t, hubtest.Config{Hub: hub.Config{Outbox: sink}})
+	b := enrollBench(t, h, "bench-1")
+	done := newTradeIn("ti-done", testIMEI(t, 3))
+	done.Status = intake.StatusCompleted
+	putTradeIn(t, h, done)
+	reused := b.walkIn(t, testIMEI(t, 4), opClerk, nil)
+	var p walkInPayload
+	require.NoError(t, json.Unmarshal(reused.Payload, &p))
+	p.TradeIn.ID, p.TradeIn.Receipt.TradeInID = done.ID, done.ID
+	reused.TradeInID = done.ID
+	var err error
+	reused.Payload, err = json.Marshal(p)
+	require.NoError(t, err)
+	r := b.push(t, reused)[0]
+	assert.Equal(t, "tradein_open", r.Code, "the id of a completed trade-in: %s", r.Detail)
+	assert.Equal(t, "completed", statusOf(t, h, done.ID))
+	assert.Empty(t, sink.kinds, "a refused walk-in reports nothing")
+
+	ev := b.walkIn(t, testIMEI(t, 5), opClerk, nil)
+	require.Equal(t, "applied", string(b.push(t, ev)[0].Status))
+	require.Equal(t, []string{string(intake.EventWalkInAccepted)}, sink.kinds)
+	assert.Equal(t, ev.TradeInID, sink.events[0].TradeIn.ID)
+	assert.Equal(t, "bench-1", sink.events[0].Bench)
+}
+
+// TestAQuarantineIsADevicesRecord: a payload that is no quarantined device
+// is refused for what it is.
+func TestAQuarantineIsADevicesRecord(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{})
+	b := enrollBench(t, h, "bench-1")
+	for _, payload := range []any{"a string", []int{1, 2}, map[string]any{"scan": 42}} {
+		r := b.pushOne(t, intake.EventQuarantined, "", opTechnician, payload)
+		assert.Equal(t, "invalid_payload", r.Code, "%v", payload)
+		assert.Equal(t, "The payload is not a quarantined device.", r.Detail)
+	}
+	quarantines, err := h.Quarantines(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, quarantines)
 }
