@@ -20,6 +20,7 @@ MUTATION_PKGS ?= intake hub store benchsync
 # before it counts as timed out: two runs share the two cores, and a mutant
 # that breaks a retry loop can spin until the timeout.
 MUTATION_TIMEOUT_COEFFICIENT ?= 5
+MUTATION_WORKERS ?= 2
 
 .PHONY: all deps build run test bench lint fmt clean shots mutation
 
@@ -57,17 +58,22 @@ shots: deps
 # Mutation testing: each mutant of a package's code must make its tests
 # fail. -short leaves out the fault, kill and crash rounds, which would run
 # once per mutant; --exclude-files / keeps each run to the package itself
-# (wire, webhook and public are packages of their own). Efficacy is
-# killed / (killed + lived); the logs are in bin/mutation.
+# (wire, webhook and public are packages of their own). The copies, builds
+# and test databases live in /dev/shm where there is one: every SQLite
+# commit is an fsync (synchronous=FULL), which in memory costs nothing,
+# and that makes the thousand test runs about three times faster. Efficacy
+# is killed / (killed + lived); the logs are in bin/mutation.
 mutation: deps
 	@if [ ! -x $(GREMLINS) ]; then \
 		echo "installing gremlins $(GREMLINS_VERSION)"; \
 		GOBIN=$(CURDIR)/$(dir $(GREMLINS)) $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION) || exit 1; \
 	fi
 	@mkdir -p $(BIN)/mutation; \
+	tmp=$$(mktemp -d -p $$([ -d /dev/shm ] && echo /dev/shm || echo $${TMPDIR:-/tmp}) intakebench-mutation.XXXXXX); \
+	trap 'rm -rf "$$tmp"' EXIT; \
 	for p in $(MUTATION_PKGS); do \
 		echo "== mutation testing $$p (lived and timed-out mutants are listed)"; \
-		GOFLAGS="$(GOFLAGS) -short -vet=off" $(GREMLINS) unleash --tags no_emoji --workers 2 \
+		TMPDIR=$$tmp GOFLAGS="$(GOFLAGS) -short -vet=off" $(GREMLINS) unleash --tags no_emoji --workers $(MUTATION_WORKERS) \
 			--timeout-coefficient $(MUTATION_TIMEOUT_COEFFICIENT) --exclude-files / \
 			--output-statuses lt $(CURDIR)/$$p 2>&1 | tee $(BIN)/mutation/$$p.log; \
 		[ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -324,4 +325,22 @@ func TestPullAppliesTenThousandChangesAtATime(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ok, "the last change of the log arrived")
 	assert.True(t, strings.HasPrefix(last, "35391805010001"))
+}
+
+// The pull's prefetch stays one batch of pages ahead, not more: a small
+// pull allocates a few megabytes at most. (A queue sized by multiplying
+// the batch by the page size instead took 640 MB on every pull.)
+func TestPullPrefetchIsBounded(t *testing.T) {
+	st := outboxStore(t, 0)
+	var rec recorder
+	client := hubAt(t, &rec, answerJSON(500, `{}`), pages(t, map[string]wire.ChangesPage{
+		"c0": {Changes: flagChanges(t, 1, 1), NextCursor: "c1"},
+	}))
+	engine := benchsync.New(st, client, "bench-s", benchsync.WithBatch(500, 1000), benchsync.WithRetry(1, time.Millisecond, time.Millisecond))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := engine.RunOnce(context.Background())
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(32<<20), "bytes allocated by one small pull")
 }
