@@ -11,6 +11,7 @@ import (
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
+	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
 )
@@ -81,4 +82,20 @@ func TestHubReceivesWhateverTheTACSays(t *testing.T) {
 
 	r := results(t, push(t, h, token, "bench-a", received(t, 1, ti, "bench-a", time.Now().UTC())))[0]
 	assert.Equal(t, wire.StatusApplied, r.Status, "%s: %s", r.Code, r.Detail)
+}
+
+// The registry takes only flags a bench would accept, all or nothing.
+func TestPutFlagsRefusesBadFlagsWhole(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{})
+	ctx := context.Background()
+	good := hub.RegistryEntry{Flag: intake.Flag{IMEI: "490154203237518", Kind: intake.FlagBlacklisted, Reason: "stolen", Since: time.Now().UTC()}}
+	for name, bad := range map[string]hub.RegistryEntry{
+		"an IMEI with a wrong check digit": {Flag: intake.Flag{IMEI: "490154203237519", Kind: intake.FlagBlacklisted, Reason: "stolen", Since: time.Now().UTC()}},
+		"a negative balance":               {Flag: good.Flag, Balance: -1},
+	} {
+		require.Error(t, h.PutFlags(ctx, []hub.RegistryEntry{good, bad}), name)
+		c, err := h.CheckIMEI(ctx, good.IMEI)
+		require.NoError(t, err)
+		assert.Equal(t, "clean", string(c.Status), "%s: nothing of the batch is stored", name)
+	}
 }
