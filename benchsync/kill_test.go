@@ -3,6 +3,7 @@ package benchsync_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -37,11 +38,13 @@ func (p *hubProcess) run(t *testing.T, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// serve starts the hub on addr and returns its URL once it listens.
-func (p *hubProcess) serve(t *testing.T, addr string) string {
+// serve starts the hub on addr, with extra flags, and returns its URL once
+// it listens. The hub's log goes to log when it is not nil.
+func (p *hubProcess) serve(t *testing.T, addr string, log io.Writer, extra ...string) string {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
-		p.cmd = exec.Command(p.bin, "serve", "--db", p.db, "--addr", addr, "--rate", "0", "--retention", "0")
+		p.cmd = exec.Command(p.bin, append([]string{"serve", "--db", p.db, "--addr", addr, "--rate", "0", "--retention", "0"}, extra...)...)
+		p.cmd.Stderr = log
 		stdout, err := p.cmd.StdoutPipe()
 		require.NoError(t, err)
 		require.NoError(t, p.cmd.Start())
@@ -78,7 +81,7 @@ func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
 	require.NoError(t, build.Run())
 	p.run(t, "seed", "--db", p.db, "--demo", "--tradeins", "1600")
 	code := p.run(t, "enroll-bench", "kill-bench", "--db", p.db)
-	hubURL := p.serve(t, "127.0.0.1:0")
+	hubURL := p.serve(t, "127.0.0.1:0", nil)
 	defer func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }()
 	u, err := url.Parse(hubURL)
 	require.NoError(t, err)
@@ -142,7 +145,7 @@ func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
 			require.True(t, onDisk[key], "kill %d: event %s was acknowledged, then lost", kills, key)
 		}
 		t.Logf("kill %d: %d acknowledged, %d on the hub's disk", kills, len(acked), len(recorded))
-		p.serve(t, u.Host)
+		p.serve(t, u.Host, nil)
 	}
 	stop()
 	require.ErrorIs(t, <-runDone, context.Canceled)

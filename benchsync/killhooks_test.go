@@ -1,7 +1,6 @@
 package benchsync_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -37,29 +36,6 @@ import (
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
 )
-
-// serveHooks is serve with webhooks to loopback allowed (the receiver is an
-// httptest server on 127.0.0.1, which the address guard refuses otherwise)
-// and the hub's log appended to logFile, to show what it said if the test
-// fails. serve in kill_test.go takes no extra flags, hence this copy.
-func (p *hubProcess) serveHooks(t *testing.T, addr string, logFile *os.File) string {
-	t.Helper()
-	for attempt := 0; ; attempt++ {
-		p.cmd = exec.Command(p.bin, "serve", "--db", p.db, "--addr", addr, "--rate", "0", "--retention", "0",
-			"--webhooks-allow-private")
-		p.cmd.Stderr = logFile
-		stdout, err := p.cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, p.cmd.Start())
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if u, ok := strings.CutPrefix(strings.TrimSpace(line), "intakehub: listening on "); ok && err == nil {
-			return u
-		}
-		p.cmd.Wait()
-		require.Less(t, attempt, 20, "the hub does not start: %q %v", line, err)
-		time.Sleep(50 * time.Millisecond) // the port is still held by the killed process's sockets
-	}
-}
 
 // hookPost is one POST the receiver got.
 type hookPost struct {
@@ -222,7 +198,7 @@ func TestHubKilledKeepsEveryWebhookOnce(t *testing.T) {
 			t.Logf("the hub's log:\n%s", lastLines(string(logged), 60))
 		}
 	}()
-	hubURL := p.serveHooks(t, "127.0.0.1:0", logFile)
+	hubURL := p.serve(t, "127.0.0.1:0", logFile, "--webhooks-allow-private")
 	// Deferred after the receiver's Close, so it runs first: a hub left
 	// running would keep POSTing to a receiver that is gone.
 	defer func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }()
@@ -304,7 +280,7 @@ func TestHubKilledKeepsEveryWebhookOnce(t *testing.T) {
 		time.Sleep(time.Duration(20+rng.IntN(150)) * time.Millisecond)
 		p.kill(t)
 		kills++
-		p.serveHooks(t, u.Host, logFile)
+		p.serve(t, u.Host, logFile, "--webhooks-allow-private")
 	}
 	stop()
 	for range benches {
