@@ -17,9 +17,10 @@ GREMLINS_VERSION := v0.6.0
 GREMLINS := $(BIN)/tools/gremlins-$(GREMLINS_VERSION)/gremlins
 MUTATION_PKGS ?= intake hub store benchsync
 # A mutant's test run may take this many times the package's clean run
-# before it counts as timed out: two runs share the two cores, and a mutant
-# that breaks a retry loop can spin until the timeout.
-MUTATION_TIMEOUT_COEFFICIENT ?= 5
+# before it counts as timed out: two runs share the two cores, a busy
+# machine slows them further, and a mutant that breaks a loop spins until
+# the timeout (a dozen do, a minute in all).
+MUTATION_TIMEOUT_COEFFICIENT ?= 10
 MUTATION_WORKERS ?= 2
 
 .PHONY: all deps build run test bench lint fmt clean shots mutation
