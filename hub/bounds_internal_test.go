@@ -1,10 +1,15 @@
 package hub
 
 import (
+	"crypto/ed25519"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/intake"
 )
 
 // The hand-written page encoding escapes exactly what JSON needs escaped,
@@ -55,5 +60,37 @@ func TestAPIKeyNameBounds(t *testing.T) {
 	} {
 		err := checkAPIKeySpec(APIKeySpec{Name: name, Scopes: []string{"buyback:read"}})
 		assert.Equal(t, ok, err == nil, "%q: %v", name, err)
+	}
+}
+
+// A grant the hub signed for another role than supervisor proves no
+// supervisor's authority, even with the session's signature on the event.
+func TestAuthorityNeedsASupervisorsGrant(t *testing.T) {
+	pub, hubKey, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessionPub, sessionKey, err := intake.NewSessionKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	ev := wire.Event{Kind: intake.EventOverrideAccepted, TradeInID: "ti-1", Operator: "op-1", Bench: "bench-1", At: at, Payload: []byte(`{}`)}
+	for role, ok := range map[intake.Role]bool{intake.RoleSupervisor: true, intake.RoleClerk: false, intake.RoleTechnician: false} {
+		grant, err := intake.SignGrant(hubKey, intake.Grant{Bench: "bench-1", Operator: "op-1", Role: role, SessionKey: sessionPub,
+			IssuedAt: at, Expires: at.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp, err := intake.Fingerprint(ev.Kind, ev.TradeInID, ev.Operator, ev.Bench, ev.At, ev.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.Grant, ev.Proof = grant, intake.NewSession(grant, sessionKey).Prove(fp)
+		r := checkAuthority(pub, ev, "bench-1")
+		assert.Equal(t, ok, r == nil, "%s: %v", role, r)
+		if r != nil {
+			assert.Equal(t, wire.RejectGrantRequired, r.Code)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
@@ -222,6 +223,7 @@ func TestEventsAreTheTokensBench(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ours, 1)
 	assert.Equal(t, ev.Key, ours[0].Key)
+	assert.Equal(t, wire.StatusApplied, ours[0].Status, "recorded as applied")
 	got, err := h.TradeIn(ctx, ti.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "bench-1", got.Receipt.Bench)
