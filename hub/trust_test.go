@@ -273,3 +273,22 @@ func TestAQuarantineIsADevicesRecord(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, quarantines)
 }
+
+// TestReceiptsAndGradingsAreOfTheirTradeIn: a receipt naming another
+// trade-in is refused; a device may be graded again while inspected.
+func TestReceiptsAndGradingsAreOfTheirTradeIn(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{})
+	b := enrollBench(t, h, "bench-1")
+	ti := putTradeIn(t, h, newTradeIn("ti-1", testIMEI(t, 1)))
+	putTradeIn(t, h, newTradeIn("ti-2", testIMEI(t, 2)))
+	r := b.receiptOf(ti, opTechnician)
+	r.TradeInID = "ti-2"
+	res := b.pushOne(t, intake.EventReceived, ti.ID, opTechnician, r)
+	assert.Equal(t, "invalid_payload", res.Code, res.Detail)
+	assert.Equal(t, "accepted", statusOf(t, h, ti.ID))
+
+	b.mustApply(t, intake.EventReceived, ti.ID, opTechnician, b.receiptOf(ti, opTechnician))
+	b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingAsDisclosed(t, ti))
+	b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingAsDisclosed(t, ti))
+	assert.Equal(t, "inspected", statusOf(t, h, ti.ID), "graded twice, still inspected")
+}
