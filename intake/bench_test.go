@@ -256,7 +256,7 @@ func TestLookupPicksAmongTheTradeInsOfADevice(t *testing.T) {
 			"TI-B", intake.OutcomeAlreadyReceived},
 		{"the one expecting it over a newer finished one", []intake.TradeIn{tradeIn("A", intake.StatusShipped, older), tradeIn("B", intake.StatusCompleted, newer)},
 			"TI-A", intake.OutcomeMatched},
-		{"a finished one over a newer one not accepted yet", []intake.TradeIn{tradeIn("A", intake.StatusReturned, older), tradeIn("B", intake.StatusOffered, newer)},
+		{"a finished one over a newer one not accepted yet", []intake.TradeIn{tradeIn("A", intake.StatusCompleted, older), tradeIn("B", intake.StatusOffered, newer)},
 			"TI-A", intake.OutcomeAlreadyReceived},
 	}
 	for _, tt := range tests {

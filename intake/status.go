@@ -15,19 +15,24 @@ const (
 	StatusInspected Status = "inspected"
 	StatusCompleted Status = "completed"
 	StatusDeclined  Status = "declined"
-	StatusReturned  Status = "returned"
 )
 
 // Statuses lists every status in flow order.
 var Statuses = []Status{
 	StatusDraft, StatusSubmitted, StatusOffered, StatusAccepted, StatusShipped,
-	StatusReceived, StatusInspected, StatusCompleted, StatusDeclined, StatusReturned,
+	StatusReceived, StatusInspected, StatusCompleted, StatusDeclined,
 }
 
-// transitions is the whole status machine. accepted → received covers a
-// walk-in or drop-off that never ships; inspected → declined is a payout
-// declined after a damaged-on-arrival review, and declined → returned is the
-// device going back to its customer.
+// transitions is the whole status machine, seed 003's nine statuses, for
+// every trade-in: walk-ins, customers' submissions and imports alike.
+//
+//   - accepted → received covers a walk-in or drop-off that never ships;
+//   - inspected → inspected is a device graded again;
+//   - inspected → declined is a payout declined after a damaged-on-arrival
+//     review: the device goes back to its customer (its unit is returned);
+//   - declined → offered is seed 001's counter-quote "from the same queue at
+//     any time", for a trade-in whose device was never received
+//     (CanCounterQuote).
 var transitions = map[Status][]Status{
 	StatusDraft:     {StatusSubmitted, StatusDeclined},
 	StatusSubmitted: {StatusOffered, StatusDeclined},
@@ -35,14 +40,22 @@ var transitions = map[Status][]Status{
 	StatusAccepted:  {StatusShipped, StatusReceived, StatusDeclined},
 	StatusShipped:   {StatusReceived},
 	StatusReceived:  {StatusInspected},
-	StatusInspected: {StatusCompleted, StatusDeclined},
-	StatusDeclined:  {StatusReturned},
+	StatusInspected: {StatusInspected, StatusCompleted, StatusDeclined},
+	StatusDeclined:  {StatusOffered},
 }
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	_, ok := transitions[s]
-	return ok || s == StatusCompleted || s == StatusReturned
+	return ok || s == StatusCompleted
+}
+
+// ParseStatus reads a status name, refusing what is not one.
+func ParseStatus(s string) (Status, error) {
+	if st := Status(s); st.Valid() {
+		return st, nil
+	}
+	return "", fmt.Errorf("unknown status %q (want one of draft, submitted, offered, accepted, shipped, received, inspected, completed, declined)", s)
 }
 
 // Terminal reports whether nothing can follow s.
@@ -52,10 +65,11 @@ func (s Status) Terminal() bool { return s.Valid() && len(transitions[s]) == 0 }
 func (s Status) CanBeReceived() bool { return s == StatusAccepted || s == StatusShipped }
 
 // Received reports whether the device of a trade-in in this status has
-// already been received (and possibly inspected, paid, declined or returned).
+// already been received (and possibly inspected or paid). A declined
+// trade-in's device may or may not have been: its receipt tells.
 func (s Status) Received() bool {
 	switch s {
-	case StatusReceived, StatusInspected, StatusCompleted, StatusReturned:
+	case StatusReceived, StatusInspected, StatusCompleted:
 		return true
 	}
 	return false
@@ -82,6 +96,20 @@ func (e *TransitionError) Error() string {
 		return fmt.Sprintf("unknown status %q", string(s))
 	}
 	return fmt.Sprintf("a trade-in cannot go from %s to %s", name(e.From), name(e.To))
+}
+
+// CanCounterQuote reports whether a new offer may be sent for t: while it
+// waits for one or the customer has not answered the last, and after a
+// decline of a device that never reached a bench. A device declined after
+// inspection goes back to its customer; it is not offered for again.
+func (t TradeIn) CanCounterQuote() bool {
+	switch t.Status {
+	case StatusSubmitted, StatusOffered:
+		return true
+	case StatusDeclined:
+		return t.Receipt == nil
+	}
+	return false
 }
 
 // Transition checks the move from → to and returns a *TransitionError when

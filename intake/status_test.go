@@ -23,11 +23,15 @@ func TestTransition(t *testing.T) {
 		{StatusOffered, StatusOffered, true}, // a revised offer
 		{StatusAccepted, StatusReceived, true},
 		{StatusInspected, StatusDeclined, true},
-		{StatusDeclined, StatusReturned, true},
+		{StatusInspected, StatusInspected, true}, // graded again
+		{StatusDeclined, StatusOffered, true},    // a counter-quote
 		{StatusSubmitted, StatusReceived, false},
 		{StatusShipped, StatusCompleted, false},
-		{StatusCompleted, StatusReturned, false},
-		{StatusReturned, StatusReceived, false},
+		{StatusCompleted, StatusDeclined, false},
+		{StatusDeclined, StatusReceived, false},
+		{StatusDeclined, StatusAccepted, false},
+		{StatusDraft, StatusOffered, false},
+		{StatusReceived, StatusCompleted, false},
 		{StatusReceived, StatusReceived, false},
 		{"lost", StatusReceived, false},
 	}
@@ -58,8 +62,38 @@ func TestTerminalStatusesHaveNoWayOut(t *testing.T) {
 		assert.Equal(t, from.Terminal(), exits == 0, from)
 	}
 	assert.True(t, StatusCompleted.Terminal())
-	assert.True(t, StatusReturned.Terminal())
+	assert.False(t, StatusDeclined.Terminal(), "a declined trade-in may be counter-quoted")
 	assert.False(t, Status("lost").Valid())
+	assert.False(t, Status("returned").Valid(), "a returned device is its unit's state, not a trade-in status")
+	assert.Len(t, Statuses, 9)
+}
+
+func TestParseStatus(t *testing.T) {
+	s, err := ParseStatus("shipped")
+	require.NoError(t, err)
+	assert.Equal(t, StatusShipped, s)
+	_, err = ParseStatus("returned")
+	assert.EqualError(t, err, `unknown status "returned" (want one of draft, submitted, offered, accepted, shipped, received, inspected, completed, declined)`)
+}
+
+func TestCanCounterQuote(t *testing.T) {
+	received := &Receipt{TradeInID: "t"}
+	tests := []struct {
+		t    TradeIn
+		want bool
+	}{
+		{TradeIn{Status: StatusSubmitted}, true},
+		{TradeIn{Status: StatusOffered}, true},
+		{TradeIn{Status: StatusDeclined}, true},
+		{TradeIn{Status: StatusDeclined, Receipt: received}, false},
+		{TradeIn{Status: StatusDraft}, false},
+		{TradeIn{Status: StatusAccepted}, false},
+		{TradeIn{Status: StatusInspected, Receipt: received}, false},
+		{TradeIn{Status: StatusCompleted, Receipt: received}, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.t.CanCounterQuote(), "%s, received %v", tt.t.Status, tt.t.Receipt != nil)
+	}
 }
 
 func TestReceivableAndReceivedAreDisjoint(t *testing.T) {

@@ -42,9 +42,29 @@ type TradeIn struct {
 	Offer     Cents      `json:"offer"`
 	Prices    PriceTable `json:"prices,omitempty"`
 	// Receipt is set by the hub once any bench has received the device.
-	Receipt   *Receipt  `json:"receipt,omitempty"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Receipt *Receipt `json:"receipt,omitempty"`
+
+	// Where the trade-in came from, and what only the hub and its
+	// operators see of it: benches are sent none of these.
+	Source      Source    `json:"source,omitempty"`
+	ExternalID  string    `json:"external_id,omitempty"` // its id in the system it was imported from
+	CustomerID  string    `json:"customer_id,omitempty"` // the customer account that submitted it
+	Description string    `json:"description,omitempty"` // the customer's own words
+	Photos      []string  `json:"photos,omitempty"`      // the customer's photo ids
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
+
+// Source is how a trade-in reached the hub. Every source runs through the
+// one status machine.
+type Source string
+
+const (
+	SourceSubmission Source = "submission" // a customer's submission (seed 003)
+	SourceWalkIn     Source = "walk-in"    // bought at a store counter
+	SourceImport     Source = "import"     // imported from another system
+	SourceDemo       Source = "demo"       // demo data
+)
 
 // Identifiers lists the device identities a trade-in is known by.
 func (t TradeIn) Identifiers() []Identifier {

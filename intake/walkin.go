@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Variant is one sellable device of the hub's catalog with its prices.
@@ -96,16 +97,32 @@ type IMEICheck struct {
 	IMEI   string     `json:"imei"`
 	Status IMEIStatus `json:"status"`
 	Reason string     `json:"reason,omitempty"`
+	// Carrier is the network the catalog knows the device for, where it
+	// knows one; CheckedAt is when the hub's registry answered.
+	Carrier   string    `json:"carrier,omitempty"`
+	CheckedAt time.Time `json:"checked_at,omitzero"`
 }
 
-// PayoutMethod is how a walk-in customer is paid.
+// PayoutMethod is how a customer is paid: a walk-in at the counter (store
+// credit, cash or check), a remote customer by store credit, check or card
+// (through the payment processor).
 type PayoutMethod string
 
 const (
 	PayoutStoreCredit PayoutMethod = "store-credit"
 	PayoutCash        PayoutMethod = "cash"
 	PayoutCheck       PayoutMethod = "check"
+	PayoutCard        PayoutMethod = "card"
 )
+
+// ParsePayoutMethod reads a payout method, refusing what is not one.
+func ParsePayoutMethod(s string) (PayoutMethod, error) {
+	m := PayoutMethod(s)
+	if slices.Contains([]PayoutMethod{PayoutStoreCredit, PayoutCash, PayoutCheck, PayoutCard}, m) {
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown payout method %q (want store-credit, cash, check or card)", s)
+}
 
 // Payout is an obligation to pay a customer.
 type Payout struct {

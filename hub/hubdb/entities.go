@@ -1,6 +1,7 @@
 package hubdb
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -84,25 +85,39 @@ func (tx *Tx) FindVariant(ctx context.Context, make, model, storage, carrier str
 	return vs[0], nil
 }
 
+// tradeInRow is a trade-in's columns, in tradeInColumns' order.
+func tradeInRow(t intake.TradeIn) ([]any, error) {
+	doc, err := json.Marshal(t)
+	created := t.CreatedAt
+	if created.IsZero() {
+		created = t.UpdatedAt
+	}
+	return []any{t.ID, string(t.Status), dbtime.Nullable(t.IMEI), dbtime.Nullable(t.IMEI2), doc, dbtime.Format(t.UpdatedAt),
+		string(cmp.Or(t.Source, intake.SourceDemo)), dbtime.Nullable(t.ExternalID), dbtime.Nullable(t.CustomerID), dbtime.Format(created)}, err
+}
+
+const tradeInColumns = `(id, status, imei, imei2, doc, updated_at, source, external_id, customer_id, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // PutTradeIns adds or replaces trade-ins as they are given.
 func (tx *Tx) PutTradeIns(ctx context.Context, ts []intake.TradeIn, at time.Time) error {
-	return upsertAll(ctx, tx, ts, wire.EntityTradeIn, at, `INSERT INTO tradeins (id, status, imei, imei2, doc, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, imei = excluded.imei,
-		imei2 = excluded.imei2, doc = excluded.doc, updated_at = excluded.updated_at`,
+	return upsertAll(ctx, tx, ts, wire.EntityTradeIn, at, `INSERT INTO tradeins `+tradeInColumns+`
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, imei = excluded.imei,
+		imei2 = excluded.imei2, doc = excluded.doc, updated_at = excluded.updated_at, source = excluded.source,
+		external_id = excluded.external_id, customer_id = excluded.customer_id`,
 		func(t intake.TradeIn) (string, []any, error) {
-			doc, err := json.Marshal(t)
-			return t.ID, []any{t.ID, string(t.Status), dbtime.Nullable(t.IMEI), dbtime.Nullable(t.IMEI2), doc, dbtime.Format(t.UpdatedAt)}, err
+			row, err := tradeInRow(t)
+			return t.ID, row, err
 		})
 }
 
 // InsertTradeIn adds a trade-in that must be new.
 func (tx *Tx) InsertTradeIn(ctx context.Context, t intake.TradeIn) error {
-	doc, err := json.Marshal(t)
+	row, err := tradeInRow(t)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO tradeins (id, status, imei, imei2, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, string(t.Status), dbtime.Nullable(t.IMEI), dbtime.Nullable(t.IMEI2), doc, dbtime.Format(t.UpdatedAt)); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO tradeins `+tradeInColumns, row...); err != nil {
 		return fmt.Errorf("insert trade-in %s: %w", t.ID, err)
 	}
 	return tx.AppendChange(ctx, wire.EntityTradeIn, t.ID, wire.OpUpsert, t.UpdatedAt)
@@ -114,8 +129,8 @@ func (tx *Tx) SaveTradeIn(ctx context.Context, t intake.TradeIn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE tradeins SET status = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		string(t.Status), doc, dbtime.Format(t.UpdatedAt), t.ID); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE tradeins SET status = ?, imei = ?, imei2 = ?, doc = ?, updated_at = ?, customer_id = ? WHERE id = ?`,
+		string(t.Status), dbtime.Nullable(t.IMEI), dbtime.Nullable(t.IMEI2), doc, dbtime.Format(t.UpdatedAt), dbtime.Nullable(t.CustomerID), t.ID); err != nil {
 		return fmt.Errorf("update trade-in %s: %w", t.ID, err)
 	}
 	return tx.AppendChange(ctx, wire.EntityTradeIn, t.ID, wire.OpUpsert, t.UpdatedAt)

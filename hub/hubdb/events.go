@@ -96,11 +96,12 @@ func (tx *Tx) InsertBlob(ctx context.Context, sum, mime string, data []byte, ben
 }
 
 // DeleteUnreferencedBlobs deletes at most limit blobs last put before
-// before that no photo references, oldest first, and returns how many it
+// before that no photo references (a bench's or a customer's), oldest first, and returns how many it
 // deleted.
 func (tx *Tx) DeleteUnreferencedBlobs(ctx context.Context, before time.Time, limit int) (int, error) {
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM blobs WHERE id IN (
 		SELECT b.id FROM blobs b WHERE b.created_at < ? AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.sha256 = b.sha256)
+		AND NOT EXISTS (SELECT 1 FROM customer_photos c WHERE c.sha256 = b.sha256)
 		ORDER BY b.created_at LIMIT ?)`, dbtime.Format(before), limit)
 	if err != nil {
 		return 0, fmt.Errorf("delete unreferenced blobs: %w", err)

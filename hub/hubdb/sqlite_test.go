@@ -31,7 +31,7 @@ func TestOpenAppliesEveryComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 7, Known: 7}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 8, Known: 8}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
@@ -64,11 +64,23 @@ func exec(t *testing.T, db *sql.DB, queries ...string) {
 	}
 }
 
+// undoLifecycle takes hub migration 0008 back out of a file, for tests
+// that fake a file from before it.
+var undoLifecycle = []string{
+	`DROP INDEX tradeins_external`, `DROP INDEX tradeins_status`, `DROP INDEX tradeins_customer`,
+	`ALTER TABLE tradeins DROP COLUMN source`, `ALTER TABLE tradeins DROP COLUMN external_id`,
+	`ALTER TABLE tradeins DROP COLUMN customer_id`, `ALTER TABLE tradeins DROP COLUMN created_at`,
+	`DROP TABLE tradein_history`, `DROP TABLE customer_sessions`, `DROP TABLE customer_photos`, `DROP TABLE offers`,
+	`DROP TABLE imei_checks`, `DROP TABLE shipments`, `DROP TABLE units`, `DROP TABLE payout_entries`,
+	`DROP TABLE stock_entries`, `DROP TABLE valuations`, `DROP TABLE mail_outbox`, `DROP TABLE customers`,
+}
+
 // A hub file of the previous layout kept its times as trimmed RFC 3339:
 // opening it rewrites them to the fixed width that sorts.
 func TestOpenRewritesOldTimes(t *testing.T) {
 	ctx := context.Background()
 	path, raw := closedHubFile(t)
+	exec(t, raw, undoLifecycle...)
 	exec(t, raw,
 		`DELETE FROM schema_migrations WHERE component = 'hub' AND version >= 4`, `DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
 		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
@@ -112,6 +124,7 @@ func TestOpenRewritesOldTimes(t *testing.T) {
 func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 	ctx := context.Background()
 	path, raw := closedHubFile(t)
+	exec(t, raw, undoLifecycle...)
 	exec(t, raw,
 		`DELETE FROM schema_migrations`,
 		`PRAGMA user_version = 3`,
@@ -123,7 +136,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 		`DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
 		// Hub 0006 is new too: API keys had no name, prefix or expiry.
 		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
-		// Hub 0007 is new too: no audit heads were kept.
+		// Hub 0007 is new too: no audit heads were kept; and 0008 (undone above).
 		`DROP TABLE audit_heads`,
 		// Of the hub's migrations before it, only 4 is new: it must run, and nothing else again.
 		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z')`)
@@ -136,7 +149,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 7, Known: 7}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 8, Known: 8}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
