@@ -179,6 +179,12 @@ func (tx *Tx) Customers(ctx context.Context, after string, limit int) ([]Custome
 		customerColumns+` WHERE id > ? ORDER BY id LIMIT ?`, after, max(limit, 1))
 }
 
+// CustomerCount counts customer accounts.
+func (tx *Tx) CustomerCount(ctx context.Context) (n int, err error) {
+	err = tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n)
+	return n, err
+}
+
 // InsertSession records a customer's login under its token's hash.
 func (tx *Tx) InsertSession(ctx context.Context, tokenHash, customerID string, created, expires time.Time) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO customer_sessions (token_hash, customer_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
@@ -365,7 +371,7 @@ type Unit struct {
 	TradeInID string    `json:"trade_in_id"`
 	IMEI      string    `json:"imei"`
 	SKU       string    `json:"sku"`
-	Status    string    `json:"status"` // expected, received, returned
+	Status    string    `json:"status"` // expected, received, returned (sent back), cancelled (never came)
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

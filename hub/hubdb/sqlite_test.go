@@ -179,3 +179,23 @@ func TestOpenRefusesANewerSchema(t *testing.T) {
 		t.Fatalf("Open of a newer schema: %v", err)
 	}
 }
+
+// The ledgers are append-only in the database itself: a row once written
+// is neither changed nor deleted, whatever code runs.
+func TestLedgersRefuseUpdatesAndDeletes(t *testing.T) {
+	path, raw := closedHubFile(t)
+	_ = path
+	exec(t, raw,
+		`INSERT INTO tradeins (id, status, doc, updated_at) VALUES ('a', 'accepted', '{}', '2026-12-04T12:00:00.000000000Z')`,
+		`INSERT INTO payout_entries (tradein_id, kind, amount, method, actor, at) VALUES ('a', 'obligation', 35000, 'card', 'x', '2026-12-04T12:00:00.000000000Z')`,
+		`INSERT INTO stock_entries (sku, delta, reason, tradein_id, at) VALUES ('s', 1, 'accepted', 'a', '2026-12-04T12:00:00.000000000Z')`)
+	for _, q := range []string{
+		`UPDATE payout_entries SET amount = 1`, `DELETE FROM payout_entries`,
+		`UPDATE stock_entries SET delta = -1`, `DELETE FROM stock_entries`,
+	} {
+		_, err := raw.Exec(q)
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want the ledger's append-only refusal", q, err)
+		}
+	}
+}

@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 		{"public", public},
 		{"webhooks", webhooks},
 		{"auth", auth},
+		{"lifecycle", lifecycle},
 	} {
 		t.Run(area.name, func(t *testing.T) { area.run(t, open) })
 	}

@@ -100,7 +100,7 @@ CREATE TABLE units (
     tradein_id TEXT NOT NULL UNIQUE REFERENCES tradeins(id),
     imei       TEXT NOT NULL,
     sku        TEXT NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('expected', 'received', 'returned')),
+    status     TEXT NOT NULL CHECK (status IN ('expected', 'received', 'returned', 'cancelled')),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
