@@ -4,10 +4,18 @@ GO ?= go
 BIN := bin
 # Debian packages: GL/X11 headers for Fyne, Xvfb/xdotool/imagemagick for the
 # real-window tests and screenshots, socat for serial pseudo-terminal pairs,
-# zbar-tools for the decode comparison benchmark, ffmpeg for the video source.
+# zbar-tools for the decode comparison benchmark, ffmpeg for the video source,
+# poppler-utils (pdftotext, pdftoppm) for the receipt tests, cups-client (lp)
+# to print labels and receipts through CUPS.
 DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg
+	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg \
+	poppler-utils cups-client
 TEST_TIMEOUT ?= 15m
+# Real services the tests start, installed from the Go module proxy at
+# pinned versions into the Go bin directory when missing: stripe-mock (the
+# payouts), mailpit (an SMTP server with an API, for the quote e-mails).
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+GO_TOOLS := github.com/stripe/stripe-mock@v0.203.0 github.com/axllent/mailpit@v1.33.1
 # no_emoji leaves Fyne's colour emoji font out: parsed once per text style
 # it cost the app about 10 MB of resident memory, and a bench shows none.
 # Exported, so the programs the tests build get it too.
@@ -37,6 +45,12 @@ deps:
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@$(GO) mod download
+	@for t in $(GO_TOOLS); do \
+		bin=$(GOBIN_DIR)/$$(basename $${t%@*}); ver=$${t#*@}; \
+		if ! $(GO) version -m $$bin 2>/dev/null | grep -q "$$ver"; then \
+			echo "installing $$t"; GOFLAGS= $(GO) install $$t || exit 1; \
+		fi; \
+	done
 
 build: deps
 	@mkdir -p $(BIN)

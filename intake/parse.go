@@ -63,6 +63,8 @@ func kindName(k IdentKind) string {
 		return "UPC-A"
 	case KindSerial:
 		return "serial number"
+	case KindUnit:
+		return "unit id"
 	}
 	return string(k)
 }
@@ -115,6 +117,9 @@ func kindName(k IdentKind) string {
 //     MEIDs are issued from, are an MEID; 8 hex digits are an ESN only when
 //     labelled.
 //   - 32 digits are an EID, checked mod 97.
+//   - "U-" and 16 digits, the last a Luhn check digit, are the id of a
+//     unit label this bench printed (see UnitIDFor); with a wrong check
+//     digit they are a *CheckDigitError.
 //   - Anything else of 5 to 20 letters and digits, with at least one
 //     digit, is a serial number. A word without digits is text, never an
 //     unlabelled serial, and no label word is ever a serial. Labelled,
@@ -744,6 +749,11 @@ func (p *textParser) value(i int, h valueHint) int {
 		return i
 	}
 	word := p.tokens[i].text
+	if id, ok, err := ParseUnitID(word); ok && (h == hintNone || h == hintKeyed) {
+		// A unit label of this bench: its dash is no digit grouping.
+		p.out.record(id, err, h)
+		return i + 1
+	}
 	switch {
 	case h == hintSkip:
 		return i + 1

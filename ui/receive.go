@@ -35,6 +35,8 @@ type ReceiveDeps struct {
 	Search     TradeInSearcher
 	Link       Linker
 	Quarantine Quarantiner
+	// Labels shows the label of a unit this bench holds, to print again.
+	Labels Labels
 }
 
 // ReceiveScreen is the big scan prompt, the colour-coded match card and
@@ -49,6 +51,7 @@ type ReceiveScreen struct {
 	receive *widget.Button
 	grade   *widget.Button
 	manual  *manualPanel
+	label   *labelPanel
 	content fyne.CanvasObject
 
 	match *intake.Match // the match on the card, nil when none
@@ -80,6 +83,7 @@ func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s.receive = bigButton("Receive (Enter)", theme.ConfirmIcon(), widget.SuccessImportance, s.Receive)
 	s.grade = bigButton("Grade this device", theme.DocumentCreateIcon(), widget.HighImportance, s.gradeAgain)
 	s.manual = newManualPanel(s)
+	s.label = newLabelPanel(env, deps.Labels)
 	s.receive.Hide()
 	s.grade.Hide()
 	title := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -87,7 +91,7 @@ func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s.content = container.NewBorder(
 		container.NewVBox(title, tall(s.entry, touchHeight), s.card.content, actions),
 		nil, nil, nil,
-		container.NewVScroll(container.NewVBox(s.details, s.manual.content, layout.NewSpacer())),
+		container.NewVScroll(container.NewVBox(s.details, s.label.content, s.manual.content, layout.NewSpacer())),
 	)
 	return s
 }
@@ -131,6 +135,7 @@ func (s *ReceiveScreen) Submit(scan string) {
 	s.receive.Hide()
 	s.grade.Hide()
 	s.manual.hide()
+	s.label.hide()
 	s.card.paint(colourReady, "Looking up…")
 	background(s.env, func(ctx context.Context) (intake.Match, error) { return s.deps.Lookup.Lookup(ctx, scan) },
 		func(m intake.Match, err error) {
@@ -156,6 +161,7 @@ func (s *ReceiveScreen) show(m intake.Match) {
 		s.env.success()
 	case m.Outcome == intake.OutcomeAlreadyReceived && s.receivedHere(m):
 		s.grade.Show()
+		s.label.show(*m.TradeIn)
 		s.env.trouble()
 	case m.Outcome == intake.OutcomeUnknown:
 		s.manual.show(m)

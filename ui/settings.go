@@ -42,22 +42,25 @@ type SettingsDeps struct {
 	Scanners PortLister
 	Cameras  PortLister
 	Enroller Enroller
+	// Printers makes the Printers card: label and receipt printers.
+	Printers PrinterSetup
 	// SetFullScreen applies the kiosk toggle to the window.
 	SetFullScreen func(bool)
 }
 
 // SettingsScreen sets up the bench: scanners, camera, hub, kiosk mode.
 type SettingsScreen struct {
-	env     Env
-	deps    SettingsDeps
-	scanner *widget.Select
-	camera  *widget.Select
-	hubURL  *widget.Entry
-	code    *widget.Entry
-	enroll  *widget.Button
-	kiosk   *widget.Check
-	msg     message
-	content fyne.CanvasObject
+	env      Env
+	deps     SettingsDeps
+	scanner  *widget.Select
+	camera   *widget.Select
+	hubURL   *widget.Entry
+	code     *widget.Entry
+	enroll   *widget.Button
+	kiosk    *widget.Check
+	printers *printerCard
+	msg      message
+	content  fyne.CanvasObject
 
 	// OnChanged is called with the key of each preference changed.
 	OnChanged func(key string)
@@ -95,7 +98,7 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 	})
 	s.kiosk.SetChecked(p.Bool(PrefKiosk))
 	rescan := widget.NewButtonWithIcon("Look again", theme.ViewRefreshIcon(), s.Detect)
-	s.content = container.NewVScroll(container.NewVBox(
+	box := container.NewVBox(
 		bold("Settings"),
 		widget.NewCard("Scanners", "Serial scanners; keyboard-wedge scanners need no setting",
 			container.NewBorder(nil, nil, nil, rescan, tall(s.scanner, touchHeight))),
@@ -103,8 +106,13 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 		widget.NewCard("Hub", "Where this bench syncs; enroll once with a one-time code",
 			container.NewVBox(tall(s.hubURL, touchHeight), tall(s.code, touchHeight), tall(s.enroll, touchHeight))),
 		widget.NewCard("Display", "", s.kiosk),
-		s.msg.Label,
-	))
+	)
+	if deps.Printers != nil {
+		s.printers = newPrinterCard(env, deps.Printers)
+		box.Add(s.printers.content)
+	}
+	box.Add(s.msg.Label)
+	s.content = container.NewVScroll(box)
 	s.Detect()
 	return s
 }

@@ -37,6 +37,7 @@ type Status struct {
 	Bench    string
 	Sync     SyncStatus
 	Scanners []ScannerStatus
+	Printer  PrinterStatus
 }
 
 // StatusBar is the strip at the bottom of every screen: who is logged in,
@@ -49,6 +50,7 @@ type StatusBar struct {
 	hub      *widget.Label
 	pending  *widget.Label
 	scanners *widget.Label
+	printer  *widget.Label
 	progress *widget.ProgressBar
 	busy     *widget.ProgressBarInfinite
 	content  fyne.CanvasObject
@@ -58,7 +60,7 @@ type StatusBar struct {
 func NewStatusBar() *StatusBar {
 	b := &StatusBar{
 		operator: widget.NewLabel(""), bench: widget.NewLabel(""), hub: widget.NewLabel(""),
-		pending: widget.NewLabel(""), scanners: widget.NewLabel(""),
+		pending: widget.NewLabel(""), scanners: widget.NewLabel(""), printer: widget.NewLabel(""),
 		progress: widget.NewProgressBar(), busy: widget.NewProgressBarInfinite(),
 	}
 	b.operator.TextStyle = fyne.TextStyle{Bold: true}
@@ -69,7 +71,7 @@ func NewStatusBar() *StatusBar {
 	b.Update(Status{})
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		b.operator, widget.NewSeparator(), b.bench, widget.NewSeparator(), b.hub, widget.NewSeparator(),
-		b.pending, widget.NewSeparator(), b.scanners, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
+		b.pending, widget.NewSeparator(), b.scanners, widget.NewSeparator(), b.printer, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
 	))
 	return b
 }
@@ -121,6 +123,10 @@ func (b *StatusBar) Update(s Status) {
 		b.pending.SetText(fmt.Sprintf("%d events waiting", s.Sync.Pending))
 	}
 	b.scanners.SetText(scannersText(s.Scanners))
+	text, importance := printerText(s.Printer)
+	b.printer.Importance = importance
+	b.printer.SetText(text)
+	b.printer.Refresh()
 	b.showProgress(s.Sync)
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/intakebench/intakebench/device/serialscan"
 	"github.com/intakebench/intakebench/device/wedge"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/printing"
 	"github.com/intakebench/intakebench/store"
 	"github.com/intakebench/intakebench/ui"
 )
@@ -61,23 +62,31 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}
 	defer link.close()
 	benchName := link.benchName()
-	bench := intake.NewBench(s, benchName, time.Now, newKey)
+	labels := printing.New(s, time.Now)
+	labelled := labellingStore{Store: s, labels: labels, report: func(what string, err error) {
+		if err != nil {
+			fmt.Fprintf(stderr, "printing %s: %v\n", what, err)
+		}
+	}}
+	bench := intake.NewBench(labelled, benchName, time.Now, newKey)
 	login := intake.NewLogin(s, time.Now).WithGrants(link)
 
 	sh, err := ui.NewShell(ui.Deps{
 		Bench:     benchName,
 		Login:     login,
 		Operators: s,
-		Receive:   ui.ReceiveDeps{Lookup: bench, Receiver: bench, Search: s, Link: bench, Quarantine: bench},
-		Grade:     ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}},
-		Reviews:   s,
-		Decider:   ui.BenchDecider(bench, s),
-		WalkIn:    ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, s)},
-		Stats:     s,
+		Receive: ui.ReceiveDeps{Lookup: unitScans{bench: bench, labels: labels, store: s}, Receiver: bench, Search: s, Link: bench,
+			Quarantine: bench, Labels: uiLabels{labels}},
+		Grade:   ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}},
+		Reviews: s,
+		Decider: ui.BenchDecider(bench, s),
+		WalkIn:  ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, labelled)},
+		Stats:   s,
 		Settings: ui.SettingsDeps{
 			Scanners: serialPorts{},
 			Cameras:  videoDevices{},
 			Enroller: guiEnroller{link: link, store: s, db: *db, bench: benchName},
+			Printers: uiLabels{labels},
 		},
 		Window:   w,
 		Sound:    newSounder(),
@@ -132,6 +141,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { routeDeviceEvents(ctx, readers, sh, handleScan, status) })
+	wg.Go(func() { watchPrinter(ctx, labels, status, stderr) })
 	defer wg.Wait()
 	defer cancel()
 
@@ -277,6 +287,13 @@ func (m *statusModel) scanner(name string, connected bool) {
 	for _, n := range slices.Sorted(maps.Keys(m.scanners)) {
 		m.st.Scanners = append(m.st.Scanners, ui.ScannerStatus{Name: n, Connected: m.scanners[n]})
 	}
+	m.mu.Unlock()
+	m.push()
+}
+
+func (m *statusModel) printer(p ui.PrinterStatus) {
+	m.mu.Lock()
+	m.st.Printer = p
 	m.mu.Unlock()
 	m.push()
 }

@@ -27,6 +27,9 @@ commands:
   sync       sync this bench with its hub
   audit      verify the bench's audit log: intakebench audit verify
   check      check the whole bench store for damage (every start checks part of it)
+  label      print, render or show a unit's label: intakebench label print UNIT
+  printer    set up the label and receipt printers: intakebench printer set|show|status|test
+  receipt    a walk-in's PDF receipt: intakebench receipt pdf|print REFERENCE
 
 Run 'intakebench COMMAND -h' for a command's flags. Exit status: 1 when a
 command fails, 2 for a command line that makes no sense, 3 when the bench's
@@ -54,8 +57,11 @@ func commands() map[string]command {
 		"sync": func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runSync(ctx, args, stdout, stderr)
 		},
-		"audit": runAudit,
-		"check": runCheck,
+		"audit":   runAudit,
+		"check":   runCheck,
+		"label":   runLabel,
+		"printer": runPrinter,
+		"receipt": runReceipt,
 	}
 }
 
