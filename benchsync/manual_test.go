@@ -48,7 +48,7 @@ func TestHandLinksAndQuarantinesReachTheHub(t *testing.T) {
 
 	got, err := h.TradeIn(ctx, ti.ID)
 	require.NoError(t, err)
-	assert.Equal(t, intake.StatusInspected, got.Status)
+	assert.Equal(t, intake.StatusCompleted, got.Status, "graded as disclosed, the trade-in is complete")
 	require.NotNil(t, got.Receipt)
 	assert.Equal(t, "bench-a", got.Receipt.Bench)
 	assert.Equal(t, stray, got.Receipt.IMEI)

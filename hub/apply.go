@@ -144,8 +144,16 @@ func (h *Hub) applyReceipt(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wi
 	if err := tx.InsertReceipt(ctx, r); err != nil {
 		return err
 	}
-	t.Status, t.Receipt = intake.StatusReceived, &r
-	return nil
+	if err := h.move(ctx, tx, t, intake.StatusReceived, benchActor(op, a), ""); err != nil {
+		return err
+	}
+	t.Receipt = &r
+	return tx.SetUnitStatus(ctx, t.ID, "received", h.now())
+}
+
+// benchActor names an operator at a bench in a trade-in's history.
+func benchActor(op intake.Operator, a benchAuth) Actor {
+	return Actor{Kind: "operator", ID: op.ID + "@" + a.bench}
 }
 
 // handLinkFacts reads what the hub knows of a device linked by hand: flags
@@ -209,11 +217,21 @@ func (h *Hub) applyGrading(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wi
 	if err := tx.InsertGrading(ctx, hubdb.Step{EventKey: ev.Key, TradeInID: t.ID, Bench: a.bench, Doc: ev.Payload}); err != nil {
 		return nil, err
 	}
-	t.Status = intake.StatusInspected
+	by := benchActor(intake.Operator{ID: ev.Operator}, a)
+	if err := h.move(ctx, tx, t, intake.StatusInspected, by, ""); err != nil {
+		return nil, err
+	}
+	// As disclosed, the trade-in is complete and its payout released;
+	// damaged on arrival, rerouted with its payout held for a supervisor.
 	if decision.Reroute {
 		if err := h.reroute(ctx, tx, a, ev.Key, *t, decision); err != nil {
 			return nil, err
 		}
+		if err := h.hold(ctx, tx, *t, by, decision.Reason); err != nil {
+			return nil, err
+		}
+	} else if err := h.complete(ctx, tx, t, by, t.Offer, "inspected as disclosed"); err != nil {
+		return nil, err
 	}
 	if sameDecision(g.Decision, decision) {
 		return nil, nil
@@ -298,7 +316,14 @@ func (h *Hub) applyDecision(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev w
 	if err := tx.InsertDecision(ctx, hubdb.Step{EventKey: ev.Key, TradeInID: t.ID, Bench: a.bench, Doc: ev.Payload}, string(d.Kind)); err != nil {
 		return err
 	}
-	t.Status = to
+	by := benchActor(intake.Operator{ID: ev.Operator}, a)
+	switch to {
+	case intake.StatusDeclined:
+		// Back to the customer: the payout is voided, the unit leaves stock.
+		return h.decline(ctx, tx, t, by, cmpOr(strings.TrimSpace(d.Reason), "payout declined after inspection"))
+	case intake.StatusCompleted:
+		return h.complete(ctx, tx, t, by, t.Offer, cmpOr(strings.TrimSpace(d.Reason), "accepted by a supervisor"))
+	}
 	return nil
 }
 
@@ -346,12 +371,45 @@ func (h *Hub) applyWalkIn(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wir
 	if r := checkWalkInDevice(t, flag, holders); r != nil {
 		return nil, r
 	}
-	t.UpdatedAt = h.now().UTC()
+	now := h.now().UTC()
+	t.UpdatedAt, t.CreatedAt, t.Source = now, now, intake.SourceWalkIn
 	receipt := intake.Receipt{TradeInID: t.ID, IMEI: t.IMEI, Operator: op.ID, Bench: a.bench, At: ev.At.UTC(), EventKey: ev.Key}
 	if err := tx.InsertWalkIn(ctx, hubdb.WalkIn{EventKey: ev.Key, TradeIn: t, Receipt: receipt, Payout: p.Payout}); err != nil {
 		return nil, err
 	}
+	if err := h.boughtAtCounter(ctx, tx, t, p.Payout, benchActor(op, a), ev.Key); err != nil {
+		return nil, err
+	}
 	return &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
+}
+
+// boughtAtCounter writes a walk-in's ledgers: the device is in stock at
+// once, and its payout owed, due and paid at the counter in one go.
+func (h *Hub) boughtAtCounter(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, p intake.Payout, by Actor, key string) error {
+	now := h.now().UTC()
+	unit := hubdb.Unit{ID: randomID("unit_"), TradeInID: t.ID, IMEI: t.IMEI, SKU: t.Device.SKU, Status: "received", CreatedAt: now, UpdatedAt: now}
+	if err := tx.InsertUnit(ctx, unit); err != nil {
+		return err
+	}
+	if err := tx.AppendHistory(ctx, t.ID, hubdb.HistoryEntry{To: intake.StatusReceived, Actor: by.String(), Reason: "bought at the counter", At: now}); err != nil {
+		return err
+	}
+	if err := tx.AppendStock(ctx, intake.StockEntry{SKU: t.Device.SKU, Delta: 1, Reason: intake.StockWalkIn, TradeInID: t.ID, UnitID: unit.ID, At: now}); err != nil {
+		return err
+	}
+	if p.Amount <= 0 {
+		return nil
+	}
+	for _, e := range []intake.PayoutEntry{
+		{Kind: intake.PayoutObligation, Amount: p.Amount, Method: p.Method, Actor: by.String()},
+		{Kind: intake.PayoutRelease, Amount: p.Amount, Actor: by.String(), Note: "paid at the counter"},
+		{Kind: intake.PayoutSettle, Amount: p.Amount, Method: p.Method, Reference: "counter:" + key, Actor: by.String()},
+	} {
+		if err := h.payoutStep(ctx, tx, t, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyQuarantine records a device a bench set aside for a supervisor. It

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -55,7 +56,29 @@ func (h *Hub) PutTradeIns(ctx context.Context, ts []intake.TradeIn) error {
 	if err != nil {
 		return err
 	}
-	return h.db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.PutTradeIns(ctx, ts, h.now()) })
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		if err := tx.PutTradeIns(ctx, ts, h.now()); err != nil {
+			return err
+		}
+		// A trade-in the platform sends already accepted enters the
+		// ledgers as one accepted here does: its unit is expected, stock
+		// counts it, and its payout is owed.
+		for _, t := range ts {
+			if t.Status != intake.StatusAccepted && t.Status != intake.StatusShipped {
+				continue
+			}
+			switch _, err := tx.UnitOf(ctx, t.ID); {
+			case err == nil:
+				continue
+			case !errors.Is(err, hubdb.ErrNotFound):
+				return err
+			}
+			if err := h.accepted(ctx, tx, t, Actor{Kind: "platform"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PutFlags adds or updates device registry flags.

@@ -268,7 +268,9 @@ func viewOf(a benchAuth) view {
 	// A trade-in's members, but for the customer and the tracking number
 	// (a parcel's tracking page shows where it came from). A member added
 	// to intake.TradeIn is withheld until it is listed here
-	// (TestViewsClassifyEveryMember).
+	// (TestViewsClassifyEveryMember). Where a trade-in came from, its
+	// customer account, and the customer's own description and photos
+	// are the hub's and its operators': no bench screen shows them.
 	tradeIn := members{"id": nil, "reference": nil, "status": nil, "device": nil, "imei": nil, "imei2": nil,
 		"meid": nil, "serial": nil, "disclosed": nil, "answers": nil, "offer": nil, "prices": nil, "receipt": nil,
 		"updated_at": nil}

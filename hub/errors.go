@@ -42,6 +42,9 @@ type Error struct {
 	ExpectedSeq int64
 	// Key names the event whose idempotency key was reused.
 	Key string
+	// CurrentStatus is the trade-in's status, for a move its status
+	// does not allow.
+	CurrentStatus intake.Status
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Detail }

@@ -100,7 +100,7 @@ func TestRerouteAndDecisionGuards(t *testing.T) {
 				r := b.pushOne(t, decisionEvent(t, kind), ti.ID, opSupervisor, b.decisionOn(ti, kind, opSupervisor))
 				assert.Equal(t, "rejected", string(r.Status))
 				assert.Equal(t, "not_rerouted", r.Code, r.Detail)
-				assert.Equal(t, "inspected", statusOf(t, h, ti.ID))
+				assert.Equal(t, "completed", statusOf(t, h, ti.ID), "as disclosed, it completed at its grading")
 				b.assertNoChangeSince(t, before)
 			})
 		}

@@ -172,14 +172,16 @@ func checkReroute(t intake.TradeIn, d intake.Decision, hub intake.Decision) *Rej
 	if !d.Reroute {
 		return reject(wire.RejectInvalidPayload, "The payload is not a reroute decision.").about(&t, nil)
 	}
-	if t.Status != intake.StatusInspected {
-		return reject(wire.RejectInvalidState, "Trade-in %s is %s: only an inspected device can be rerouted.", t.Reference, t.Status).about(&t, nil)
-	}
-	if !hub.Reroute {
+	// The hub's own decision first: a device it completed as disclosed is
+	// refused as a mismatch, which tells the bench why.
+	if t.Receipt != nil && !hub.Reroute && (t.Status == intake.StatusInspected || t.Status == intake.StatusCompleted) {
 		r := reject(wire.RejectDecisionMismatch, "The hub's grading of trade-in %s does not reroute it: graded %s, disclosed %s.",
 			t.Reference, hub.Graded, hub.Disclosed).about(&t, nil)
 		r.Decision = &hub
 		return r
+	}
+	if t.Status != intake.StatusInspected {
+		return reject(wire.RejectInvalidState, "Trade-in %s is %s: only an inspected device can be rerouted.", t.Reference, t.Status).about(&t, nil)
 	}
 	return nil
 }

@@ -288,7 +288,13 @@ func TestReceiptsAndGradingsAreOfTheirTradeIn(t *testing.T) {
 	assert.Equal(t, "accepted", statusOf(t, h, ti.ID))
 
 	b.mustApply(t, intake.EventReceived, ti.ID, opTechnician, b.receiptOf(ti, opTechnician))
+	b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingOf(t, ti))
+	b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingOf(t, ti))
+	assert.Equal(t, "inspected", statusOf(t, h, ti.ID), "graded twice while held, still inspected")
+	// Graded again as disclosed, the device is complete; a completed
+	// trade-in is graded no more.
 	b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingAsDisclosed(t, ti))
-	b.mustApply(t, intake.EventGraded, ti.ID, opTechnician, b.gradingAsDisclosed(t, ti))
-	assert.Equal(t, "inspected", statusOf(t, h, ti.ID), "graded twice, still inspected")
+	assert.Equal(t, "completed", statusOf(t, h, ti.ID))
+	res = b.pushOne(t, intake.EventGraded, ti.ID, opTechnician, b.gradingAsDisclosed(t, ti))
+	assert.Equal(t, wire.RejectInvalidState, res.Code, res.Detail)
 }

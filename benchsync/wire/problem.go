@@ -111,6 +111,9 @@ const (
 	ScopeBuybackWrite = "buyback:write"
 	ScopePricingRead  = "pricing:read"   // seed 002 pricing
 	ScopeWebhooks     = "webhooks:write" // manage webhook endpoints
+	// ScopeTradeInsAdmin runs the trade-in programme: the Upgrade API's
+	// admin side (offers, inspections, valuations, the queue, imports).
+	ScopeTradeInsAdmin = "tradeins:admin"
 )
 
 // BenchScopes are the scopes a bench is enrolled with unless told otherwise.
@@ -119,7 +122,7 @@ var BenchScopes = []string{ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite}
 // KnownScope reports whether s is a scope of the contract.
 func KnownScope(s string) bool {
 	switch s {
-	case ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite, ScopeBuybackRead, ScopeBuybackWrite, ScopePricingRead, ScopeWebhooks:
+	case ScopeCatalogRead, ScopeIntakeWrite, ScopePhotosWrite, ScopeBuybackRead, ScopeBuybackWrite, ScopePricingRead, ScopeWebhooks, ScopeTradeInsAdmin:
 		return true
 	}
 	return false

@@ -1,0 +1,200 @@
+package mail
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Errors of a message that cannot be sent as it is; Send reports them
+// before it connects. Test with errors.Is.
+var (
+	// ErrHeaderInjection is a CR, LF or NUL in a field that becomes a
+	// header: it would let the field's author add headers (a Bcc) or end
+	// the headers early.
+	ErrHeaderInjection = errors.New("mail: line break in a header field")
+	ErrInvalidMessage  = errors.New("mail: invalid message")
+)
+
+// maxSubject and maxName bound a subject and a display name: folded or
+// encoded, their header lines stay far below SMTP's 998 characters.
+const (
+	maxSubject = 400
+	maxName    = 200
+)
+
+// Message is one e-mail to one recipient. The hub keeps it in its mail
+// outbox, hence the JSON names.
+type Message struct {
+	To      string `json:"to"`             // "Name <address>" or a bare address
+	Subject string `json:"subject"`        // plain text, any language
+	Text    string `json:"text"`           // the text/plain body; required
+	HTML    string `json:"html,omitempty"` // the text/html alternative; optional
+}
+
+// recipient checks a display name and an address that will become a To
+// header and returns the header's value, the name encoded as RFC 2047
+// says when it is not ASCII.
+func recipient(name, address string) (string, error) {
+	if err := headerSafe("recipient name", name); err != nil {
+		return "", err
+	}
+	a, err := parseAddress("recipient", address)
+	if err != nil {
+		return "", err
+	}
+	if len(name) > maxName {
+		return "", fmt.Errorf("%w: recipient name of %d bytes is longer than %d", ErrInvalidMessage, len(name), maxName)
+	}
+	a.Name = name
+	return a.String(), nil
+}
+
+// parseAddress reads "Name <address>" or a bare address. The address part
+// must be ASCII: a UTF-8 one would need SMTPUTF8 from every server on
+// the way, which the hub does not ask for.
+func parseAddress(what, s string) (*mail.Address, error) {
+	if err := headerSafe(what, s); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("%w: no %s", ErrInvalidMessage, what)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s %q: %w", ErrInvalidMessage, what, s, err)
+	}
+	for _, r := range a.Address {
+		if r >= utf8.RuneSelf {
+			return nil, fmt.Errorf("%w: %s %q: only ASCII addresses are supported", ErrInvalidMessage, what, a.Address)
+		}
+	}
+	if !utf8.ValidString(a.Name) {
+		return nil, fmt.Errorf("%w: %s name is not valid UTF-8", ErrInvalidMessage, what)
+	}
+	if len(a.Name) > maxName {
+		return nil, fmt.Errorf("%w: %s name of %d bytes is longer than %d", ErrInvalidMessage, what, len(a.Name), maxName)
+	}
+	return a, nil
+}
+
+func headerSafe(what, s string) error {
+	if strings.ContainsAny(s, "\r\n\x00") {
+		return fmt.Errorf("%w: %s %q", ErrHeaderInjection, what, s)
+	}
+	return nil
+}
+
+// compose writes m as an RFC 5322 message from from, with CRLF line ends:
+// a multipart/alternative of the text and the HTML when there is HTML,
+// quoted-printable bodies either way (7-bit clean, so any relay takes it).
+// It returns the recipient's bare address for the envelope.
+func compose(from *mail.Address, m Message, date time.Time) (raw []byte, rcpt string, err error) {
+	to, err := parseAddress("recipient", m.To)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := headerSafe("subject", m.Subject); err != nil {
+		return nil, "", err
+	}
+	switch {
+	case strings.TrimSpace(m.Subject) == "":
+		return nil, "", fmt.Errorf("%w: no subject", ErrInvalidMessage)
+	case len(m.Subject) > maxSubject:
+		return nil, "", fmt.Errorf("%w: subject of %d bytes is longer than %d", ErrInvalidMessage, len(m.Subject), maxSubject)
+	case strings.TrimSpace(m.Text) == "":
+		// A text part is what every client can show, and an HTML-only
+		// mail looks like spam to filters.
+		return nil, "", fmt.Errorf("%w: no text body", ErrInvalidMessage)
+	case !utf8.ValidString(m.Subject) || !utf8.ValidString(m.Text) || !utf8.ValidString(m.HTML):
+		return nil, "", fmt.Errorf("%w: subject and bodies must be valid UTF-8", ErrInvalidMessage)
+	}
+
+	var b bytes.Buffer
+	header := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
+	header("Date", date.Format(time.RFC1123Z))
+	header("From", from.String())
+	header("To", to.String())
+	header("Subject", fold(mime.QEncoding.Encode("utf-8", m.Subject), len("Subject: ")))
+	header("Message-ID", messageID(from.Address))
+	header("MIME-Version", "1.0")
+	if m.HTML == "" {
+		header("Content-Type", "text/plain; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		if err := writeQP(&b, m.Text); err != nil {
+			return nil, "", err
+		}
+		return b.Bytes(), to.Address, nil
+	}
+	mw := multipart.NewWriter(&b)
+	header("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": mw.Boundary()}))
+	b.WriteString("\r\n")
+	// The last part is the one a client prefers when it can show it.
+	for _, p := range []struct{ typ, body string }{{"text/plain", m.Text}, {"text/html", m.HTML}} {
+		w, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {p.typ + "; charset=utf-8"},
+			"Content-Transfer-Encoding": {"quoted-printable"},
+		})
+		if err != nil {
+			return nil, "", fmt.Errorf("mail: compose: %w", err)
+		}
+		if err := writeQP(w, p.body); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", fmt.Errorf("mail: compose: %w", err)
+	}
+	return b.Bytes(), to.Address, nil
+}
+
+func writeQP(w interface{ Write([]byte) (int, error) }, body string) error {
+	qp := quotedprintable.NewWriter(w)
+	if _, err := qp.Write([]byte(body)); err != nil {
+		return fmt.Errorf("mail: compose: %w", err)
+	}
+	if err := qp.Close(); err != nil {
+		return fmt.Errorf("mail: compose: %w", err)
+	}
+	return nil
+}
+
+// fold breaks a header value at spaces so that lines stay within 78
+// characters where the words allow; indent is the length of "Name: "
+// before it on the first line. Unfolding removes only the CRLF, so the
+// value reads back unchanged.
+func fold(value string, indent int) string {
+	const limit = 78
+	var b strings.Builder
+	line := indent
+	for i, word := range strings.Split(value, " ") {
+		if i > 0 {
+			if line+1+len(word) > limit {
+				b.WriteString("\r\n")
+				line = 0
+			}
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
+}
+
+// messageID is a new, unique Message-ID in the sender's domain, so that
+// clients thread replies and mail filters see a well-formed message.
+func messageID(from string) string {
+	domain := from[strings.LastIndexByte(from, '@')+1:]
+	return "<" + rand.Text() + "@" + domain + ">"
+}

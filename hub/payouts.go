@@ -1,0 +1,132 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/hub/payments"
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Payments pays a released card payout; *payments.Stripe is one. Pay is
+// idempotent per payout, so a settlement retried after a lost answer
+// never pays twice.
+type Payments interface {
+	Pay(ctx context.Context, r payments.Request) (payments.Receipt, error)
+}
+
+// SettlePayouts pays the released card payouts through Payments and
+// records each settlement in its ledger. It returns how many it settled;
+// a payout the processor declines stays due, and is logged.
+func (h *Hub) SettlePayouts(ctx context.Context) (int, error) {
+	if h.payments == nil {
+		return 0, nil
+	}
+	var due []string
+	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
+		due, err = tx.DuePayouts(ctx, intake.PayoutCard, 100)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	settled := 0
+	for _, id := range due {
+		var t intake.TradeIn
+		var standing intake.PayoutStanding
+		var destination string
+		err := h.db.View(ctx, func(tx *hubdb.Tx) error {
+			if t, err = tx.TradeIn(ctx, id); err != nil {
+				return err
+			}
+			entries, err := tx.PayoutEntries(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, e := range entries {
+				if e.Kind == intake.PayoutObligation {
+					destination = e.Destination
+				}
+			}
+			standing, err = intake.PayoutOf(entries)
+			return err
+		})
+		if err != nil {
+			return settled, err
+		}
+		receipt, err := h.payments.Pay(ctx, payments.Request{PayoutID: id, Amount: standing.Amount, Destination: destination,
+			Description: fmt.Sprintf("Trade-in %s", t.Reference)})
+		var declined *payments.DeclinedError
+		switch {
+		case errors.As(err, &declined):
+			h.log.WarnContext(ctx, "payout declined by the processor", "trade_in", id, "err", err)
+			continue
+		case err != nil:
+			return settled, fmt.Errorf("pay trade-in %s: %w", id, err)
+		}
+		err = h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+			return h.payoutStep(ctx, tx, t, intake.PayoutEntry{Kind: intake.PayoutSettle, Amount: standing.Amount, Method: intake.PayoutCard,
+				Reference: receipt.Reference, Actor: hubActor.String()})
+		})
+		if err != nil {
+			return settled, err
+		}
+		settled++
+	}
+	return settled, nil
+}
+
+// SettleByHand records a payout paid outside the hub: a check written,
+// store credit issued. reference is the check number or voucher.
+func (h *Hub) SettleByHand(ctx context.Context, by Actor, tradeInID, reference string) error {
+	reference = strings.TrimSpace(reference)
+	if reference == "" || len(reference) > 100 || !printable(reference) {
+		return refuse(KindInvalid, CodeInvalid, "reference is required: the check number or store-credit voucher.")
+	}
+	return h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		t, err := customerTradeIn(ctx, tx, "", tradeInID)
+		if err != nil {
+			return err
+		}
+		entries, err := tx.PayoutEntries(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		standing, err := intake.PayoutOf(entries)
+		if err != nil {
+			return err
+		}
+		if standing.State != intake.PayoutDue {
+			return refuse(KindConflict, CodePayoutNotDue, "The payout of %s is %s, not due.", t.Reference, standing.State)
+		}
+		if standing.Method == intake.PayoutCard {
+			return refuse(KindConflict, CodePayoutNotDue, "The payout of %s is paid by card through the processor, not by hand.", t.Reference)
+		}
+		return h.payoutStep(ctx, tx, t, intake.PayoutEntry{Kind: intake.PayoutSettle, Amount: standing.Amount, Method: standing.Method,
+			Reference: reference, Actor: by.String()})
+	})
+}
+
+// PayoutLedger returns a trade-in's payout ledger and where it stands.
+func (h *Hub) PayoutLedger(ctx context.Context, tradeInID string) (entries []intake.PayoutEntry, standing intake.PayoutStanding, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		if entries, err = tx.PayoutEntries(ctx, tradeInID); err != nil {
+			return err
+		}
+		standing, err = intake.PayoutOf(entries)
+		return err
+	})
+	return entries, standing, err
+}
+
+// Stock is a product's stock: the sum of its ledger.
+func (h *Hub) Stock(ctx context.Context, sku string) (n int64, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		n, err = tx.Stock(ctx, sku)
+		return err
+	})
+	return n, err
+}
