@@ -31,12 +31,18 @@ var kindStatus = [...]int{
 // HTTP layer refuses that.
 const kindMethodNotAllowed = KindTooLarge + 1
 
+// HTTPStatus is the status every HTTP edge of the hub answers a refusal
+// of kind k with; 400 for a kind it does not know.
+func (k Kind) HTTPStatus() int {
+	if int(k) > 0 && int(k) < len(kindStatus) {
+		return kindStatus[k]
+	}
+	return http.StatusBadRequest
+}
+
 // problemOf is the problem answer of a refusal.
 func problemOf(e *Error) *wire.Problem {
-	status := http.StatusBadRequest
-	if int(e.Kind) > 0 && int(e.Kind) < len(kindStatus) {
-		status = kindStatus[e.Kind]
-	}
+	status := e.Kind.HTTPStatus()
 	return &wire.Problem{Type: wire.ProblemType(e.Code), Title: http.StatusText(status), Status: status, Code: e.Code,
 		Detail: e.Detail, ExpectedSeq: e.ExpectedSeq, Key: e.Key}
 }
@@ -51,6 +57,12 @@ type unavailable struct {
 }
 
 func (u *unavailable) Error() string { return u.code + ": " + u.detail }
+
+// HTTPStatus is 429 or 503, for the hub's other HTTP edges.
+func (u *unavailable) HTTPStatus() int { return u.status }
+
+// RetryAfter is when the client may come back.
+func (u *unavailable) RetryAfter() time.Duration { return u.after }
 
 // writeProblem writes err as a problem: a refusal with its status, a busy
 // database as 503 with Retry-After, anything else as a 500 whose cause is

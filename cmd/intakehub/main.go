@@ -20,6 +20,7 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/hub/upgrade"
 )
 
 const usage = `usage: intakehub command [flags]
@@ -109,6 +110,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	burst := fs.Int("burst", 200, "burst of requests per bench")
 	hookFlags := addWebhookFlags(fs, db)
 	blobAge := fs.Duration("blob-age", hub.DefaultBlobAge, "delete unreferenced photo blobs older than this, hourly (0: never)")
+	life := addLifecycleFlags(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -117,7 +119,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	h, err := hub.Open(ctx, *db, hub.Config{Logger: log})
+	cfg := hub.Config{Logger: log}
+	if err := life.config(&cfg, *addr); err != nil {
+		return err
+	}
+	h, err := hub.Open(ctx, *db, cfg)
 	if err != nil {
 		return err
 	}
@@ -127,8 +133,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go hooks.Run(ctx)
+	// Mail and card payouts go out as soon as a step queues them; every
+	// minute too, for a server that was down.
+	go h.RunLifecycle(ctx, time.Minute)
 	handler := hub.NewServer(h, hub.WithRateLimit(*rate, *burst))
 	handler.Mount("/api/", api.Handler())
+	programme, err := upgrade.New(h, *life.tenant, upgrade.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	handler.Mount("/api/"+*life.tenant+"/", programme.Handler())
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -207,7 +221,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if !*withDemo {
-		fmt.Fprintln(stderr, "seed: only --demo data can be seeded for now")
+		fmt.Fprintln(stderr, "seed: seeds the --demo data set; real trade-ins, flags, catalog, prices and staff come in with intakehub import")
 		return errUsage
 	}
 	if *n < 0 || *n > 10_000_000 {

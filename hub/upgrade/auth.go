@@ -1,0 +1,126 @@
+package upgrade
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/intakebench/intakebench/hub"
+)
+
+// caller is who a request comes from: a customer by their session, or an
+// admin by an API key with the tradeins:admin scope.
+type caller struct {
+	customer *hub.Customer
+	admin    bool
+	// keyID names the admin's key in the trade-in's history: a digest,
+	// never the key.
+	keyID string
+	// token is the customer's session token, for logout.
+	token string
+}
+
+// actor is who the hub records for a step the caller asks for.
+func (c caller) actor() hub.Actor {
+	if c.admin {
+		return hub.Actor{Kind: "admin", ID: c.keyID}
+	}
+	return hub.Actor{Kind: "customer", ID: c.customer.ID}
+}
+
+// customerID is the customer a request is limited to: "" for an admin,
+// who sees every customer's.
+func (c caller) customerID() string {
+	if c.admin {
+		return ""
+	}
+	return c.customer.ID
+}
+
+// handler is an authenticated handler: it returns the error its answer
+// is, or nil once it has answered.
+type handler func(w http.ResponseWriter, r *http.Request, c caller) error
+
+// authenticate reads the bearer credential: an API key first (the hub
+// knows one by its form without a lookup), else a customer's session.
+func (a *API) authenticate(r *http.Request) (caller, error) {
+	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	bearer = strings.TrimSpace(bearer)
+	if !ok || bearer == "" {
+		return caller{}, &requestError{status: http.StatusUnauthorized, code: codeUnauthorized,
+			detail: "Authorization: Bearer <token> is required: a customer's session token or an admin API key."}
+	}
+	scopes, err := a.hub.VerifyAPIKey(r.Context(), bearer)
+	switch {
+	case err == nil:
+		if !slices.Contains(scopes, hub.ScopeTradeInsAdmin) {
+			return caller{}, &requestError{status: http.StatusForbidden, code: codeForbidden,
+				detail: "This API key lacks the " + hub.ScopeTradeInsAdmin + " scope."}
+		}
+		sum := sha256.Sum256([]byte(bearer))
+		return caller{admin: true, keyID: "key-" + hex.EncodeToString(sum[:6])}, nil
+	case !errors.Is(err, hub.ErrUnauthorized):
+		return caller{}, err
+	}
+	cust, err := a.hub.CustomerOfSession(r.Context(), bearer)
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{customer: &cust, token: bearer}, nil
+}
+
+// open serves a handler that needs no credential.
+func (a *API) open(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r, caller{}); err != nil {
+			a.writeProblem(w, r, err)
+		}
+	})
+}
+
+// guard serves h to the callers allow admits.
+func (a *API) guard(h handler, allow func(caller) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.authenticate(r)
+		if err == nil {
+			err = allow(c)
+		}
+		if err == nil {
+			err = h(w, r, c)
+		}
+		if err != nil {
+			a.writeProblem(w, r, err)
+		}
+	})
+}
+
+// customer serves h to customers: what a customer does for themselves,
+// which an admin's key cannot do in their name.
+func (a *API) customer(h handler) http.Handler {
+	return a.guard(h, func(c caller) error {
+		if c.customer == nil {
+			return &requestError{status: http.StatusForbidden, code: codeForbidden,
+				detail: "This endpoint is a customer's: log in as the customer and use the session token."}
+		}
+		return nil
+	})
+}
+
+// admin serves h to admins only.
+func (a *API) admin(h handler) http.Handler {
+	return a.guard(h, func(c caller) error {
+		if !c.admin {
+			return &requestError{status: http.StatusForbidden, code: codeForbidden,
+				detail: "This endpoint needs an admin API key with the " + hub.ScopeTradeInsAdmin + " scope."}
+		}
+		return nil
+	})
+}
+
+// customerOrAdmin serves h to both; h limits a customer to their own.
+func (a *API) customerOrAdmin(h handler) http.Handler {
+	return a.guard(h, func(caller) error { return nil })
+}
