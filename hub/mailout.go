@@ -221,8 +221,13 @@ func (h *Hub) ArrangeShipping(ctx context.Context, id string) error {
 		if t.Customer.Email == "" {
 			return nil
 		}
-		m, err := mail.ShippingMessage(mail.Shipment{To: t.Customer.Email, CustomerName: t.Customer.Name, Reference: t.Reference,
-			TrackingNumber: arr.TrackingNumber, LabelURL: arr.LabelURL, Instructions: arr.Instructions, Business: h.business})
+		s := mail.Shipment{To: t.Customer.Email, CustomerName: t.Customer.Name, Reference: t.Reference, Business: h.business}
+		if arr.LabelURL != "" {
+			s.TrackingNumber, s.LabelURL = arr.TrackingNumber, arr.LabelURL
+		} else {
+			s.Instructions = arr.Instructions
+		}
+		m, err := mail.ShippingMessage(s)
 		if err != nil {
 			return err
 		}

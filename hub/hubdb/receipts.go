@@ -57,12 +57,12 @@ func (tx *Tx) InsertReceipt(ctx context.Context, r intake.Receipt) error {
 }
 
 // ReceiptInProgress returns the newest receipt of device imei for a
-// trade-in other than except that is still received or inspected, and
-// whether there is one.
+// trade-in other than except that is still received or inspected, or was
+// completed (the device was bought: it is ours), and whether there is one.
 func (tx *Tx) ReceiptInProgress(ctx context.Context, imei, except string) (intake.Receipt, bool, error) {
 	var id string
 	err := tx.tx.QueryRowContext(ctx, `SELECT r.tradein_id FROM receipts r JOIN tradeins t ON t.id = r.tradein_id
-		WHERE r.imei = ? AND r.tradein_id <> ? AND t.status IN ('received', 'inspected') ORDER BY r.at DESC LIMIT 1`, imei, except).Scan(&id)
+		WHERE r.imei = ? AND r.tradein_id <> ? AND t.status IN ('received', 'inspected', 'completed') ORDER BY r.at DESC LIMIT 1`, imei, except).Scan(&id)
 	if err == sql.ErrNoRows {
 		return intake.Receipt{}, false, nil
 	}
