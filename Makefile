@@ -6,10 +6,12 @@ BIN := bin
 # real-window tests and screenshots, socat for serial pseudo-terminal pairs,
 # zbar-tools for the decode comparison benchmark, ffmpeg for the video source,
 # poppler-utils (pdftotext, pdftoppm) for the receipt tests, cups-client (lp)
-# to print labels and receipts through CUPS.
+# to print labels and receipts through CUPS, postgresql for the hub's
+# PostgreSQL tests (internal/pgtest runs a throwaway server of its own, as
+# the postgres user, in a temporary directory; Debian's cluster is unused).
 DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg \
-	poppler-utils cups-client
+	poppler-utils cups-client postgresql
 TEST_TIMEOUT ?= 15m
 # Real services the tests start, installed from the Go module proxy at
 # pinned versions into the Go bin directory when missing: stripe-mock (the
@@ -59,9 +61,14 @@ build: deps
 run: build
 	./$(BIN)/intakebench run
 
+# The hub's packages run a second time on PostgreSQL (hubtest.DBEnv); the
+# storage layer's conformance suite runs on both databases every time.
+PG_TEST_PKGS := ./hub/ ./hub/public/ ./hub/webhook/ ./hub/upgrade/ ./hub/e2e/ ./benchsync/ ./cmd/intakehub/
+
 test: deps
 	$(GO) vet ./...
 	$(GO) test -timeout $(TEST_TIMEOUT) -count=1 ./...
+	INTAKEBENCH_TEST_DB=postgres $(GO) test -timeout $(TEST_TIMEOUT) -count=1 $(PG_TEST_PKGS)
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./... 

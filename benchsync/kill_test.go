@@ -22,6 +22,7 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 	"github.com/intakebench/intakebench/store"
 )
 
@@ -44,6 +45,9 @@ func (p *hubProcess) serve(t *testing.T, addr string, log io.Writer, extra ...st
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		p.cmd = exec.Command(p.bin, append([]string{"serve", "--db", p.db, "--addr", addr, "--rate", "0", "--retention", "0"}, extra...)...)
+		// Every process of a hub shares the key that seals webhook
+		// secrets; a PostgreSQL hub keeps none beside its database.
+		p.cmd.Env = append(os.Environ(), "INTAKEHUB_SECRET_KEY=c2VjcmV0IGtleSBvZiB0aGUga2lsbCB0ZXN0cyEhISE")
 		p.cmd.Stderr = log
 		stdout, err := p.cmd.StdoutPipe()
 		require.NoError(t, err)
@@ -75,7 +79,7 @@ func TestHubKilledMidPushLosesNothingAcknowledged(t *testing.T) {
 		t.Skip("kill rounds build and kill the hub for seconds: runs without -short")
 	}
 	dir := t.TempDir()
-	p := &hubProcess{bin: filepath.Join(dir, "intakehub"), db: filepath.Join(dir, "hub.db")}
+	p := &hubProcess{bin: filepath.Join(dir, "intakehub"), db: hubtest.DSN(t)}
 	build := exec.Command("go", "build", "-o", p.bin, "github.com/intakebench/intakebench/cmd/intakehub")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())

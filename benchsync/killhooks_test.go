@@ -3,7 +3,6 @@ package benchsync_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +33,7 @@ import (
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 	"github.com/intakebench/intakebench/store"
 )
 
@@ -154,7 +154,7 @@ func TestHubKilledKeepsEveryWebhookOnce(t *testing.T) {
 		maxKills  = 300
 	)
 	dir := t.TempDir()
-	p := &hubProcess{bin: filepath.Join(dir, "intakehub"), db: filepath.Join(dir, "hub.db")}
+	p := &hubProcess{bin: filepath.Join(dir, "intakehub"), db: hubtest.DSN(t)}
 	build := exec.Command("go", "build", "-o", p.bin, "github.com/intakebench/intakebench/cmd/intakehub")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
@@ -292,15 +292,13 @@ func TestHubKilledKeepsEveryWebhookOnce(t *testing.T) {
 	// process come due again only when their lease ends (the attempt
 	// timeout and its slack), so this wait is long; it ends as soon as
 	// nothing is pending and the receiver has every delivery.
-	raw, err := sql.Open("sqlite", "file:"+p.db+"?_pragma=query_only(1)&_pragma=busy_timeout(10000)")
-	require.NoError(t, err)
-	defer raw.Close()
+	raw := hubtest.Raw(t, p.db)
 	drainStart := time.Now()
 	drainDeadline := drainStart.Add(3 * time.Minute)
 	for {
 		var total, pending int
 		require.NoError(t, raw.QueryRowContext(ctx,
-			`SELECT COUNT(*), COALESCE(SUM(state = 'pending'), 0) FROM webhook_deliveries`).Scan(&total, &pending))
+			`SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0) FROM webhook_deliveries`).Scan(&total, &pending))
 		got := rc.distinct()
 		if pending == 0 && got >= total {
 			break

@@ -3,7 +3,6 @@ package hub_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +13,12 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/internal/clock"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 func openHub(t *testing.T, now func() time.Time) *hub.Hub {
 	t.Helper()
-	h, err := hub.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"), hub.Config{Now: now})
+	h, err := hub.Open(context.Background(), hubtest.DSN(t), hub.Config{Now: now})
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
 	return h

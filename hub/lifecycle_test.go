@@ -3,7 +3,6 @@ package hub_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -39,7 +38,7 @@ func newLifecycleHub(t *testing.T) *lifecycleHub {
 	t.Helper()
 	ctx := context.Background()
 	c := clock.NewFake(time.Date(2024, 1, 15, 9, 0, 0, 0, time.UTC))
-	h, err := hub.Open(ctx, filepath.Join(t.TempDir(), "hub.db"), hub.Config{Now: c.Now})
+	h, err := hub.Open(ctx, hubtest.DSN(t), hub.Config{Now: c.Now})
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
 	require.NoError(t, h.PutVariants(ctx, []wire.Variant{{SKU: productSKU, Make: "Apple", Model: "iPhone 13", Storage: "128GB",

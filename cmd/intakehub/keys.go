@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
 )
 
@@ -52,6 +53,11 @@ func loadSecretKey(keyFile string, getenv func(string) string, dbPath string) (s
 	case keyFile != "":
 		key, err := readKeyFile(keyFile)
 		return secretKey{key: key, source: keyFile}, err
+	}
+	if hubdb.IsPostgres(dbPath) {
+		// Every process of a PostgreSQL hub seals and opens the same
+		// secrets, and there is no database file to keep the key beside.
+		return secretKey{}, fmt.Errorf("secret key: a PostgreSQL hub needs it from %s or --secret-key-file, the same for every hub process", secretKeyEnv)
 	}
 	path := dbPath + ".key"
 	key, err := readKeyFile(path)

@@ -20,6 +20,7 @@ import (
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // keyText is the base64 of 32 bytes of n.
@@ -72,7 +73,7 @@ func TestLoadSecretKey(t *testing.T) {
 }
 
 func TestDefaultKeyFileIsCreatedOnceBesideTheDatabase(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "hub.db")
+	db := filepath.Join(t.TempDir(), "hub.db") // the key file sits beside a SQLite file
 	first, err := loadSecretKey("", env(nil), db)
 	require.NoError(t, err)
 	assert.Equal(t, db+".key", first.source)
@@ -107,7 +108,7 @@ func serveDispatcher(t *testing.T, h *hub.Hub, db string, vars map[string]string
 // start with another key stops with a clear error.
 func TestServeSealsPlaintextSecrets(t *testing.T) {
 	ctx := t.Context()
-	db := filepath.Join(t.TempDir(), "hub.db")
+	db := filepath.Join(t.TempDir(), "hub.db") // the key file sits beside a SQLite file
 	h, err := hub.Open(ctx, db, hub.Config{})
 	require.NoError(t, err)
 	defer h.Close()
@@ -161,7 +162,7 @@ func TestServeSealsPlaintextSecrets(t *testing.T) {
 
 func TestWebhooksCommand(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "hub.db")
+	db := hubtest.DSN(t)
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusGone)
@@ -225,4 +226,11 @@ func TestWebhooksCommand(t *testing.T) {
 		assert.ErrorIs(t, run(ctx, args, io.Discard, &stderr), errUsage, "%v", args)
 		assert.Contains(t, stderr.String(), "usage: intakehub webhooks list", "%v", args)
 	}
+}
+
+// A PostgreSQL hub has no file to keep the key beside, and its processes
+// must share one: it is told to give the key.
+func TestAPostgresHubNeedsItsSecretKeyGiven(t *testing.T) {
+	_, err := loadSecretKey("", env(nil), "postgres://hub@db.internal/hub")
+	assert.EqualError(t, err, "secret key: a PostgreSQL hub needs it from INTAKEHUB_SECRET_KEY or --secret-key-file, the same for every hub process")
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/intakebench/intakebench/hub/shipping/shipenginetest"
 	"github.com/intakebench/intakebench/hub/upgrade"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/hubtest"
 	"github.com/intakebench/intakebench/internal/mailpittest"
 	"github.com/intakebench/intakebench/internal/stripemock"
 	"github.com/intakebench/intakebench/store"
@@ -78,7 +79,7 @@ func newWorld(t testing.TB) *world {
 	require.NoError(t, err)
 	pickup, err := shipping.NewPickup("")
 	require.NoError(t, err)
-	h, err := hub.Open(ctx, filepath.Join(t.TempDir(), "hub.db"), hub.Config{
+	h, err := hub.Open(ctx, hubtest.DSN(t), hub.Config{
 		PublicURL: base + "/api/" + tenant, Business: "Acme Trade-ins", Payments: pay, Mailer: smtp, Labels: shipEngine, Pickup: pickup,
 		Facility: shipping.Address{Name: "Acme Receiving", Phone: "+1 512 555 0100", Line1: "1 Dock Rd", City: "Austin", State: "TX",
 			PostalCode: "78701", Country: "US"},

@@ -17,6 +17,18 @@ import (
 // log keeps the latest change per entity, at a new position (see the
 // package comment on why positions follow commit order).
 func (tx *Tx) AppendChange(ctx context.Context, entity wire.Entity, id string, op wire.Op, at time.Time) error {
+	if tx.tx.pg != nil {
+		// The counter's row lock, held to the commit, hands positions out
+		// in commit order (migration 0001's comment).
+		_, err := tx.tx.ExecContext(ctx, `WITH next AS (UPDATE change_counter SET seq = seq + 1 RETURNING seq)
+			INSERT INTO changes (seq, entity, entity_id, op, at) SELECT next.seq, ?, ?, ?, ? FROM next
+			ON CONFLICT (entity, entity_id) DO UPDATE SET seq = excluded.seq, op = excluded.op, at = excluded.at`,
+			string(entity), id, string(op), dbtime.Format(at))
+		if err != nil {
+			return fmt.Errorf("log change of %s %s: %w", entity, id, err)
+		}
+		return nil
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM changes WHERE entity = ? AND entity_id = ?`, string(entity), id); err != nil {
 		return fmt.Errorf("log change of %s %s: %w", entity, id, err)
 	}
@@ -98,7 +110,11 @@ func (tx *Tx) changesAfter(ctx context.Context, after int64, limit int, filter s
 // entry that had it was compacted or moved on by a later change.
 func (tx *Tx) HighWater(ctx context.Context) (int64, error) {
 	var top sql.NullInt64
-	err := tx.tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).Scan(&top)
+	query := `SELECT seq FROM sqlite_sequence WHERE name = 'changes'`
+	if tx.tx.pg != nil {
+		query = `SELECT seq FROM change_counter`
+	}
+	err := tx.tx.QueryRowContext(ctx, query).Scan(&top)
 	if err != nil && err != sql.ErrNoRows {
 		return 0, fmt.Errorf("read the change log's high-water mark: %w", err)
 	}
@@ -109,7 +125,7 @@ func (tx *Tx) HighWater(ctx context.Context) (int64, error) {
 // have missed a tombstone.
 func (tx *Tx) Horizon(ctx context.Context) (int64, error) {
 	var v int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'`).Scan(&v)
+	err := tx.tx.QueryRowContext(ctx, `SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'horizon'`).Scan(&v)
 	if err != nil && err != sql.ErrNoRows {
 		return 0, fmt.Errorf("read the compaction horizon: %w", err)
 	}

@@ -4,29 +4,35 @@
 // (receipts, the change log, tokens, quotes, deliveries, …) inside InTx
 // (writes) or View (a read snapshot), and never sees a SQL string.
 //
-// SQLite is the database today. The operations are written against a
-// dialect so that a PostgreSQL implementation can be added beside it
-// without touching a caller, and hubdbtest.Run is the conformance suite
-// any dialect must pass.
+// Two databases hold it: SQLite (a file path, the embedded default) and
+// PostgreSQL (a postgres:// URL), for which any number of hub processes
+// may share one database. The SQL is written once (dialect.go says how
+// PostgreSQL's spelling is derived), each database has its own migrations
+// under migrations/DIALECT, numbered together, and hubdbtest.Run is the
+// conformance suite both pass.
 //
 // # Why the change log's order is safe
 //
 // Benches pull the change log by position: "everything after seq N". That
 // is only correct if no change can commit later with a smaller seq than
-// one a reader has already seen. On SQLite it holds by construction: there
-// is one writer connection and BEGIN IMMEDIATE takes the write lock, so
-// transactions run one after another and AUTOINCREMENT hands out seq in
-// commit order.
+// one a reader has already seen.
 //
-// A database with concurrent writers (PostgreSQL) breaks that: ids from a
-// sequence are taken at INSERT and committed in any order, so a reader that
-// remembers "the highest seq I saw" skips a row committed later with a
-// smaller seq. A second dialect must therefore either assign positions
-// under one lock at commit (simple, serialises writers), or stamp rows
-// with the writing transaction's id (pg_current_xact_id()) and let
-// readers read only below the oldest transaction still in flight
-// (pg_snapshot_xmin(pg_current_snapshot())), and prove it with a
-// shuffled-commit test.
+// On SQLite it holds by construction: there is one writer connection and
+// BEGIN IMMEDIATE takes the write lock, so transactions run one after
+// another and AUTOINCREMENT hands out seq in commit order.
+//
+// PostgreSQL has concurrent writers, and ids from a sequence are taken at
+// INSERT and committed in any order: a reader that remembers "the highest
+// seq I saw" would skip a row committed later with a smaller seq. So
+// there, positions are assigned under a lock held until commit: every
+// write transaction first takes the hub's advisory lock (InTx), and the
+// position comes from a one-row counter (change_counter) that the
+// transaction updates, whose row lock is also held to the commit. Whichever
+// hub process runs it, a transaction that took position N commits before
+// any other can take N+1. The cost is that writes are serialised, as
+// SQLite's are; reads run beside them. hubdbtest's concurrency case
+// commits writers in shuffled order while readers pull, and fails when
+// positions come from a plain sequence.
 package hubdb
 
 import (
@@ -36,9 +42,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/intakebench/intakebench/internal/migrate"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
@@ -75,20 +78,35 @@ var (
 type DB struct {
 	write *sql.DB // SQLite: one connection; its order is the change order
 	read  *sql.DB
+	pg    *statements // PostgreSQL's statements; nil on SQLite
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a
+// SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // Open opens (creating if needed) the hub database named by dsn and brings
-// every component's schema up to date. dsn is a SQLite file path;
-// postgres:// URLs are refused until that dialect exists.
+// every component's schema up to date. dsn is a SQLite file path or a
+// postgres:// URL.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errors.New("open hub database: PostgreSQL is not supported yet; give a SQLite file path")
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn)
 	}
 	pools, err := sqlitedb.Open(ctx, dsn, "intakehub", 8, adoptComponentTables, sets("sqlite")...)
 	if err != nil {
 		return nil, fmt.Errorf("open hub database: %w", err)
 	}
 	return &DB{write: pools.Write, read: pools.Read}, nil
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string {
+	if db.pg != nil {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
 // adoptComponentTables moves the versions the public API and webhooks kept
@@ -126,40 +144,68 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Migrations reports each component's applied and known schema versions.
 func (db *DB) Migrations(ctx context.Context) ([]migrate.Applied, error) {
-	begin := func(ctx context.Context) (*sql.Tx, error) { return db.write.BeginTx(ctx, nil) }
-	return migrate.Status(ctx, begin, sets("sqlite")...)
+	return migrate.Status(ctx, db.beginWrite, sets(db.Dialect())...)
 }
 
 // Tx is one transaction; the named operations are its methods.
 type Tx struct {
-	tx *sql.Tx
+	tx conn
 }
 
 // InTx runs fn in a write transaction and commits it; the commit has
 // reached the disk when InTx returns nil. An error from fn rolls back.
+//
+// Writes are serialised on both databases: SQLite has one writer, and on
+// PostgreSQL a write transaction first takes the hub's advisory lock,
+// held until it ends, whichever hub process runs it. The rules read rows
+// and then write (one receipt per trade-in, one decision per reroute, a
+// bench's next sequence number): under one writer at a time, what they
+// read is still so when they write.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
-	return classify(sqlitedb.InTx(ctx, db.write, func(tx *sql.Tx) error { return fn(&Tx{tx: tx}) }))
+	return classify(db.inTx(ctx, fn))
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&Tx{tx: conn{Tx: tx, pg: db.pg}}); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// beginWrite begins a write transaction holding the write lock.
+func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil || db.pg == nil {
+		return tx, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
+		return nil, errors.Join(fmt.Errorf("take the hub's write lock: %w", err), tx.Rollback())
+	}
+	return tx, nil
 }
 
 // View runs fn in a read-only transaction: one consistent snapshot.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.pg != nil {
+		// READ COMMITTED, PostgreSQL's default, would show each statement
+		// a newer state: a page of changes and the docs it joins must be
+		// of one moment.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return classify(fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback()
-	return classify(fn(&Tx{tx: tx}))
-}
-
-// classify marks a locked database as ErrBusy, keeping the cause.
-func classify(err error) error {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		if code := se.Code() & 0xff; code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED {
-			return fmt.Errorf("%w: %w", ErrBusy, err)
-		}
-	}
-	return err
+	return classify(fn(&Tx{tx: conn{Tx: tx, pg: db.pg}}))
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound naming what was missing.

@@ -65,7 +65,7 @@ func (tx *Tx) Secret(ctx context.Context, name string, size int) ([]byte, error)
 func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
 	var n int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES (?, '1')
-		ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER)`, "counter:"+name).Scan(&n)
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT) RETURNING CAST(value AS BIGINT)`, "counter:"+name).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("next %s: %w", name, err)
 	}

@@ -16,13 +16,6 @@ import (
 // ErrExists is a row whose unique key another row holds already.
 var ErrExists = errors.New("already exists")
 
-// uniqueViolation tells a unique-constraint failure, which callers answer
-// as a conflict, from the database failing.
-func uniqueViolation(err error) bool {
-	var se interface{ Code() int }
-	return errors.As(err, &se) && se.Code() == 2067 // SQLITE_CONSTRAINT_UNIQUE
-}
-
 // HistoryEntry is one status move of a trade-in.
 type HistoryEntry struct {
 	From   intake.Status `json:"from"`
@@ -452,13 +445,14 @@ func each[T any](ctx context.Context, tx *Tx, what string, scan func(interface{ 
 // AppendPayout appends an entry to a trade-in's payout ledger and returns
 // its id. The caller has checked it against the ledger (intake.PayoutOf).
 func (tx *Tx) AppendPayout(ctx context.Context, e intake.PayoutEntry) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO payout_entries (tradein_id, kind, amount, method, destination, reference, actor, note, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.TradeInID, string(e.Kind), int64(e.Amount), string(e.Method), e.Destination, e.Reference,
-		e.Actor, e.Note, dbtime.Format(e.At))
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO payout_entries (tradein_id, kind, amount, method, destination, reference, actor, note, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.TradeInID, string(e.Kind), int64(e.Amount), string(e.Method), e.Destination, e.Reference,
+		e.Actor, e.Note, dbtime.Format(e.At)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("append payout entry of %s: %w", e.TradeInID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 func scanPayout(row interface{ Scan(...any) error }) (intake.PayoutEntry, error) {
@@ -508,7 +502,7 @@ func (tx *Tx) PayoutTotals(ctx context.Context) (map[intake.PayoutState]int64, e
 	rows, err := sqlitedb.QueryRows(ctx, tx.tx, "payout totals", func(rows *sql.Rows) (total, error) {
 		var t total
 		return t, rows.Scan(&t.kind, &t.amount)
-	}, `SELECT e.kind, sum(e.amount) FROM payout_entries e
+	}, `SELECT e.kind, CAST(sum(e.amount) AS BIGINT) FROM payout_entries e
 		WHERE e.id = (SELECT max(id) FROM payout_entries l WHERE l.tradein_id = e.tradein_id) GROUP BY e.kind`)
 	states := map[intake.PayoutEntryKind]intake.PayoutState{intake.PayoutObligation: intake.PayoutOwed, intake.PayoutHold: intake.PayoutHeld,
 		intake.PayoutRelease: intake.PayoutDue, intake.PayoutSettle: intake.PayoutSettled, intake.PayoutVoid: intake.PayoutVoided}
@@ -532,7 +526,7 @@ func (tx *Tx) AppendStock(ctx context.Context, e intake.StockEntry) error {
 // Stock is a product's stock: the sum of its ledger.
 func (tx *Tx) Stock(ctx context.Context, sku string) (int64, error) {
 	var n int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT COALESCE(sum(delta), 0) FROM stock_entries WHERE sku = ?`, sku).Scan(&n)
+	err := tx.tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(sum(delta), 0) AS BIGINT) FROM stock_entries WHERE sku = ?`, sku).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("stock of %s: %w", sku, err)
 	}

@@ -253,13 +253,10 @@ func (tx *Tx) CountWebhookEvents(ctx context.Context) (int, error) {
 // and due at at, and returns the delivery's id. An event is queued for an
 // endpoint at most once: a second insert fails.
 func (tx *Tx) InsertWebhookDelivery(ctx context.Context, eventID, endpointID string, at time.Time) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx,
-		`INSERT INTO webhook_deliveries(event_id, endpoint_id, state, next_attempt_at, created_at) VALUES (?, ?, 'pending', ?, ?)`,
-		eventID, endpointID, at.UnixMilli(), at.UnixMilli())
-	if err != nil {
-		return 0, fmt.Errorf("queue webhook event %s for %s: %w", eventID, endpointID, err)
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := tx.tx.QueryRowContext(ctx,
+		`INSERT INTO webhook_deliveries(event_id, endpoint_id, state, next_attempt_at, created_at) VALUES (?, ?, 'pending', ?, ?) RETURNING id`,
+		eventID, endpointID, at.UnixMilli(), at.UnixMilli()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("queue webhook event %s for %s: %w", eventID, endpointID, err)
 	}
@@ -280,7 +277,7 @@ func (tx *Tx) WebhookQueues(ctx context.Context) ([]WebhookQueue, error) {
 		return q, err
 	}, `SELECT id, due FROM (
 			SELECT e.id, (SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.state = 'pending') AS due
-			FROM webhook_endpoints e WHERE e.deleted_at IS NULL)
+			FROM webhook_endpoints e WHERE e.deleted_at IS NULL) AS queues
 		WHERE due IS NOT NULL ORDER BY due, id`)
 }
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
 	"github.com/intakebench/intakebench/internal/clock"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // testKeys is a KeyVerifier of keys issued by the test itself.
@@ -75,7 +75,7 @@ func newEnvWithCatalog(t *testing.T, cat Catalog, opts ...Option) *env {
 	t.Helper()
 	e := &env{t: t, clock: clock.NewFake(time.Date(2026, 4, 15, 9, 30, 0, 0, time.UTC)), keys: &testKeys{scopes: map[string][]string{}}}
 	var err error
-	e.db, err = hubdb.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"))
+	e.db, err = hubdb.Open(context.Background(), hubtest.DSN(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { e.db.Close() })
 	if cat == nil {

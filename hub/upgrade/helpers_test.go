@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,6 +28,7 @@ import (
 	"github.com/intakebench/intakebench/hub/upgrade"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/clock"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // Test data: the seed's product, a clean IMEI and a blacklisted one (both
@@ -57,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	c := clock.NewFake(time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC))
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
-	h, err := hub.Open(ctx, filepath.Join(t.TempDir(), "hub.db"), hub.Config{Now: c.Now,
+	h, err := hub.Open(ctx, hubtest.DSN(t), hub.Config{Now: c.Now,
 		PublicURL: "http://" + srv.Listener.Addr().String() + "/api/" + tenant})
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // claimCounter is a round's start func that keeps the claimed deliveries
@@ -281,7 +281,7 @@ func TestHealthyBesideHanging(t *testing.T) {
 // Publish to a healthy endpoint's handler while another endpoint never
 // answers: p50 and p99 in milliseconds.
 func BenchmarkHealthyBesideHanging(b *testing.B) {
-	db, err := hubdb.Open(context.Background(), filepath.Join(b.TempDir(), "hub.db"))
+	db, err := hubdb.Open(context.Background(), hubtest.DSN(b))
 	require.NoError(b, err)
 	b.Cleanup(func() { db.Close() })
 	arrived := make(chan int, 1)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/internal/clock"
 	"github.com/intakebench/intakebench/internal/httpx"
+	"github.com/intakebench/intakebench/internal/hubtest"
 )
 
 // openDB opens the hub database in file the way the hub does.
@@ -33,7 +33,7 @@ func openDB(t *testing.T, file string) *hubdb.DB {
 
 func tempDB(t *testing.T) *hubdb.DB {
 	t.Helper()
-	db := openDB(t, filepath.Join(t.TempDir(), "hub.db"))
+	db := openDB(t, hubtest.DSN(t))
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -360,7 +360,7 @@ func TestConnectionErrorsAreRetriedAndRedacted(t *testing.T) {
 
 func TestRestartDeliversWhatWasPersisted(t *testing.T) {
 	ctx := t.Context()
-	file := filepath.Join(t.TempDir(), "hub.db")
+	file := hubtest.DSN(t)
 	rc := newReceiver(t, testSecret, nil)
 
 	db := openDB(t, file)
@@ -416,7 +416,7 @@ func dedupe(ids []string) map[string]bool {
 // and checks every event whose Publish returned nil arrived.
 func TestNoDeliveryLost(t *testing.T) {
 	ctx := t.Context()
-	file := filepath.Join(t.TempDir(), "hub.db")
+	file := hubtest.DSN(t)
 	rc := newReceiver(t, testSecret, func(n int, _ http.ResponseWriter) int {
 		if n%3 == 0 {
 			return http.StatusInternalServerError

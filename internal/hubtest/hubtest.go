@@ -4,8 +4,10 @@ package hubtest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,7 +15,9 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/pgtest"
 )
 
 // Hub is a running hub.
@@ -22,7 +26,7 @@ type Hub struct {
 	Server *hub.Server
 	HTTP   *httptest.Server
 	URL    string
-	Path   string // the database file
+	Path   string // the database: a SQLite file or a PostgreSQL URL
 	Seeded demo.SeedSummary
 }
 
@@ -35,11 +39,50 @@ type Config struct {
 	Unlimited bool // no rate limit: load tests
 }
 
+// DBEnv names the environment variable that chooses the hub tests'
+// database: "postgres" runs them on PostgreSQL (make test runs the hub's
+// packages once each way), anything else on SQLite.
+const DBEnv = "INTAKEBENCH_TEST_DB"
+
+// Postgres reports whether this run's hub tests are on PostgreSQL.
+func Postgres() bool { return os.Getenv(DBEnv) == "postgres" }
+
+// DSN is a fresh, empty hub database for a test: a SQLite file in the
+// test's directory, or on PostgreSQL runs a new database on the test
+// binary's server, whose package's TestMain calls Main.
+func DSN(t testing.TB) string {
+	t.Helper()
+	if Postgres() {
+		return pgtest.Start(t).NewDatabase(t)
+	}
+	return filepath.Join(t.TempDir(), "hub.db")
+}
+
+// Main runs a package's tests, and stops the PostgreSQL server they may
+// have started: the TestMain of every package that uses DSN or New.
+func Main(m *testing.M) { pgtest.Main(m) }
+
+// Raw opens the hub database dsn for a test to read it behind the hub's
+// back, as the database itself has it; it closes when the test ends.
+func Raw(t testing.TB, dsn string) *sql.DB {
+	t.Helper()
+	driver, name := "sqlite", "file:"+dsn+"?_pragma=query_only(1)&_pragma=busy_timeout(10000)"
+	if hubdb.IsPostgres(dsn) {
+		driver, name = "pgx", dsn
+	}
+	db, err := sql.Open(driver, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // New starts a seeded hub; it stops when the test ends.
 func New(t testing.TB, c Config) *Hub {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "hub.db")
+	path := DSN(t)
 	h, err := hub.Open(ctx, path, c.Hub)
 	if err != nil {
 		t.Fatal(err)

@@ -132,6 +132,20 @@ func Record(ctx context.Context, tx *sql.Tx, component string, version int, name
 	return err
 }
 
+// Unapplied reports sets as a database that holds none of them: version 0
+// of each, and the newest known.
+func Unapplied(sets ...Set) ([]Applied, error) {
+	var out []Applied
+	for _, s := range sets {
+		files, err := s.files()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Applied{Component: s.Component, Known: len(files)})
+	}
+	return out, nil
+}
+
 // Status reports, for each set, the newest version applied and known.
 func Status(ctx context.Context, begin Begin, sets ...Set) ([]Applied, error) {
 	var out []Applied

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 		{"webhooks", webhooks},
 		{"auth", auth},
 		{"lifecycle", lifecycle},
+		{"concurrency", concurrency},
 	} {
 		t.Run(area.name, func(t *testing.T) { area.run(t, open) })
 	}
