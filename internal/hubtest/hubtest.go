@@ -104,6 +104,23 @@ func New(t testing.TB, c Config) *Hub {
 	return &Hub{Hub: h, Server: srv, HTTP: hs, URL: hs.URL, Path: path, Seeded: seeded}
 }
 
+// Another starts a second hub on h's database, as a second hub process
+// behind a load balancer would be, and returns its URL; it stops when the
+// test ends. The two share nothing but the database.
+func (h *Hub) Another(t testing.TB) string {
+	t.Helper()
+	other, err := hub.Open(context.Background(), h.Path, hub.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(hub.NewServer(other, hub.WithRateLimit(0, 0)))
+	t.Cleanup(func() {
+		hs.Close()
+		other.Close()
+	})
+	return hs.URL
+}
+
 // Code makes a one-time enrollment code for bench name with scopes (the
 // bench scopes when none are given).
 func (h *Hub) Code(t testing.TB, name string, scopes ...string) string {
