@@ -35,6 +35,7 @@ commands:
   webhooks      list webhook endpoints, show and redrive dead letters: intakehub webhooks list|dead|redrive
   gc-blobs      delete photo blobs no photo references, older than --older-than
   audit         check benches' audit heads for a rewritten history: intakehub audit verify [--bench NAME]
+  migrate       report the database's schema versions and apply what is missing (--status: report only)
 
 Run 'intakehub COMMAND -h' for a command's flags.
 `
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"webhooks": runWebhooks,
 		"gc-blobs": runGCBlobs,
 		"audit":    runAudit,
+		"migrate":  runMigrate,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -96,7 +98,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "hub.db", "hub database file")
+	db := fs.String("db", "hub.db", "hub database: a SQLite file, or a postgres:// URL")
 	return fs, db
 }
 
