@@ -98,7 +98,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open hub database: %w", err)
 	}
-	return &DB{write: pools.Write, read: pools.Read}, nil
+	return newDB(pools.Write, pools.Read, nil), nil
+}
+
+func newDB(write, read *sql.DB, pg *statements) *DB {
+	return &DB{write: write, read: read, pg: pg}
 }
 
 // Dialect names the database: "sqlite" or "postgres".
@@ -170,7 +174,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: conn{Tx: tx, pg: db.pg}}); err != nil {
+	if err := fn(&Tx{tx: conn{Tx: tx, pg: db.pg, stmts: &stmtCache{}}}); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
 	if err := tx.Commit(); err != nil {
@@ -205,7 +209,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return classify(fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback()
-	return classify(fn(&Tx{tx: conn{Tx: tx, pg: db.pg}}))
+	return classify(fn(&Tx{tx: conn{Tx: tx, pg: db.pg, stmts: &stmtCache{}}}))
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound naming what was missing.

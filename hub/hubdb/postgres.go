@@ -34,7 +34,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	pool.SetMaxOpenConns(32)
 	pool.SetMaxIdleConns(32)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{write: pool, read: pool, pg: &statements{}}
+	db := newDB(pool, pool, &statements{})
 	if err := db.checkPostgres(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open hub database: %w", err)
