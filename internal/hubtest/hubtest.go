@@ -37,6 +37,9 @@ type Config struct {
 	Hub       hub.Config
 	Server    []hub.ServerOption
 	Unlimited bool // no rate limit: load tests
+	// Postgres puts this hub on PostgreSQL whatever DBEnv says: a
+	// benchmark that compares the two databases in one run.
+	Postgres bool
 }
 
 // DBEnv names the environment variable that chooses the hub tests'
@@ -83,6 +86,9 @@ func New(t testing.TB, c Config) *Hub {
 	t.Helper()
 	ctx := context.Background()
 	path := DSN(t)
+	if c.Postgres && !hubdb.IsPostgres(path) {
+		path = pgtest.Start(t).NewDatabase(t)
+	}
 	h, err := hub.Open(ctx, path, c.Hub)
 	if err != nil {
 		t.Fatal(err)
