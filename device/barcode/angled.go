@@ -43,6 +43,12 @@ func (a *angled) toFrame(u, v float64) (x, y float64) {
 	return a.cx + du*a.cos - dv*a.sin, a.cy + du*a.sin + dv*a.cos
 }
 
+// toView maps a point of the frame to the view: the inverse of toFrame.
+func (a *angled) toView(x, y float64) (u, v float64) {
+	dx, dy := x-a.cx, y-a.cy
+	return a.ox + dx*a.cos + dy*a.sin, a.oy - dx*a.sin + dy*a.cos
+}
+
 // GetRow samples the frame along the row's line, bilinearly: nearest-pixel
 // sampling puts up to half a pixel of jitter on every bar edge, which at
 // two or three pixels a module is enough to misread a code crossed a few

@@ -1,14 +1,10 @@
 package barcode_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -69,65 +65,4 @@ func BenchmarkDecodeFrame(b *testing.B) {
 			})
 		}
 	}
-}
-
-// BenchmarkBlackboxVsZbar decodes ZXing's photos with this decoder and
-// with zbarimg (ZBar, if installed) and reports both pass rates and times
-// per image. zbarimg's time includes starting a process per image, and ZBar
-// reads no Data Matrix codes.
-func BenchmarkBlackboxVsZbar(b *testing.B) {
-	zbar, zerr := exec.LookPath("zbarimg")
-	folders := []string{"code128-1", "code128-2", "code128-3", "datamatrix-1", "ean13-1", "qrcode-1", "qrcode-2"}
-	type result struct {
-		pass, n   int
-		timeTaken time.Duration
-	}
-	for _, folder := range folders {
-		cases := samples(b, folder)
-		imgs := make([]image.Image, len(cases))
-		for i, s := range cases {
-			imgs[i] = loadImage(b, s.path)
-		}
-		b.Run(folder, func(b *testing.B) {
-			var ours, theirs result
-			for b.Loop() {
-				ours, theirs = result{n: len(cases)}, result{n: len(cases)}
-				for i, s := range cases {
-					start := time.Now()
-					codes, err := barcode.Decoder{}.Decode(context.Background(), imgs[i], barcode.Thorough)
-					ours.timeTaken += time.Since(start)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if found(codes, s.want) {
-						ours.pass++
-					}
-					if zerr != nil {
-						continue
-					}
-					start = time.Now()
-					out, _ := exec.Command(zbar, "-q", "--raw", s.path).Output() // exit 4: nothing found
-					theirs.timeTaken += time.Since(start)
-					if zbarFound(out, s.want) {
-						theirs.pass++
-					}
-				}
-			}
-			b.ReportMetric(100*float64(ours.pass)/float64(ours.n), "ours-%")
-			b.ReportMetric(float64(ours.timeTaken.Milliseconds())/float64(ours.n), "ours-ms/img")
-			if zerr == nil {
-				b.ReportMetric(100*float64(theirs.pass)/float64(theirs.n), "zbar-%")
-				b.ReportMetric(float64(theirs.timeTaken.Milliseconds())/float64(theirs.n), "zbar-ms/img")
-			}
-			b.Logf("%s: ours %d/%d, zbar %d/%d (zbar: %v)", filepath.Base(folder), ours.pass, ours.n, theirs.pass, theirs.n, zerr)
-		})
-	}
-}
-
-// zbarFound matches zbarimg --raw output, one code per line (a code's own
-// newlines included), against the expected text; ZBar reports UPC-A as
-// EAN-13 with a leading zero, as ZXing's samples spell it.
-func zbarFound(out []byte, want string) bool {
-	text := string(bytes.TrimRight(out, "\n"))
-	return text == want || strings.Contains("\n"+text+"\n", "\n"+want+"\n")
 }

@@ -3,6 +3,7 @@ package barcode
 import (
 	"cmp"
 	"image"
+	"math/bits"
 	"slices"
 
 	"github.com/makiuchi-d/gozxing"
@@ -10,7 +11,7 @@ import (
 
 // blobCell is the side, in pixels, of the cells blobs works on: a little
 // more than the smallest module a webcam resolves.
-const blobCell = 4
+const blobCell = 4 // blobs counts ink a nibble of a row's word at a time
 
 // blobs finds the separate patches of ink in a binarised frame and returns
 // their bounding boxes, largest first. Each symbol on a label is such a
@@ -24,50 +25,68 @@ func blobs(m *gozxing.BitMatrix) []image.Rectangle {
 		return nil
 	}
 	// A cell is ink when a quarter of it is black: that keeps modules and
-	// bars and drops specks of noise.
-	ink := make([]bool, cw*ch)
+	// bars and drops specks of noise. The grid has a border of two blank
+	// cells, so the flood fill below needs no bounds checks: a noisy frame
+	// is ink almost everywhere, and the fill visits every cell of it.
+	const pad = 2
+	stride := cw + 2*pad
+	const (
+		blank byte = iota
+		ink
+		done
+	)
+	grid := make([]byte, stride*(ch+2*pad))
 	var row *gozxing.BitArray
 	counts := make([]int, cw)
 	for cy := range ch {
 		clear(counts)
 		for y := cy * blobCell; y < (cy+1)*blobCell; y++ {
 			row = m.GetRow(y, row)
-			for x := row.GetNextSet(0); x < cw*blobCell; x = row.GetNextSet(x + 1) {
-				counts[x/blobCell]++
+			// blobCell is 4: a word holds eight cells, a nibble each.
+			for i, w := range row.GetBitArray() {
+				for j := 0; w != 0; j, w = j+1, w>>4 {
+					if cx := i*8 + j; cx < cw {
+						counts[cx] += bits.OnesCount32(w & 0xf)
+					}
+				}
 			}
 		}
 		for cx, n := range counts {
-			ink[cy*cw+cx] = n*4 >= blobCell*blobCell
+			if n*4 >= blobCell*blobCell {
+				grid[(cy+pad)*stride+cx+pad] = ink
+			}
 		}
 	}
-	// Cells within one cell of each other join: the white between two
+	// Cells within two cells of each other join: the white between two
 	// modules or bars is not a quiet zone.
-	label := make([]int32, cw*ch)
+	var near []int
+	for dy := -pad; dy <= pad; dy++ {
+		for dx := -pad; dx <= pad; dx++ {
+			if dx != 0 || dy != 0 {
+				near = append(near, dy*stride+dx)
+			}
+		}
+	}
 	var boxes []image.Rectangle
 	stack := make([]int, 0, 64)
-	for start, isInk := range ink {
-		if !isInk || label[start] != 0 {
+	for start, c := range grid {
+		if c != ink {
 			continue
 		}
-		id := int32(len(boxes) + 1)
-		box := image.Rect(start%cw, start/cw, start%cw+1, start/cw+1)
-		label[start] = id
+		x0, y0 := start%stride-pad, start/stride-pad
+		box := image.Rect(x0, y0, x0+1, y0+1)
+		grid[start] = done
 		stack = append(stack[:0], start)
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			x, y := i%cw, i/cw
-			box = box.Union(image.Rect(x, y, x+1, y+1))
-			for dy := -2; dy <= 2; dy++ {
-				for dx := -2; dx <= 2; dx++ {
-					nx, ny := x+dx, y+dy
-					if nx < 0 || ny < 0 || nx >= cw || ny >= ch {
-						continue
-					}
-					if j := ny*cw + nx; ink[j] && label[j] == 0 {
-						label[j] = id
-						stack = append(stack, j)
-					}
+			x, y := i%stride-pad, i/stride-pad
+			box.Min.X, box.Min.Y = min(box.Min.X, x), min(box.Min.Y, y)
+			box.Max.X, box.Max.Y = max(box.Max.X, x+1), max(box.Max.Y, y+1)
+			for _, d := range near {
+				if j := i + d; grid[j] == ink {
+					grid[j] = done
+					stack = append(stack, j)
 				}
 			}
 		}

@@ -161,3 +161,66 @@ func TestLabelIdentifiers(t *testing.T) {
 	assert.Contains(t, kinds[intake.KindSerial], box[2].Text)
 	assert.Equal(t, []string{box[3].Text}, kinds[intake.KindEAN13])
 }
+
+// tightLabel is the frame issue 12 describes: a box label whose codes have
+// only the 5-module margin of gozxing's writers, on a dark box, tilted 4°,
+// a little soft and noisy, about 3.9 px a module in a 1280×720 webcam
+// frame. gozxing's Code 128 reader wants half a start pattern (5.5
+// modules) of white before a code, and the binarised line ran from the
+// dark box straight into the bars: no line read it until wide dark runs
+// were whitened.
+func tightLabel(t testing.TB) (*image.Gray, []textFormat) {
+	t.Helper()
+	codes := []barcodetest.Code{
+		{Format: gozxing.BarcodeFormat_CODE_128, Text: barcodetest.WithLuhn("35693803564380")},
+		{Format: gozxing.BarcodeFormat_CODE_128, Text: barcodetest.WithLuhn("35693803564381")},
+		{Format: gozxing.BarcodeFormat_EAN_13, Text: "4006381333931"},
+	}
+	const px = 4
+	box := image.NewGray(image.Rect(0, 0, 900, 700))
+	for i := range box.Pix {
+		box.Pix[i] = 45 // the dark print of the box
+	}
+	y := 60
+	for _, c := range codes {
+		sym, err := barcodetest.Symbol(c, px, 36*px)
+		require.NoError(t, err)
+		paste(box, sym, 80, y)
+		y += sym.Bounds().Dy() + 4*px
+	}
+	frame := barcodetest.OnCanvas(barcodetest.Rotate(box, 4), 1280, 720, 0.95)
+	return barcodetest.Noise(barcodetest.GaussianBlur(frame, 0.9), 5, 11), want(codes)
+}
+
+func paste(dst, src *image.Gray, x0, y0 int) {
+	for y := range src.Bounds().Dy() {
+		copy(dst.Pix[(y0+y)*dst.Stride+x0:], src.Pix[y*src.Stride:y*src.Stride+src.Bounds().Dx()])
+	}
+}
+
+func TestTightLabelOnADarkBox(t *testing.T) {
+	t.Parallel()
+	img, all := tightLabel(t)
+	for _, e := range []barcode.Effort{barcode.Quick, barcode.Thorough} {
+		codes, err := barcode.Decoder{}.Decode(context.Background(), img, e)
+		require.NoError(t, err)
+		assert.Equal(t, all, got(codes), "effort %v", e)
+	}
+}
+
+// TestQuickReadsEveryDirection: the live pass finds the bars' direction,
+// so a code turned any way, vertical included, reads as well as a
+// horizontal one.
+func TestQuickReadsEveryDirection(t *testing.T) {
+	t.Parallel()
+	imei := barcodetest.Code{Format: gozxing.BarcodeFormat_CODE_128, Text: barcodetest.WithLuhn("35693803564380")}
+	sym, err := barcodetest.Symbol(imei, 3, 40*3)
+	require.NoError(t, err)
+	for _, deg := range []float64{0, 5, 17, 45, 88, 90, 93, 135, 200, 271} {
+		frame := barcodetest.OnCanvas(barcodetest.Rotate(sym, deg), 1280, 720, 0.6)
+		img := barcodetest.Noise(barcodetest.GaussianBlur(frame, 0.8), 6, uint64(deg))
+		codes, err := barcode.Decoder{}.Decode(context.Background(), img, barcode.Quick)
+		require.NoError(t, err)
+		assert.Equal(t, want([]barcodetest.Code{imei}), got(codes), "turned %v°", deg)
+	}
+}

@@ -25,7 +25,7 @@ func (b *matrixBinarizer) GetBlackRow(y int, row *gozxing.BitArray) (*gozxing.Bi
 func (b *matrixBinarizer) GetBlackMatrix() (*gozxing.BitMatrix, error) { return b.m, nil }
 
 func (b *matrixBinarizer) CreateBinarizer(src gozxing.LuminanceSource) gozxing.Binarizer {
-	return gozxing.NewHybridBinarizer(src)
+	return newHybrid(src)
 }
 
 // region is part of a frame with its binarisation, offset from the frame's

@@ -20,6 +20,7 @@ func TestConfirmer(t *testing.T) {
 	imei := barcode.Barcode{Text: "356938035643809", Format: "CODE_128"}
 	ean := barcode.Barcode{Text: "4006381333931", Format: "EAN_13"}
 	misread := barcode.Barcode{Text: "356938035643801", Format: "CODE_128"}
+	misread2 := barcode.Barcode{Text: "356938035643802", Format: "CODE_128"}
 	frame := 40 * time.Millisecond
 	tests := []struct {
 		name   string
@@ -34,8 +35,13 @@ func TestConfirmer(t *testing.T) {
 		},
 		{
 			name:   "a one-frame misread is never reported",
-			frames: [][]barcode.Barcode{{imei}, {misread}, {imei}, {imei}},
+			frames: [][]barcode.Barcode{{imei}, {misread}, {misread2}, {imei}},
 			want:   [][]string{nil, nil, nil, {imei.Text}},
+		},
+		{
+			name:   "confirmed across a frame that missed it",
+			frames: [][]barcode.Barcode{{imei}, {}, {imei}},
+			want:   [][]string{nil, nil, {imei.Text}},
 		},
 		{
 			name:   "a brief loss does not repeat the report",
@@ -66,7 +72,7 @@ func TestConfirmer(t *testing.T) {
 			at := time.Now()
 			for i, f := range tt.frames {
 				var texts []string
-				for _, b := range c.frame(f, at) {
+				for _, b := range c.frame(i, at, f) {
 					texts = append(texts, b.Text)
 				}
 				assert.Equal(t, tt.want[i], texts, "frame %d", i)
@@ -81,11 +87,30 @@ func TestConfirmerReportsAgainAfterForget(t *testing.T) {
 	imei := barcode.Barcode{Text: "356938035643809", Format: "CODE_128"}
 	c := confirmer{forget: time.Second}
 	t0 := time.Now()
-	c.frame([]barcode.Barcode{imei}, t0)
-	require.Len(t, c.frame([]barcode.Barcode{imei}, t0.Add(40*time.Millisecond)), 1)
-	c.frame(nil, t0.Add(2*time.Second)) // the box was taken away
-	c.frame([]barcode.Barcode{imei}, t0.Add(3*time.Second))
-	assert.Len(t, c.frame([]barcode.Barcode{imei}, t0.Add(3040*time.Millisecond)), 1, "the same box scanned again later")
+	c.frame(1, t0, []barcode.Barcode{imei})
+	require.Len(t, c.frame(2, t0.Add(40*time.Millisecond), []barcode.Barcode{imei}), 1)
+	c.frame(3, t0.Add(2*time.Second), nil) // the box was taken away
+	c.frame(4, t0.Add(3*time.Second), []barcode.Barcode{imei})
+	assert.Len(t, c.frame(5, t0.Add(3040*time.Millisecond), []barcode.Barcode{imei}), 1, "the same box scanned again later")
+}
+
+// TestConfirmerFramesOutOfOrder: the thorough pass reports on a frame the
+// quick pass has already left; a frame read by both passes counts once,
+// and reads too far apart confirm nothing.
+func TestConfirmerFramesOutOfOrder(t *testing.T) {
+	t.Parallel()
+	imei := barcode.Barcode{Text: "356938035643809", Format: "CODE_128"}
+	t0 := time.Now()
+	frame := 40 * time.Millisecond
+	c := confirmer{}
+	assert.Empty(t, c.frame(5, t0.Add(5*frame), []barcode.Barcode{imei}), "quick pass, frame 5")
+	assert.Empty(t, c.frame(5, t0.Add(5*frame), []barcode.Barcode{imei}), "thorough pass, the same frame")
+	assert.Len(t, c.frame(3, t0.Add(3*frame), []barcode.Barcode{imei}), 1, "thorough pass on an earlier frame")
+
+	far := confirmer{gap: 100 * time.Millisecond}
+	assert.Empty(t, far.frame(1, t0, []barcode.Barcode{imei}))
+	assert.Empty(t, far.frame(2, t0.Add(300*time.Millisecond), []barcode.Barcode{imei}), "too long after the first read")
+	assert.Len(t, far.frame(3, t0.Add(340*time.Millisecond), []barcode.Barcode{imei}), 1)
 }
 
 func TestReadPGM(t *testing.T) {

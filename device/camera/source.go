@@ -3,7 +3,9 @@
 // device.Events. The decoder always works on the newest frame: frames that
 // arrive while it is busy are dropped, never queued, so a slow decode makes
 // the stream coarser, not later. A code is reported once it has been read
-// in consecutive frames, which keeps a one-frame misread off the bench.
+// in two frames close together, which keeps a one-frame misread off the
+// bench; when the quick pass keeps finding nothing new, the thorough pass
+// looks on a goroutine of its own, so the live pass never waits for it.
 package camera
 
 import (

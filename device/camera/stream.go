@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,21 +21,38 @@ type Decoder interface {
 
 // Stream decodes a FrameSource and reports what it reads. It is a
 // device.Source.
+//
+// Every frame gets the decoder's quick pass, on the newest frame only.
+// When the quick pass keeps finding nothing new, the thorough pass looks
+// at a frame on a goroutine of its own, off the frame loop, so the live
+// pass never waits for it; what it reads is confirmed like the rest.
 type Stream struct {
 	// Source names the stream in its events, e.g. "camera:/dev/video0".
 	Source string
 	Frames FrameSource
 	// Decoder is nil for barcode.Decoder.
 	Decoder Decoder
-	// Confirm is how many consecutive decoded frames must hold a code
-	// before it is reported; 0 means 2. Use 1 for still images.
+	// Confirm is how many frames must hold a code before it is reported,
+	// each within ConfirmGap of the one before; 0 means 2. Use 1 for still
+	// images.
 	Confirm int
+	// ConfirmGap is the longest a code may go unread between the frames
+	// that confirm it; 0 means 500ms.
+	ConfirmGap time.Duration
 	// Forget is how long a reported code must be out of sight before it is
 	// reported again; 0 means 1.5s.
 	Forget time.Duration
-	// ThoroughEvery gives every Nth frame in which the quick pass found
-	// nothing the thorough pass as well; 0 means 10, < 0 never.
-	ThoroughEvery int
+	// EscalateAfter is how many frames in a row the quick pass must find
+	// nothing new in before the thorough pass looks; 0 means 3, < 0 never.
+	// Each thorough look that finds nothing new doubles the wait (up to 64
+	// frames), so a camera left on an empty desk keeps no core busy.
+	EscalateAfter int
+	// Check vets a confirmed code before it reaches the bench; nil accepts
+	// everything. A code it refuses is reported as a device.Rejected with
+	// its error, once confirmed, never as a Scan. The app checks IMEIs
+	// here (15 digits and their Luhn check digit, with intake's parser):
+	// device packages know nothing of identifiers.
+	Check func(barcode.Barcode) error
 
 	mu    sync.Mutex
 	stats Stats
@@ -42,10 +60,11 @@ type Stream struct {
 
 // Stats counts what happened to the frames.
 type Stats struct {
-	Read    int // frames the source delivered
-	Decoded int // frames the decoder looked at
-	Dropped int // frames replaced by a newer one before the decoder got to them
-	Failed  int // frames the decoder failed on (barcode.ErrReader)
+	Read     int // frames the source delivered
+	Decoded  int // frames the quick pass looked at
+	Dropped  int // frames replaced by a newer one before the decoder got to them
+	Failed   int // frames a decoder failed on (barcode.ErrReader)
+	Thorough int // frames the thorough pass looked at, off the frame loop
 }
 
 // Stats returns the counts so far; safe to call while Run runs.
@@ -61,6 +80,18 @@ func (s *Stream) count(f func(*Stats)) {
 	s.mu.Unlock()
 }
 
+// maxEscalateWait bounds the backoff between thorough looks: about two
+// seconds of frames.
+const maxEscalateWait = 64
+
+// thoroughRead is what the thorough pass made of frame seq.
+type thoroughRead struct {
+	seq   int
+	at    time.Time
+	codes []barcode.Barcode
+	err   error
+}
+
 // Run reads and decodes until the source ends or fails, or ctx ends. It
 // reports Connected when it starts and Disconnected (with the source's
 // error, if any) when it stops. It returns nil when a finite source ends,
@@ -73,17 +104,18 @@ func (s *Stream) Run(ctx context.Context, out chan<- device.Event) error {
 	if dec == nil {
 		dec = barcode.Decoder{}
 	}
-	confirm := confirmer{need: s.Confirm, forget: s.Forget}
-	every := s.ThoroughEvery
-	if every == 0 {
-		every = 10
+	confirm := confirmer{need: s.Confirm, gap: s.ConfirmGap, forget: s.Forget}
+	escalate := s.EscalateAfter
+	if escalate == 0 {
+		escalate = 3
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	var slot latest
 	var wg sync.WaitGroup
 	// Whatever ends the decoding also stops the reader, which may be
-	// blocked waiting for a frame that will never come.
+	// blocked waiting for a frame that will never come, and the thorough
+	// pass, which watches ctx.
 	defer func() {
 		cancel()
 		wg.Wait()
@@ -103,19 +135,64 @@ func (s *Stream) Run(ctx context.Context, out chan<- device.Event) error {
 	})
 
 	device.Send(ctx, out, device.Status{Source: s.Source, State: device.Connected, At: time.Now()})
-	empty := 0 // frames in a row where the quick pass found nothing
-	var err error
+	var (
+		seq     int
+		stale   int // frames in a row where the quick pass found nothing new
+		wait    = escalate
+		busy    bool // a thorough pass is running
+		results = make(chan thoroughRead, 1)
+		err     error
+	)
+	// report confirms a frame's reads and sends what is confirmed; it
+	// reports whether the frame held anything not yet reported.
+	report := func(seq int, at time.Time, codes []barcode.Barcode) (fresh, ok bool) {
+		fresh = confirm.fresh(codes)
+		for _, b := range confirm.frame(seq, at, codes) {
+			var ev device.Event = device.Scan{Source: s.Source, Raw: b.Text, Symbology: b.Format, At: at}
+			if s.Check != nil {
+				if cerr := s.Check(b); cerr != nil {
+					ev = device.Rejected{Source: s.Source, Reason: cerr.Error(), Raw: []byte(b.Text), At: at}
+				}
+			}
+			if !device.Send(ctx, out, ev) {
+				return fresh, false
+			}
+		}
+		return fresh, true
+	}
 	for {
-		img, srcErr := slot.take(ctx)
+		img, srcErr, r, gotThorough := slot.takeOr(ctx, results)
+		if gotThorough {
+			busy = false
+			if errors.Is(r.err, barcode.ErrReader) {
+				s.count(func(st *Stats) { st.Failed++ })
+				continue
+			}
+			if r.err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				err = r.err
+				break
+			}
+			fresh, ok := report(r.seq, r.at, r.codes)
+			if !ok {
+				break
+			}
+			if fresh {
+				wait = escalate
+			} else {
+				wait = min(2*wait, maxEscalateWait)
+			}
+			continue
+		}
 		if img == nil {
 			err = srcErr
 			break
 		}
-		effort := barcode.Quick
-		if every > 0 && empty > 0 && empty%every == 0 {
-			effort = barcode.Thorough
-		}
-		codes, derr := dec.Decode(ctx, img, effort)
+		seq++
+		now := time.Now()
+		codes, derr := dec.Decode(ctx, img, barcode.Quick)
 		if errors.Is(derr, barcode.ErrReader) {
 			s.count(func(st *Stats) { st.Failed++ })
 			continue // that frame is lost; the next one may read
@@ -125,16 +202,29 @@ func (s *Stream) Run(ctx context.Context, out chan<- device.Event) error {
 			break
 		}
 		s.count(func(st *Stats) { st.Decoded++ })
-		if len(codes) == 0 {
-			empty++
-		} else {
-			empty = 0
+		fresh, ok := report(seq, now, codes)
+		if !ok {
+			break
 		}
-		now := time.Now()
-		for _, b := range confirm.frame(codes, now) {
-			if !device.Send(ctx, out, device.Scan{Source: s.Source, Raw: b.Text, Symbology: b.Format, At: now}) {
-				break
-			}
+		if fresh {
+			stale, wait = 0, escalate
+		} else {
+			stale++
+		}
+		if escalate > 0 && !busy && stale >= wait {
+			busy, stale = true, 0
+			s.count(func(st *Stats) { st.Thorough++ })
+			wg.Go(func() {
+				codes, err := dec.Decode(ctx, img, barcode.Thorough)
+				results <- thoroughRead{seq: seq, at: now, codes: codes, err: err}
+			})
+		}
+	}
+	if errors.Is(err, io.EOF) && busy {
+		// A file or clip ended while the thorough pass was on its last
+		// look: that look is the source's last word.
+		if r := <-results; r.err == nil {
+			report(r.seq, r.at, r.codes)
 		}
 	}
 	if errors.Is(err, io.EOF) || ctx.Err() != nil {
@@ -187,9 +277,10 @@ func (l *latest) signal() {
 	}
 }
 
-// take waits for a frame. After the source stops it still hands out the
-// last frame, then returns nil and the source's error.
-func (l *latest) take(ctx context.Context) (image.Image, error) {
+// takeOr waits for a frame or a thorough pass's result, whichever comes
+// first. After the source stops it still hands out the last frame, then
+// returns nil and the source's error.
+func (l *latest) takeOr(ctx context.Context, results <-chan thoroughRead) (image.Image, error, thoroughRead, bool) {
 	l.init()
 	for {
 		l.mu.Lock()
@@ -197,24 +288,30 @@ func (l *latest) take(ctx context.Context) (image.Image, error) {
 		l.img = nil
 		l.mu.Unlock()
 		if img != nil {
-			return img, nil
+			return img, nil, thoroughRead{}, false
 		}
 		if err != nil {
-			return nil, err
+			return nil, err, thoroughRead{}, false
 		}
 		select {
 		case <-l.ready:
+		case r := <-results:
+			return nil, nil, r, true
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, ctx.Err(), thoroughRead{}, false
 		}
 	}
 }
 
-// confirmer decides which of a frame's codes to report: a code is reported
-// when it has been read in need consecutive frames, once, and again only
-// after it has been out of sight for forget.
+// confirmer decides which of a frame's codes to report: a code is
+// reported once it has been read in need different frames, each within
+// gap of the one before, and again only after it has been out of sight
+// for forget. Frames may come out of order (a thorough pass reports on a
+// frame the quick pass has long left), and a frame read by both passes
+// counts once.
 type confirmer struct {
 	need   int
+	gap    time.Duration
 	forget time.Duration
 	seen   map[codeKey]*track
 }
@@ -222,51 +319,68 @@ type confirmer struct {
 type codeKey struct{ text, format string }
 
 type track struct {
-	streak   int
+	frames   []int // the frames of the current run of reads
 	last     time.Time
-	inFrame  bool
 	reported bool
 }
 
-func (c *confirmer) frame(codes []barcode.Barcode, at time.Time) []barcode.Barcode {
-	need, forget := c.need, c.forget
-	if need <= 0 {
-		need = 2
+func (c *confirmer) init() {
+	if c.need <= 0 {
+		c.need = 2
 	}
-	if forget <= 0 {
-		forget = 1500 * time.Millisecond
+	if c.gap <= 0 {
+		c.gap = 500 * time.Millisecond
+	}
+	if c.forget <= 0 {
+		c.forget = 1500 * time.Millisecond
 	}
 	if c.seen == nil {
 		c.seen = make(map[codeKey]*track)
 	}
-	for _, t := range c.seen {
-		t.inFrame = false
+}
+
+// fresh reports whether codes hold one not yet reported.
+func (c *confirmer) fresh(codes []barcode.Barcode) bool {
+	for _, b := range codes {
+		if t := c.seen[codeKey{b.Text, b.Format}]; t == nil || !t.reported {
+			return true
+		}
 	}
+	return false
+}
+
+// frame takes the codes read in frame seq, taken at at, and returns those
+// now confirmed.
+func (c *confirmer) frame(seq int, at time.Time, codes []barcode.Barcode) []barcode.Barcode {
+	c.init()
 	var confirmed []barcode.Barcode
 	for _, b := range codes {
 		k := codeKey{b.Text, b.Format}
 		t := c.seen[k]
 		if t == nil {
-			t = &track{}
+			t = &track{last: at}
 			c.seen[k] = t
 		}
-		if t.inFrame {
-			continue // the same code twice in one frame
+		if at.Sub(t.last) > c.gap {
+			t.frames = t.frames[:0] // the run broke: start again
 		}
-		t.inFrame = true
-		t.streak++
-		t.last = at
-		if t.streak >= need && !t.reported {
+		if at.After(t.last) {
+			t.last = at
+		}
+		if slices.Contains(t.frames, seq) {
+			continue // the same code twice in one frame, or by both passes
+		}
+		if len(t.frames) == c.need {
+			t.frames = t.frames[1:]
+		}
+		t.frames = append(t.frames, seq)
+		if len(t.frames) >= c.need && !t.reported {
 			t.reported = true
 			confirmed = append(confirmed, b)
 		}
 	}
 	for k, t := range c.seen {
-		if t.inFrame {
-			continue
-		}
-		t.streak = 0
-		if at.Sub(t.last) >= forget {
+		if at.Sub(t.last) >= c.forget {
 			delete(c.seen, k)
 		}
 	}

@@ -139,8 +139,12 @@ func (l *lockstep) Next(ctx context.Context) (image.Image, error) {
 	return l.src.Next(ctx)
 }
 
+// Decode hands out the next turn after a quick pass only: the thorough
+// pass runs beside the frame loop, not in its turn.
 func (l *lockstep) Decode(ctx context.Context, img image.Image, e barcode.Effort) ([]barcode.Barcode, error) {
-	defer func() { l.turn <- struct{}{} }()
+	if e == barcode.Quick {
+		defer func() { l.turn <- struct{}{} }()
+	}
 	return l.dec.Decode(ctx, img, e)
 }
 
