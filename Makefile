@@ -8,10 +8,12 @@ BIN := bin
 # poppler-utils (pdftotext, pdftoppm) for the receipt tests, cups-client (lp)
 # to print labels and receipts through CUPS, postgresql for the hub's
 # PostgreSQL tests (internal/pgtest runs a throwaway server of its own, as
-# the postgres user, in a temporary directory; Debian's cluster is unused).
+# the postgres user, in a temporary directory; Debian's cluster is unused),
+# libzbar-dev, libzxing-dev and g++ for the decode comparison benchmark,
+# which builds its ZBar and zxing-cpp harness in a temporary directory.
 DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg \
-	poppler-utils cups-client postgresql
+	poppler-utils cups-client postgresql libzbar-dev libzxing-dev g++
 TEST_TIMEOUT ?= 15m
 # Real services the tests start, installed from the Go module proxy at
 # pinned versions into the Go bin directory when missing: stripe-mock (the

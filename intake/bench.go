@@ -43,10 +43,33 @@ type BenchStore interface {
 
 // Bench is the application service a bench's screens call.
 type Bench struct {
-	store  BenchStore
-	name   string
-	now    func() time.Time
-	newKey func() string
+	store    BenchStore
+	name     string
+	now      func() time.Time
+	newKey   func() string
+	evidence PhotoLister
+}
+
+// PhotoLister lists the photos a trade-in's device has; store.Store is one.
+type PhotoLister interface {
+	Photos(ctx context.Context, tradeInID string) ([]Photo, error)
+}
+
+// WithRerouteEvidence makes RecordGrading refuse to reroute a device that
+// has no photo and no stated reason for none: a supervisor decides on a
+// damage claim from the photos, and a reroute without them comes back as
+// "ask for more photos". It returns b.
+func (b *Bench) WithRerouteEvidence(photos PhotoLister) *Bench {
+	b.evidence = photos
+	return b
+}
+
+// PhotosNeededError is a reroute without a photo or a reason for none.
+type PhotosNeededError struct{ Reference string }
+
+func (e *PhotosNeededError) Error() string {
+	return fmt.Sprintf("trade-in %s is worse than disclosed, and a supervisor decides on it from photos: "+
+		"take a photo of the damage, or say why there is none", e.Reference)
 }
 
 // NewBench returns the service for the bench called name. newKey makes
@@ -82,6 +105,16 @@ type Match struct {
 	// Problem explains an invalid scan, or the parts of a scan that were
 	// not usable beside the identifiers that were.
 	Problem string `json:"problem,omitempty"`
+	// Unit is where this bench's unit of an already received device
+	// stands (not graded yet, photos requested...), when the store says.
+	Unit UnitState `json:"unit,omitempty"`
+}
+
+// UnitStates tells where a unit this bench received stands; store.Store is
+// one. A BenchStore that is one lets Lookup say it of a device scanned
+// again: what the technician is to do with it next.
+type UnitStates interface {
+	UnitState(ctx context.Context, tradeInID string) (UnitState, error)
 }
 
 // Lookup resolves a raw scan against the cache. It changes nothing.
@@ -148,6 +181,11 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 	switch {
 	case received:
 		m.Outcome, m.Receipt = OutcomeAlreadyReceived, &r
+		if us, ok := b.store.(UnitStates); ok {
+			if m.Unit, err = us.UnitState(ctx, t.ID); err != nil {
+				return Match{}, fmt.Errorf("state of %s: %w", t.Reference, err)
+			}
+		}
 	case t.Status.Received():
 		m.Outcome, m.Receipt = OutcomeAlreadyReceived, t.Receipt
 	case t.Status.CanBeReceived():
@@ -326,6 +364,20 @@ func (b *Bench) Receive(ctx context.Context, op Operator, scan string) (Receipt,
 	return r, nil
 }
 
+func (b *Bench) checkEvidence(ctx context.Context, t TradeIn, in Inspection) error {
+	if b.evidence == nil || strings.TrimSpace(in.NoPhotoReason) != "" {
+		return nil
+	}
+	photos, err := b.evidence.Photos(ctx, t.ID)
+	if err != nil {
+		return fmt.Errorf("photos of %s: %w", t.Reference, err)
+	}
+	if len(photos) == 0 {
+		return &PhotosNeededError{Reference: t.Reference}
+	}
+	return nil
+}
+
 func receivedIMEI(ids []Identifier, t TradeIn) string {
 	for _, id := range ids {
 		if id.Kind == KindIMEI && (id.Value == t.IMEI || id.Value == t.IMEI2) {
@@ -361,6 +413,9 @@ func (b *Bench) RecordGrading(ctx context.Context, op Operator, tradeInID string
 	decision := DecideOnArrival(t, grade)
 	if decision.Reroute {
 		if err := Authorize(op, ActionReroute); err != nil {
+			return Grading{}, err
+		}
+		if err := b.checkEvidence(ctx, t, in); err != nil {
 			return Grading{}, err
 		}
 	}

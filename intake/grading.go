@@ -109,6 +109,10 @@ type Inspection struct {
 	Sealed      bool     `json:"sealed,omitempty"`
 	Accessories []string `json:"accessories,omitempty"`
 	Notes       string   `json:"notes,omitempty"`
+	// NoPhotoReason says why a device worse than disclosed is rerouted
+	// without a photo (the camera is broken, the damage does not show on
+	// a picture); a supervisor decides on a damage claim from photos.
+	NoPhotoReason string `json:"no_photo_reason,omitempty"`
 }
 
 // CosmeticGrade is the CTIA cosmetic grade, A best to E worst.

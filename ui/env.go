@@ -51,6 +51,10 @@ type Env struct {
 	// Recorded is called after each success, e.g. to sync what was
 	// recorded at once.
 	Recorded func()
+	// Keys catches scans typed into text fields; nil lets them type.
+	Keys KeyFilter
+	// OperatorName turns an operator's id into their name; nil shows ids.
+	OperatorName func(id string) string
 
 	// post, in tests only, takes background results to the test's
 	// goroutine, which stands in for Fyne's main thread: Fyne's test
@@ -63,6 +67,13 @@ func (e Env) operator() intake.Operator {
 		return intake.Operator{}
 	}
 	return e.Session.Operator()
+}
+
+func (e Env) operatorName(id string) string {
+	if e.OperatorName == nil {
+		return id
+	}
+	return e.OperatorName(id)
 }
 
 func (e Env) now() time.Time {
@@ -124,6 +135,7 @@ func explain(what string, err error) string {
 		lockedOp *intake.LockedOutError
 		mismatch *intake.ModelMismatchError
 		picked   *intake.WalkInModelError
+		photos   *intake.PhotosNeededError
 	)
 	switch {
 	case errors.As(err, &perm):
@@ -138,6 +150,8 @@ func explain(what string, err error) string {
 		return fmt.Sprintf("%v. Nothing was recorded: pick the model the IMEI names (check the model on the phone's settings screen) and quote again.", picked)
 	case errors.As(err, &mismatch):
 		return fmt.Sprintf("%v. Nothing was recorded: the trade-in must be corrected and quoted again before this device is received.", mismatch)
+	case errors.As(err, &photos):
+		return fmt.Sprintf("%v. Nothing was recorded yet.", photos)
 	case errors.As(err, &lockedOp):
 		return fmt.Sprintf("%v. Wait until then or ask a supervisor to unlock you.", lockedOp)
 	case errors.Is(err, context.DeadlineExceeded):

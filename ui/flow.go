@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
@@ -42,6 +40,18 @@ func newBenchFlow(env Env, r *ReceiveScreen, g *GradeScreen, shown func(string))
 		r.Reset("The device stays received: scan it again when you are ready to grade it.")
 		f.shown(TabReceive)
 	}
+	g.OnAsking = func(asking bool) {
+		if asking {
+			f.shown(ScreenGradeAsking)
+		} else if f.grading() {
+			f.shown(ScreenGrade)
+		}
+	}
+	g.OnLeaveFor = func(scan string) {
+		f.show(r.Content())
+		f.shown(TabReceive)
+		r.HandleScan(scan)
+	}
 	return f
 }
 
@@ -55,12 +65,12 @@ func (f *benchFlow) show(o fyne.CanvasObject) {
 
 func (f *benchFlow) grading() bool { return f.grade.Content().Visible() }
 
-// HandleScan sends a scan to the prompt, unless a grading is open: a scan
-// must never silently drop a half-graded device.
+// HandleScan sends a scan to the prompt, unless a grading is open: then
+// the operator is asked whether to finish it first, so a scan never drops
+// a half-graded device nor types into one of its fields.
 func (f *benchFlow) HandleScan(raw string) {
 	if f.grading() && f.grade.tradeIn != nil {
-		f.env.trouble()
-		f.grade.problems.error(fmt.Sprintf("Scan ignored: finish grading %s (Confirm) or go Back to scanning first.", f.grade.tradeIn.Reference))
+		f.grade.AskAboutScan(raw)
 		return
 	}
 	f.receive.HandleScan(raw)

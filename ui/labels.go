@@ -128,8 +128,8 @@ type PrinterSetup interface {
 type printerCard struct {
 	env                          Env
 	setup                        PrinterSetup
-	labelPrinter, receiptPrinter *widget.Entry
-	business, address, phone     *widget.Entry
+	labelPrinter, receiptPrinter *entry
+	business, address, phone     *entry
 	size, dpi                    *widget.Select
 	auto                         *widget.Check
 	save, test                   *widget.Button
@@ -139,14 +139,14 @@ type printerCard struct {
 
 func newPrinterCard(env Env, setup PrinterSetup) *printerCard {
 	c := &printerCard{env: env, setup: setup, msg: newMessage()}
-	c.labelPrinter = widget.NewEntry()
+	c.labelPrinter = newEntry(env)
 	c.labelPrinter.SetPlaceHolder("tcp://10.0.0.7:9100, usb:/dev/usb/lp0 or cups:Zebra")
-	c.receiptPrinter = widget.NewEntry()
+	c.receiptPrinter = newEntry(env)
 	c.receiptPrinter.SetPlaceHolder("cups:Receipts (a CUPS queue; empty: no receipts printed)")
 	c.size = widget.NewSelect([]string{"2x1", "4x2"}, nil)
 	c.dpi = widget.NewSelect([]string{"203", "300"}, nil)
 	c.auto = widget.NewCheck("Print a label when a device is received, graded or quarantined", nil)
-	c.business, c.address, c.phone = widget.NewEntry(), widget.NewMultiLineEntry(), widget.NewEntry()
+	c.business, c.address, c.phone = newEntry(env), newMultiLineEntry(env), newEntry(env)
 	c.business.SetPlaceHolder("Business name on receipts")
 	c.address.SetPlaceHolder("Address on receipts")
 	c.address.SetMinRowsVisible(2)

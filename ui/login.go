@@ -32,9 +32,9 @@ type LoginScreen struct {
 	env   Env
 	auth  Authenticator
 	ops   OperatorLister
-	badge *widget.Entry
+	badge *entry
 	pick  *widget.Select
-	pin   *widget.Entry
+	pin   *entry
 	login *widget.Button
 	note  *widget.Label
 	hint  *widget.Label
@@ -42,6 +42,7 @@ type LoginScreen struct {
 
 	operators []intake.Operator
 	checking  bool
+	scroll    *container.Scroll
 	content   fyne.CanvasObject
 
 	// OnLogin is called on the UI goroutine when an operator logged in.
@@ -51,12 +52,13 @@ type LoginScreen struct {
 // NewLoginScreen builds the screen and starts loading the operator list.
 func NewLoginScreen(env Env, auth Authenticator, ops OperatorLister) *LoginScreen {
 	s := &LoginScreen{env: env, auth: auth, ops: ops, msg: newMessage()}
-	s.badge = widget.NewPasswordEntry() // a badge number is a credential: never on screen
+	s.badge = newPromptEntry()
+	s.badge.Password = true // a badge number is a credential: never on screen
 	s.badge.SetPlaceHolder("Scan your badge")
 	s.badge.OnSubmitted = s.HandleScan
 	s.pick = widget.NewSelect(nil, func(string) { s.env.touch() })
 	s.pick.PlaceHolder = "Pick your name"
-	s.pin = widget.NewPasswordEntry()
+	s.pin = newPasswordEntry(env)
 	s.pin.SetPlaceHolder("PIN")
 	s.pin.OnSubmitted = func(string) { s.submitPIN() }
 	s.login = bigButton("Log in", theme.LoginIcon(), widget.HighImportance, s.submitPIN)
@@ -74,14 +76,17 @@ func NewLoginScreen(env Env, auth Authenticator, ops OperatorLister) *LoginScree
 			container.NewVBox(tall(s.pick, touchHeight), tall(s.pin, touchHeight), tall(s.login, touchHeight))),
 		s.msg.Label, s.hint,
 	)
-	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 640), form))
-	s.content = container.NewVScroll(container.NewVBox(layout.NewSpacer(), s.content, layout.NewSpacer()))
+	s.scroll = container.NewVScroll(container.NewVBox(layout.NewSpacer(),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 640), form)), layout.NewSpacer()))
+	s.content = s.scroll
 	s.Reload()
 	return s
 }
 
 // Content is the screen's root object.
 func (s *LoginScreen) Content() fyne.CanvasObject { return s.content }
+
+func (s *LoginScreen) actions() []action { return actions(s.scroll, s.login) }
 
 // Focus puts the keyboard in the badge field, where a wedge scanner types.
 func (s *LoginScreen) Focus(c fyne.Canvas) { c.Focus(s.badge) }
@@ -130,6 +135,14 @@ func (s *LoginScreen) Locked(prev *intake.Operator, why string) {
 	if i := s.indexOf(prev.ID); i >= 0 {
 		s.pick.SetSelectedIndex(i)
 	}
+}
+
+// nameOf is the name of the operator with id, "" for one not known here.
+func (s *LoginScreen) nameOf(id string) string {
+	if i := s.indexOf(id); i >= 0 {
+		return s.operators[i].Name
+	}
+	return ""
 }
 
 func (s *LoginScreen) indexOf(id string) int {

@@ -39,12 +39,12 @@ const searchLimit = 20
 // search and link by hand, or quarantine.
 type manualPanel struct {
 	s        *ReceiveScreen
-	term     *widget.Entry
+	term     *entry
 	results  *fyne.Container
 	picked   *widget.Label
-	reason   *widget.Entry
+	reason   *entry
 	link     *widget.Button
-	qReason  *widget.Entry
+	qReason  *entry
 	quaran   *widget.Button
 	msg      message
 	content  *fyne.Container
@@ -55,40 +55,43 @@ type manualPanel struct {
 
 func newManualPanel(s *ReceiveScreen) *manualPanel {
 	p := &manualPanel{s: s, msg: newMessage()}
-	p.term = widget.NewEntry()
+	p.term = newEntry(s.env)
 	p.term.SetPlaceHolder("Customer name, reference or tracking number, then Enter")
 	p.term.OnSubmitted = func(string) { p.search() }
 	p.results = container.NewVBox()
 	p.picked = widget.NewLabel("")
-	p.picked.Wrapping = fyne.TextWrapWord
-	p.reason = widget.NewEntry()
+	p.picked.Truncation = fyne.TextTruncateEllipsis
+	p.reason = newEntry(s.env)
 	p.reason.SetPlaceHolder("Why this trade-in (e.g. reference on the packing slip)")
 	p.link = bigButton("Link and receive", theme.ContentAddIcon(), widget.HighImportance, p.linkPicked)
-	p.qReason = widget.NewEntry()
+	p.qReason = newEntry(s.env)
 	p.qReason.SetPlaceHolder("Why it goes to quarantine (e.g. no paperwork in the box)")
 	p.quaran = bigButton("Quarantine", theme.WarningIcon(), widget.WarningImportance, p.quarantine)
 
-	var parts []fyne.CanvasObject
+	// Link and quarantine side by side, each with its button in reach, and
+	// what either did said right under both.
+	var linkCol []fyne.CanvasObject
 	if s.deps.Search != nil {
 		search := widget.NewButtonWithIcon("Search", theme.SearchIcon(), p.search)
-		parts = append(parts, bold("Link by hand"),
-			container.NewBorder(nil, nil, nil, search, tall(p.term, touchHeight)), p.results, p.picked)
+		results := container.NewVScroll(p.results)
+		results.SetMinSize(fyne.NewSize(0, 2*touchHeight))
+		linkCol = append(linkCol, bold("Link by hand"),
+			container.NewBorder(nil, nil, nil, search, tall(p.term, touchHeight)), results, p.picked)
 		if s.deps.Link == nil {
 			p.link.Disable()
-			parts = append(parts, widget.NewLabel("Linking by hand is not available on this bench yet: note the reference on the box and set the device aside for a supervisor."))
+			linkCol = append(linkCol, wrapped("Linking by hand is not available on this bench yet: note the reference on the box and set the device aside for a supervisor."))
 		} else {
-			parts = append(parts, p.reason, tall(p.link, touchHeight))
+			linkCol = append(linkCol, p.reason, tall(p.link, touchHeight))
 		}
 	}
-	parts = append(parts, widget.NewSeparator(), bold("Quarantine"))
+	quarCol := []fyne.CanvasObject{bold("Quarantine")}
 	if s.deps.Quarantine == nil {
 		p.quaran.Disable()
-		parts = append(parts, widget.NewLabel("Quarantine is not recorded by this bench yet: label the device \"unknown\" with its IMEI and put it on the quarantine shelf."))
+		quarCol = append(quarCol, wrapped("Quarantine is not recorded by this bench yet: label the device \"unknown\" with its IMEI and put it on the quarantine shelf."))
 	} else {
-		parts = append(parts, p.qReason, tall(p.quaran, touchHeight))
+		quarCol = append(quarCol, p.qReason, tall(p.quaran, touchHeight))
 	}
-	parts = append(parts, p.msg.Label)
-	p.content = container.NewVBox(parts...)
+	p.content = container.NewVBox(container.NewGridWithColumns(2, container.NewVBox(linkCol...), container.NewVBox(quarCol...)), p.msg.Label)
 	p.content.Hide()
 	return p
 }
@@ -146,7 +149,7 @@ func (p *manualPanel) pick(i int) {
 	p.s.env.touch()
 	t := p.found[i]
 	p.selected = &t
-	p.picked.SetText("Picked:\n" + tradeInSummary(t))
+	p.picked.SetText(fmt.Sprintf("Picked %s: %s %s %s · %s", t.Reference, t.Device.Make, t.Device.Model, t.Device.Storage, t.Customer.Name))
 	if p.s.deps.Link != nil {
 		p.link.Enable()
 	}

@@ -101,7 +101,7 @@ func TestAlreadyReceivedHereCanBeGradedAgain(t *testing.T) {
 	_, err := f.bench.Receive(context.Background(), tech, imeiShipped)
 	require.NoError(t, err)
 	fl.HandleScan(imeiShipped)
-	until("the card", func() bool { return fl.receive.Headline() == "Already received" })
+	until("the card", func() bool { return fl.receive.Headline() == "Received, not graded yet" })
 	require.True(t, fl.receive.grade.Visible(), "this bench holds the unit")
 	test.Tap(fl.receive.grade)
 	assert.True(t, fl.grading())

@@ -45,13 +45,14 @@ type ReceiveScreen struct {
 	env  Env
 	deps ReceiveDeps
 
-	entry   *widget.Entry
+	entry   *entry
 	card    *card
 	details *widget.Label
 	receive *widget.Button
 	grade   *widget.Button
 	manual  *manualPanel
 	label   *labelPanel
+	scroll  *container.Scroll
 	content fyne.CanvasObject
 
 	match *intake.Match // the match on the card, nil when none
@@ -73,7 +74,7 @@ type ReceiveScreen struct {
 // NewReceiveScreen builds the receive screen.
 func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s := &ReceiveScreen{env: env, deps: deps}
-	s.entry = widget.NewEntry()
+	s.entry = newPromptEntry()
 	s.entry.SetPlaceHolder("Scan or type an IMEI, MEID or serial, then Enter")
 	s.entry.OnSubmitted = s.submitted
 	s.entry.OnChanged = func(string) { s.env.touch() }
@@ -86,18 +87,27 @@ func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s.label = newLabelPanel(env, deps.Labels)
 	s.receive.Hide()
 	s.grade.Hide()
-	title := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	actions := container.NewHBox(tall(s.receive, touchHeight), tall(s.grade, touchHeight))
-	s.content = container.NewBorder(
-		container.NewVBox(title, tall(s.entry, touchHeight), s.card.content, actions),
-		nil, nil, nil,
-		container.NewVScroll(container.NewVBox(s.details, s.label.content, s.manual.content, layout.NewSpacer())),
-	)
+	s.scroll = container.NewVScroll(container.NewVBox(s.details, s.label.content, s.manual.content, layout.NewSpacer()))
+	s.content = container.NewBorder(container.NewVBox(tall(s.entry, touchHeight), s.card.content, actions), nil, nil, nil, s.scroll)
 	return s
 }
 
 // Content is the screen's root object.
 func (s *ReceiveScreen) Content() fyne.CanvasObject { return s.content }
+
+func (s *ReceiveScreen) actions() []action {
+	out := actions(nil, s.receive, s.grade)
+	if s.manual.content.Visible() {
+		if s.deps.Search != nil && s.deps.Link != nil {
+			out = append(out, actions(s.scroll, s.manual.link)...)
+		}
+		if s.deps.Quarantine != nil {
+			out = append(out, actions(s.scroll, s.manual.quaran)...)
+		}
+	}
+	return out
+}
 
 // Focus gives the scan prompt the keyboard, so a wedge scanner's keystrokes land in it.
 func (s *ReceiveScreen) Focus(c fyne.Canvas) { c.Focus(s.entry) }
@@ -117,9 +127,14 @@ func (s *ReceiveScreen) HandleScan(raw string) {
 }
 
 func (s *ReceiveScreen) submitted(text string) {
-	// Enter on an empty prompt receives the device on the card.
+	// Enter on an empty prompt receives the device on the card, or grades
+	// the one this bench holds that waits for its grading.
 	if strings.TrimSpace(text) == "" && s.receive.Visible() && !s.receive.Disabled() {
 		s.Receive()
+		return
+	}
+	if strings.TrimSpace(text) == "" && s.grade.Visible() && s.match != nil && toGrade(s.match.Unit) {
+		s.gradeAgain()
 		return
 	}
 	s.Submit(text)
@@ -150,7 +165,7 @@ func (s *ReceiveScreen) Submit(scan string) {
 
 func (s *ReceiveScreen) show(m intake.Match) {
 	s.match = &m
-	colour, headline, details := describe(m)
+	colour, headline, details := describe(m, s.env.operatorName)
 	s.paint(colour, headline, details)
 	switch {
 	case m.Outcome == intake.OutcomeMatched && s.deps.Receiver != nil:
@@ -248,8 +263,15 @@ func (s *ReceiveScreen) BannerColour() color.Color { return s.card.banner.FillCo
 // SetHint shows text under the card until the first scan.
 func (s *ReceiveScreen) SetHint(text string) { s.details.SetText(text) }
 
-// describe turns a match into the card's colour, headline and details.
-func describe(m intake.Match) (color.NRGBA, string, string) {
+// toGrade reports whether a unit this bench holds waits for its grading:
+// received and never graded, or a supervisor asked for more photos.
+func toGrade(u intake.UnitState) bool {
+	return u == intake.UnitReceived || u == intake.UnitPhotosRequested
+}
+
+// describe turns a match into the card's colour, headline and details;
+// name turns an operator's id into their name.
+func describe(m intake.Match, name func(id string) string) (color.NRGBA, string, string) {
 	var b strings.Builder
 	if t := m.TradeIn; t != nil {
 		b.WriteString(tradeInSummary(*t))
@@ -273,7 +295,21 @@ func describe(m intake.Match) (color.NRGBA, string, string) {
 		return OutcomeColour(m.Outcome), "Stop: " + string(m.Flag.Kind), b.String()
 	case intake.OutcomeAlreadyReceived:
 		if r := m.Receipt; r != nil {
-			fmt.Fprintf(&b, "Received by %s at bench %s on %s\n", r.Operator, r.Bench, r.At.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(&b, "Received by %s at bench %s on %s\n", name(r.Operator), r.Bench, r.At.Local().Format("2006-01-02 15:04"))
+		}
+		switch m.Unit {
+		case intake.UnitReceived:
+			b.WriteString("Not graded yet: press Enter or Grade this device to grade it now.\n")
+			return OutcomeColour(m.Outcome), "Received, not graded yet", b.String()
+		case intake.UnitPhotosRequested:
+			b.WriteString("A supervisor asked for more photos: press Enter or Grade this device, take the photos, and confirm the grading again.\n")
+			return OutcomeColour(m.Outcome), "More photos requested", b.String()
+		case intake.UnitRerouted:
+			b.WriteString("Worse than disclosed: it waits for a supervisor on the Returns shelf.\n")
+			return OutcomeColour(m.Outcome), "Already received — waiting for a supervisor", b.String()
+		case intake.UnitCounterOffered:
+			b.WriteString("A counter-offer waits for the customer's answer: keep the device on the Returns shelf.\n")
+			return OutcomeColour(m.Outcome), "Already received — counter-offer waiting", b.String()
 		}
 		return OutcomeColour(m.Outcome), "Already received", b.String()
 	case intake.OutcomeModelMismatch:

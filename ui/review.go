@@ -55,12 +55,14 @@ type ReviewScreen struct {
 	compare  *fyne.Container
 	photos   *fyne.Container
 	prices   *widget.Label
-	reason   *widget.Entry
-	amount   *widget.Entry
-	days     *widget.Entry
-	actions  []*widget.Button
+	reason   *entry
+	amount   *entry
+	days     *entry
+	buttons  []*widget.Button
 	msg      message
 	detail   *fyne.Container
+	scroll   *container.Scroll
+	armed    intake.DecisionKind // pressed once, waiting to be confirmed
 	content  fyne.CanvasObject
 	queue    []intake.Review
 	selected *intake.Review
@@ -88,7 +90,7 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 			if r.State == intake.UnitPhotosRequested {
 				text += " · photos requested"
 			}
-			o.(*fyne.Container).Objects[1].(*widget.Label).SetText(text)
+			o.(*fyne.Container).Objects[0].(*widget.Label).SetText(text)
 		})
 	s.list.OnSelected = func(i widget.ListItemID) { s.Select(i) }
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
@@ -98,14 +100,17 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 	s.photos = container.NewHBox()
 	s.prices = widget.NewLabel("")
 	s.prices.TextStyle = fyne.TextStyle{Bold: true}
-	s.reason = widget.NewMultiLineEntry()
+	s.reason = newMultiLineEntry(env)
 	s.reason.SetPlaceHolder("Reason for the record (needed to decline, override or ask for photos)")
-	s.reason.OnChanged = func(string) { s.env.touch() }
-	s.amount = widget.NewEntry()
+	s.reason.OnChanged = func(string) { s.env.touch(); s.disarm() }
+	s.reason.SetMinRowsVisible(2)
+	s.amount = newEntry(env)
 	s.amount.SetPlaceHolder("amount, e.g. 150.00")
-	s.days = widget.NewEntry()
+	s.amount.OnChanged = func(string) { s.env.touch(); s.disarm() }
+	s.days = newEntry(env)
+	s.days.OnChanged = func(string) { s.env.touch(); s.disarm() }
 	s.days.SetText(strconv.Itoa(int(intake.DefaultCounterOfferExpiry / (24 * time.Hour))))
-	s.actions = []*widget.Button{
+	s.buttons = []*widget.Button{
 		bigButton("Confirm decline — return to customer", theme.CancelIcon(), widget.DangerImportance, func() { s.Decide(intake.DecideDecline) }),
 		bigButton("Send counter-offer", theme.MailSendIcon(), widget.HighImportance, func() { s.Decide(intake.DecideCounterOffer) }),
 		bigButton("Override — pay the original offer", theme.ConfirmIcon(), widget.WarningImportance, func() { s.Decide(intake.DecideOverride) }),
@@ -115,19 +120,29 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 		container.NewBorder(nil, nil, widget.NewLabel("Counter-offer $"), nil, s.amount),
 		container.NewBorder(nil, nil, widget.NewLabel("expires in days"), nil, s.days))
 	buttons := container.NewGridWithColumns(2)
-	for _, b := range s.actions {
+	for _, b := range s.buttons {
 		buttons.Add(tall(b, touchHeight))
 	}
-	s.detail = container.NewVBox(s.card.content, s.compare, s.prices, bold("Photos"), container.NewHScroll(s.photos),
-		widget.NewSeparator(), s.reason, counter, buttons)
+	// What to read scrolls; what to decide with stays put under it, with
+	// the answer to a decision beside the buttons, whatever the photos.
+	s.scroll = container.NewVScroll(container.NewVBox(s.compare, s.prices, bold("Photos (tap to enlarge)"), container.NewHScroll(s.photos)))
+	s.detail = container.NewBorder(s.card.content, container.NewVBox(widget.NewSeparator(), s.reason, counter, s.msg.Label, buttons),
+		nil, nil, s.scroll)
 	s.detail.Hide()
 	left := container.NewBorder(container.NewBorder(nil, nil, nil, refresh, s.title), nil, nil, nil, s.list)
-	right := container.NewBorder(nil, s.msg.Label, nil, nil, container.NewVScroll(s.detail))
+	right := s.detail
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.35
 	s.content = split
 	s.Reload()
 	return s
+}
+
+func (s *ReviewScreen) actions() []action {
+	if !s.detail.Visible() {
+		return nil
+	}
+	return actions(nil, s.buttons...)
 }
 
 // Content is the screen's root object.
@@ -201,7 +216,7 @@ func (s *ReviewScreen) Select(i int) {
 	disclosed.Wrapping = fyne.TextWrapWord
 	graded := widget.NewLabel(fmt.Sprintf("Condition: %s\nCosmetic grade %s, functional %d\nWhy: %s\nNotes: %s\nBy %s at bench %s, %s",
 		g.Condition, g.Cosmetic, g.Functional, strings.Join(g.Reasons, "; "), r.Grading.Inspection.Notes,
-		r.Grading.Operator, r.Grading.Bench, r.Grading.At.Local().Format("2006-01-02 15:04")))
+		s.env.operatorName(r.Grading.Operator), r.Grading.Bench, r.Grading.At.Local().Format("2006-01-02 15:04")))
 	graded.Wrapping = fyne.TextWrapWord
 	s.compare.Objects = []fyne.CanvasObject{widget.NewCard("Disclosed", "", disclosed), widget.NewCard("Graded", "", graded)}
 	s.compare.Refresh()
@@ -217,7 +232,9 @@ func (s *ReviewScreen) Select(i int) {
 	s.reason.SetText("")
 	s.amount.SetText(d.GradedPrice.String())
 	s.setBusy(false)
+	s.disarm()
 	s.msg.clear()
+	s.scroll.ScrollToTop()
 	s.detail.Show()
 	if s.OnShown != nil {
 		s.OnShown(r)
@@ -244,6 +261,14 @@ func (s *ReviewScreen) Decide(kind intake.DecisionKind) {
 		}
 		req.CounterOffer, req.Expires = amount, s.env.now().Add(time.Duration(days)*24*time.Hour)
 	}
+	// Money moves on these three: the first press says what will happen,
+	// the second (the button or its shortcut again) does it.
+	if kind != intake.DecideMorePhotos && s.armed != kind {
+		s.armed = kind
+		s.msg.say(widget.WarningImportance, confirmQuestion(*s.selected, req))
+		return
+	}
+	s.armed = ""
 	r, op := *s.selected, s.env.operator()
 	s.setBusy(true)
 	background(s.env, func(ctx context.Context) (intake.SupervisorDecision, error) {
@@ -266,13 +291,37 @@ func (s *ReviewScreen) Decide(kind intake.DecisionKind) {
 
 func (s *ReviewScreen) setBusy(busy bool) {
 	s.busy = busy
-	for _, b := range s.actions {
+	for _, b := range s.buttons {
 		if busy {
 			b.Disable()
 		} else {
 			b.Enable()
 		}
 	}
+}
+
+// disarm forgets a first press: what it asked about has changed.
+func (s *ReviewScreen) disarm() {
+	if s.armed != "" {
+		s.armed = ""
+		s.msg.clear()
+	}
+}
+
+// confirmQuestion says what a decision will do before it is done.
+func confirmQuestion(r intake.Review, req intake.DecisionRequest) string {
+	ref, who := r.TradeIn.Reference, r.TradeIn.Customer.Name
+	switch req.Kind {
+	case intake.DecideDecline:
+		return fmt.Sprintf("Decline %s? The device goes back to %s and nothing is paid. Press Confirm decline again to do it.", ref, who)
+	case intake.DecideCounterOffer:
+		return fmt.Sprintf("Send %s a counter-offer of %s for %s, open until %s? Press Send counter-offer (or Ctrl+O) again to send it.",
+			who, money(req.CounterOffer), ref, req.Expires.Local().Format("2006-01-02"))
+	case intake.DecideOverride:
+		return fmt.Sprintf("Pay %s the original offer of %s for %s although it arrived worse than disclosed? Press Override again to do it.",
+			who, money(r.TradeIn.Offer), ref)
+	}
+	return fmt.Sprintf("%s %s? Press again to do it.", req.Kind, ref)
 }
 
 func decisionSummary(r intake.Review, d intake.SupervisorDecision) string {

@@ -33,7 +33,11 @@ func TestSupervisorCounterOffer(t *testing.T) {
 	decided := make(chan intake.SupervisorDecision, 1)
 	s.OnDecided = func(d intake.SupervisorDecision) { decided <- d }
 	s.amount.SetText("150")
-	test.Tap(s.actions[1])
+	test.Tap(s.buttons[1])
+	assert.Equal(t, "Send Ada Lovelace a counter-offer of $150.00 for TI-1, open until 2026-12-01? Press Send counter-offer (or Ctrl+O) again to send it.",
+		s.Message(), "money moves on the second press")
+	assert.Len(t, decided, 0)
+	test.Tap(s.buttons[1])
 	until("the decision", func() bool { return len(decided) == 1 })
 	d := <-decided
 	assert.Equal(t, intake.Cents(15000), d.CounterOffer)
@@ -49,11 +53,11 @@ func TestCounterOfferInputErrors(t *testing.T) {
 	until("the queue", func() bool { return len(s.Queue()) == 1 })
 	s.Select(0)
 	s.amount.SetText("lots")
-	test.Tap(s.actions[1])
+	test.Tap(s.buttons[1])
 	assert.Contains(t, s.Message(), "Type the amount in dollars")
 	s.amount.SetText("150")
 	s.days.SetText("0")
-	test.Tap(s.actions[1])
+	test.Tap(s.buttons[1])
 	assert.Contains(t, s.Message(), "1 or more")
 }
 
@@ -64,7 +68,8 @@ func TestTechnicianForcedOntoReviewSeesPermissionError(t *testing.T) {
 	until("the queue", func() bool { return len(s.Queue()) == 1 })
 	s.Select(0)
 	test.Type(s.reason, "I say so")
-	test.Tap(s.actions[2]) // override
+	test.Tap(s.buttons[2]) // override
+	test.Tap(s.buttons[2]) // confirmed
 	until("the refusal", func() bool { return !s.busy && s.Message() != "" })
 	assert.Contains(t, s.Message(), "Not allowed: Tess (technician) may not supervisor-decision")
 	assert.Len(t, s.Queue(), 1)
@@ -82,7 +87,7 @@ func TestMorePhotosKeepsTheUnitQueued(t *testing.T) {
 	require.Len(t, s.photos.Objects, 1)
 	assert.Contains(t, s.photos.Objects[0].(*widget.Label).Text, "No photos", "a unit without photos says so")
 	test.Type(s.reason, "cannot see the frame")
-	test.Tap(s.actions[3])
+	test.Tap(s.buttons[3])
 	until("the reload", func() bool { return len(s.Queue()) == 1 && s.Queue()[0].State == intake.UnitPhotosRequested })
 	assert.Contains(t, s.Message(), "more photos requested")
 }

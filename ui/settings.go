@@ -54,12 +54,13 @@ type SettingsScreen struct {
 	deps     SettingsDeps
 	scanner  *widget.Select
 	camera   *widget.Select
-	hubURL   *widget.Entry
-	code     *widget.Entry
+	hubURL   *entry
+	code     *entry
 	enroll   *widget.Button
 	kiosk    *widget.Check
 	printers *printerCard
 	msg      message
+	scroll   *container.Scroll
 	content  fyne.CanvasObject
 
 	// OnChanged is called with the key of each preference changed.
@@ -79,10 +80,10 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 		s.camera.SetOptions([]string{c})
 		s.camera.SetSelected(c)
 	}
-	s.hubURL = widget.NewEntry()
+	s.hubURL = newEntry(env)
 	s.hubURL.SetPlaceHolder("https://hub.example.com")
 	s.hubURL.SetText(p.String(PrefHubURL))
-	s.code = widget.NewEntry()
+	s.code = newEntry(env)
 	s.code.SetPlaceHolder("One-time enrollment code from the hub admin")
 	s.code.OnSubmitted = func(string) { s.Enroll() }
 	s.enroll = widget.NewButtonWithIcon("Enroll this bench", theme.LoginIcon(), s.Enroll)
@@ -111,11 +112,15 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 		s.printers = newPrinterCard(env, deps.Printers)
 		box.Add(s.printers.content)
 	}
-	box.Add(s.msg.Label)
-	s.content = container.NewVScroll(box)
+	s.scroll = container.NewVScroll(box)
+	// What Enroll answered stays in view under the form, not past the
+	// printers at the foot of the scroll.
+	s.content = container.NewBorder(nil, s.msg.Label, nil, nil, s.scroll)
 	s.Detect()
 	return s
 }
+
+func (s *SettingsScreen) actions() []action { return actions(s.scroll, s.enroll) }
 
 // Content is the screen's root object.
 func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }

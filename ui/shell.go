@@ -3,10 +3,12 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 
@@ -30,7 +32,10 @@ type Deps struct {
 	Stats    StatsSource
 	Settings SettingsDeps // Prefs defaults to the app's preferences
 
-	Window    fyne.Window   // for dialogs, focus, shortcuts and full screen
+	Window fyne.Window // for dialogs, focus, shortcuts and full screen
+	// Keys is the wedge scanner's filter on every text field, so a scan
+	// typed while one has focus still reaches HandleScan.
+	Keys      KeyFilter
 	Clock     Clock         // defaults to SystemClock
 	Sound     Sounder       // defaults to Silent
 	IdleAfter time.Duration // defaults to intake.IdleLockAfter
@@ -50,6 +55,9 @@ const (
 	// ScreenGrade is the grade checklist inside the Receive tab, reported
 	// once it holds the keyboard.
 	ScreenGrade = "Grade"
+	// ScreenGradeAsking is the grade checklist asking whether to finish
+	// grading before a scan that came in is looked up.
+	ScreenGradeAsking = "Grade: scan waiting"
 )
 
 // Tab titles, also the names tests and shortcuts use.
@@ -117,8 +125,14 @@ func NewShell(d Deps) (*Shell, error) {
 	s.idle = newIdleLock(d.Clock, d.IdleAfter, func() {
 		s.Lock(fmt.Sprintf("Locked after %s without input.", d.IdleAfter.Round(time.Second)))
 	})
-	s.env = Env{Session: s, Clock: d.Clock, Sound: d.Sound, Window: d.Window, Bench: d.Bench, Activity: s.idle.touch, Recorded: d.Recorded, post: d.post}
+	s.env = Env{Session: s, Clock: d.Clock, Sound: d.Sound, Window: d.Window, Bench: d.Bench, Activity: s.idle.touch, Recorded: d.Recorded, Keys: d.Keys, post: d.post}
 
+	s.env.OperatorName = func(id string) string {
+		if name := s.login.nameOf(id); name != "" {
+			return name
+		}
+		return id
+	}
 	s.login = NewLoginScreen(s.env, d.Login, d.Operators)
 	s.login.OnLogin = s.loggedIn
 	s.flow = newBenchFlow(s.env, NewReceiveScreen(s.env, d.Receive), NewGradeScreen(s.env, d.Grade), s.shown)
@@ -198,9 +212,10 @@ func (s *Shell) ShowTab(title string) bool {
 // Locked reports whether the login screen shows.
 func (s *Shell) Locked() bool { return s.op == nil }
 
-// HandleScan routes a scan from any scanner to where it belongs: a badge
-// while locked, an IMEI on the walk-in tab, otherwise the receive prompt.
-// Call it on the UI goroutine.
+// HandleScan routes a scan from any scanner, whatever has the keyboard, to
+// where it belongs: a badge while locked, an IMEI on the walk-in tab,
+// otherwise the Receive tab, which it brings to the front (and which asks
+// first while a device is being graded). Call it on the UI goroutine.
 func (s *Shell) HandleScan(raw string) {
 	switch {
 	case s.op == nil:
@@ -208,9 +223,18 @@ func (s *Shell) HandleScan(raw string) {
 	case s.walkIn != nil && s.tabs.Selected() == s.items[TabWalkIn]:
 		s.idle.touch()
 		s.walkIn.HandleScan(raw)
-	default:
-		s.ShowTab(TabReceive)
+	case s.ShowTab(TabReceive):
 		s.flow.HandleScan(raw)
+	case s.walkIn != nil && s.ShowTab(TabWalkIn):
+		// A role without Receive (a clerk) scans for a walk-in.
+		s.idle.touch()
+		s.walkIn.HandleScan(raw)
+	default:
+		s.deps.Sound.Trouble()
+		if s.deps.Window != nil {
+			dialog.ShowInformation("Scan not used", fmt.Sprintf("Scan %q was not used: %s (%s) has no screen that takes scans.",
+				strings.TrimSpace(raw), s.op.Name, s.op.Role), s.deps.Window)
+		}
 	}
 }
 
@@ -226,6 +250,9 @@ func (s *Shell) Lock(why string) {
 }
 
 func (s *Shell) showLogin() {
+	if w := s.deps.Window; w != nil && w.Canvas().Content() == s.content {
+		w.Canvas().Unfocus()
+	}
 	s.main.Hide()
 	s.login.Content().Show()
 	s.focus()
@@ -248,7 +275,23 @@ func (s *Shell) loggedIn(op intake.Operator) {
 	s.login.Content().Hide()
 	s.main.Show()
 	s.idle.start()
+	// Each login starts at home: the tab the last person left (Settings,
+	// say) takes no scans.
+	if !s.ShowTab(homeTab(op.Role)) {
+		s.tabs.SelectIndex(0)
+	}
 	s.tabShown(s.tabs.Selected())
+}
+
+// homeTab is where a role's work starts.
+func homeTab(r intake.Role) string {
+	switch r {
+	case intake.RoleClerk:
+		return TabWalkIn
+	case intake.RoleSupervisor:
+		return TabReview
+	}
+	return TabReceive
 }
 
 // tabsFor lists the tabs of a role. The domain says what a role may do;
@@ -270,6 +313,11 @@ func (s *Shell) tabsFor(op intake.Operator) []*container.TabItem {
 
 func (s *Shell) tabShown(it *container.TabItem) {
 	s.idle.touch()
+	// The keyboard leaves the tab behind: a field there, hidden now, would
+	// otherwise take the next scan.
+	if w := s.deps.Window; w != nil && w.Canvas().Content() == s.content {
+		w.Canvas().Unfocus()
+	}
 	switch {
 	case it == nil:
 	case it == s.items[TabReview]:
@@ -310,6 +358,13 @@ func (s *Shell) wireWindow(w fyne.Window) {
 	c := w.Canvas()
 	c.SetOnTypedRune(func(r rune) {
 		s.idle.touch()
+		// Typing that reaches no field on a tab without a prompt goes
+		// to the scan prompt: it is most likely the start of a scan the
+		// wedge detector could not tell as one (the bench was busy
+		// drawing a tab mid-scan), and the rest of it follows there.
+		if sel := s.tabs.Selected(); s.op != nil && sel != s.items[TabReceive] && (s.walkIn == nil || sel != s.items[TabWalkIn]) {
+			s.ShowTab(TabReceive)
+		}
 		s.focus()
 		if f := c.Focused(); f != nil {
 			f.TypedRune(r)
@@ -354,11 +409,7 @@ func (s *Shell) wireWindow(w fyne.Window) {
 	grade := fyne.NewMenu("Grade",
 		grading("All zones flawless", fyne.KeyF, (*GradeScreen).AllZonesFlawless),
 		grading("All checks pass", fyne.KeyP, (*GradeScreen).AllChecksPass),
-		grading("Confirm grading", fyne.KeyReturn, func(g *GradeScreen) {
-			if !g.confirm.Disabled() { // as the button: not while incomplete or busy
-				g.Confirm()
-			}
-		}),
+		grading("Confirm grading", fyne.KeyReturn, (*GradeScreen).ConfirmIfReady),
 	)
 	counter := fyne.NewMenuItem("Send counter-offer", func() {
 		if s.op != nil && s.review != nil && s.tabs.Selected() == s.items[TabReview] {

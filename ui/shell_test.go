@@ -26,7 +26,7 @@ func newShell(t *testing.T, f *fixture) (*Shell, func(string, func() bool)) {
 	w := test.NewTempWindow(t, nil)
 	sh, err := NewShell(Deps{
 		Bench: "bench-7", Login: f.login, Operators: f.store,
-		Receive: ReceiveDeps{Lookup: f.bench, Receiver: f.bench, Search: f.store},
+		Receive: ReceiveDeps{Lookup: f.bench, Receiver: f.bench, Search: f.store, Link: f.bench, Quarantine: f.bench},
 		Grade:   GradeDeps{Grader: f.bench, Photos: f.bench},
 		Reviews: f.store, Decider: BenchDecider(f.bench, f.store),
 		WalkIn: WalkInDeps{Catalog: f.store, IMEI: flagChecker{f.store}, Accept: BenchWalkIns(f.bench, f.store)},
@@ -108,7 +108,7 @@ func TestShellIdleLockKeepsTheBench(t *testing.T) {
 
 	loginAs(t, sh, until, tech, pinTech)
 	assert.True(t, sh.flow.grading(), "the grading is still on the bench")
-	assert.Equal(t, "Grade TI-1", sh.flow.grade.title.Text)
+	assert.Equal(t, "Grade TI-1 — Apple iPhone 13 128GB · Ada Lovelace", sh.flow.grade.title.Text)
 	assert.Equal(t, intake.SeverityLight.String(), sh.flow.grade.zones[intake.ZoneBack].Selected)
 	assert.Equal(t, "9", sh.flow.grade.battery.Text)
 }
@@ -133,7 +133,8 @@ func TestShellSupervisorEndToEnd(t *testing.T) {
 	until("the queue", func() bool { return len(sh.review.Queue()) == 1 })
 	sh.review.Select(0)
 	test.Type(sh.review.reason, "loyal customer")
-	test.Tap(sh.review.actions[2])
+	test.Tap(sh.review.buttons[2])
+	test.Tap(sh.review.buttons[2])
 	until("the queue to empty", func() bool { return len(sh.review.Queue()) == 0 })
 	state, err := f.store.UnitState(context.Background(), tradeInShip)
 	require.NoError(t, err)
@@ -211,14 +212,20 @@ func TestShellGradesFromTheKeyboard(t *testing.T) {
 	until("the match", func() bool { return sh.flow.receive.match != nil })
 	sh.flow.receive.Receive()
 	until("the grading", func() bool { return sh.flow.grading() })
-	assert.Equal(t, sh.flow.grade.battery, w.Canvas().Focused(), "typing goes to the battery field")
+	g := sh.flow.grade
+	assert.Equal(t, g.zones[intake.ZoneScreen], w.Canvas().Focused(), "the keyboard starts on the first zone")
 
 	menuItem(t, w, "Confirm grading").Action()
-	assert.False(t, sh.flow.grade.busy, "an incomplete checklist is not sent")
-	assert.Contains(t, sh.flow.grade.Problems(), "not graded", "the screen says what is missing")
+	assert.False(t, g.busy, "an incomplete checklist is not sent")
+	assert.Contains(t, g.Progress(), "0 of 13 answered", "the screen says what is missing")
+	test.Type(g.zones[intake.ZoneScreen], "1") // a digit picks, and the keyboard moves on
+	assert.Equal(t, intake.SeverityNone.String(), g.zones[intake.ZoneScreen].Selected)
+	assert.Equal(t, g.zones[intake.ZoneBack], w.Canvas().Focused())
 	menuItem(t, w, "All zones flawless").Action()
+	assert.Equal(t, g.checks[intake.CheckPower], w.Canvas().Focused(), "on to the first open question")
 	menuItem(t, w, "All checks pass").Action()
-	test.Type(sh.flow.grade.battery, "70")
+	assert.Equal(t, g.battery, w.Canvas().Focused())
+	test.Type(g.battery, "70")
 	menuItem(t, w, "Confirm grading").Action()
 	until("the result", func() bool { return !sh.flow.grading() })
 	state, err := f.store.UnitState(context.Background(), tradeInShip)

@@ -27,6 +27,7 @@ type StatsScreen struct {
 	summary *widget.Label
 	chart   *barChart
 	msg     message
+	refresh *widget.Button
 	content fyne.CanvasObject
 	stats   intake.ShiftStats
 }
@@ -36,10 +37,10 @@ func NewStatsScreen(env Env, source StatsSource) *StatsScreen {
 	s := &StatsScreen{env: env, source: source, summary: widget.NewLabel(""), chart: newBarChart(), msg: newMessage()}
 	s.summary.TextStyle = fyne.TextStyle{Bold: true}
 	s.summary.Wrapping = fyne.TextWrapWord
-	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
+	s.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
 	legend := container.NewHBox(swatch(colourGo), widget.NewLabel("received as disclosed"), swatch(colourLook), widget.NewLabel("damaged on arrival"))
 	s.content = container.NewBorder(
-		container.NewVBox(container.NewBorder(nil, nil, bold("Shift stats — devices received per hour"), refresh), s.summary, legend),
+		container.NewVBox(container.NewBorder(nil, nil, bold("Shift stats — devices received per hour"), s.refresh), s.summary, legend),
 		s.msg.Label, nil, nil, s.chart.content)
 	s.Reload()
 	return s
@@ -50,6 +51,8 @@ func swatch(c color.Color) fyne.CanvasObject {
 	r.SetMinSize(fyne.NewSize(16, 16))
 	return container.NewCenter(r)
 }
+
+func (s *StatsScreen) actions() []action { return actions(nil, s.refresh) }
 
 // Content is the screen's root object.
 func (s *StatsScreen) Content() fyne.CanvasObject { return s.content }

@@ -69,10 +69,12 @@ func NewStatusBar() *StatusBar {
 	b.busy.Hide()
 	b.SetOperator(nil)
 	b.Update(Status{})
-	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
+	// The row scrolls sideways rather than widen the window: long scanner
+	// and printer names once pushed the screens past a 1024 px display.
+	b.content = container.NewVBox(widget.NewSeparator(), container.NewHScroll(container.NewHBox(
 		b.operator, widget.NewSeparator(), b.bench, widget.NewSeparator(), b.hub, widget.NewSeparator(),
 		b.pending, widget.NewSeparator(), b.scanners, widget.NewSeparator(), b.printer, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
-	))
+	)))
 	return b
 }
 

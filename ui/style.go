@@ -64,14 +64,40 @@ func bigButton(label string, icon fyne.Resource, importance widget.Importance, t
 }
 
 // tall makes an object at least h high, so it is an easy touch target.
+// While the object is hidden it takes no room, so a row of buttons that
+// are all hidden leaves no gap on the screen.
 func tall(o fyne.CanvasObject, h float32) fyne.CanvasObject {
-	spacer := canvas.NewRectangle(color.Transparent)
-	spacer.SetMinSize(fyne.NewSize(0, h))
-	return container.NewStack(spacer, o)
+	return container.New(tallLayout{height: h}, o)
+}
+
+type tallLayout struct{ height float32 }
+
+func (l tallLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l tallLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objects {
+		if o.Visible() {
+			m = m.Max(o.MinSize()).Max(fyne.NewSize(0, l.height))
+		}
+	}
+	return m
 }
 
 // touchHeight is the minimum height of the main action buttons.
 const touchHeight = 56
+
+// wrapped is a note that wraps to the width it is given.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
 
 func bold(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -71,14 +72,15 @@ type WalkInScreen struct {
 	makeSel, modelSel, variantSel *widget.Select
 	powersOn, account, battery    *widget.RadioGroup
 	screenWear, bodyWear          *widget.RadioGroup
-	imei                          *widget.Entry
+	imei                          *entry
 	checkBtn                      *widget.Button
 	checkCard                     *card
 	quoteCard                     *card
-	name, email, phone            *widget.Entry
+	name, email, phone            *entry
 	payout                        *widget.RadioGroup
 	accept, decline, next         *widget.Button
 	msg                           message
+	scroll                        *container.Scroll
 	content                       fyne.CanvasObject
 	variants                      []intake.Variant
 	variant                       *intake.Variant
@@ -114,7 +116,7 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 	}
 	s.powersOn, s.account, s.battery = yesNo(), yesNo(), yesNo()
 	s.screenWear, s.bodyWear = wear(), wear()
-	s.imei = widget.NewEntry()
+	s.imei = newPromptEntry()
 	s.imei.SetPlaceHolder("Scan or type the IMEI (*#06# on the phone), then Enter")
 	s.imei.OnSubmitted = func(string) { s.Check() }
 	s.imei.OnChanged = func(string) {
@@ -125,7 +127,7 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 	s.checkBtn = widget.NewButtonWithIcon("Check IMEI", theme.SearchIcon(), s.Check)
 	s.checkCard = newCard(colourReady, "IMEI not checked yet", 22)
 	s.quoteCard = newCard(colourReady, "Quote: pick a model and answer the questions", 28)
-	s.name, s.email, s.phone = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.name, s.email, s.phone = newEntry(env), newEntry(env), newEntry(env)
 	s.name.SetPlaceHolder("Customer name (required)")
 	s.email.SetPlaceHolder("Email (optional)")
 	s.phone.SetPlaceHolder("Phone (optional)")
@@ -156,7 +158,8 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 	)
 	top := container.NewVBox(bold("Walk-in trade-in"), s.quoteCard.content)
 	bottom := container.NewVBox(s.msg.Label, container.NewHBox(tall(s.decline, touchHeight), tall(s.accept, touchHeight), tall(s.next, touchHeight)))
-	s.content = container.NewBorder(top, bottom, nil, nil, container.NewVScroll(form))
+	s.scroll = container.NewVScroll(form)
+	s.content = container.NewBorder(top, bottom, nil, nil, s.scroll)
 	s.update()
 	s.loadMakes()
 	return s
@@ -164,6 +167,10 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 
 // Content is the screen's root object.
 func (s *WalkInScreen) Content() fyne.CanvasObject { return s.content }
+
+func (s *WalkInScreen) actions() []action {
+	return append(actions(s.scroll, s.checkBtn), actions(nil, s.decline, s.accept, s.next)...)
+}
 
 // Focus puts the keyboard in the IMEI field.
 func (s *WalkInScreen) Focus(c fyne.Canvas) { c.Focus(s.imei) }
@@ -227,6 +234,7 @@ func (s *WalkInScreen) modelPicked(model string) {
 				s.msg.error(explain("Loading the variants", err))
 				return
 			}
+			slices.SortStableFunc(vs, func(a, b intake.Variant) int { return intake.CompareStorage(a.Device.Storage, b.Device.Storage) })
 			s.variants = vs
 			labels := make([]string, len(vs))
 			for i, v := range vs {
@@ -410,7 +418,7 @@ func (s *WalkInScreen) Reset(note string) {
 	s.modelSel.ClearSelected()
 	s.modelSel.SetOptions(nil)
 	s.clearVariants()
-	for _, e := range []*widget.Entry{s.imei, s.name, s.email, s.phone} {
+	for _, e := range []*entry{s.imei, s.name, s.email, s.phone} {
 		e.SetText("")
 	}
 	s.payout.SetSelected(string(intake.PayoutStoreCredit))

@@ -16,7 +16,7 @@ import (
 func runAlarm(ctx context.Context, a fyne.App, db string, damage error, out *eventLog) error {
 	w := a.NewWindow("Intake Bench")
 	w.SetContent(alarmScreen(a, db, damage))
-	w.Resize(fyne.NewSize(1100, 760))
+	w.Resize(windowSize())
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)

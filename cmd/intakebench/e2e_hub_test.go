@@ -113,7 +113,13 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	assert.Equal(t, damaged.IMEI, ev.Scan, "the serial scan arrived whole")
 	assert.Equal(t, damaged.Reference, ev.Reference)
 	keys("Return")
-	gradeFromKeyboard(t, app, "70")
+	app.await("screen", ui.ScreenGrade)
+	keys("ctrl+f")
+	keys("ctrl+p")
+	typeText("70")
+	keys("Return") // complete but worse than disclosed, with no photo: on to why
+	typeText("camera broken")
+	keys("ctrl+Return")
 	ev = await("graded", "")
 	assert.Equal(t, damaged.Reference, ev.Reference)
 	assert.True(t, ev.Rerouted, "a weak battery is worse than disclosed %s", damaged.Disclosed)
@@ -123,11 +129,11 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	await("screen", ui.ScreenLogin)
 	typeText(demo.Operators()[2].Badge)
 	keys("Return")
-	await("screen", ui.TabReceive)
-	keys("ctrl+3")
+	await("screen", ui.TabReview) // a supervisor's login starts on the review queue
 	assert.Equal(t, damaged.Reference, await("review-shown", "").Reference, "the rerouted device waits for the supervisor")
 	d.shot(t, "hub-review")
-	keys("ctrl+o") // counter-offer at the graded price
+	keys("ctrl+o") // counter-offer at the graded price: the first press asks
+	keys("ctrl+o") // the second sends it
 	await("decided", "")
 
 	// The hub holds every event the bench made, applied.

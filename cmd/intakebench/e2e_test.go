@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +27,12 @@ type display struct{ name string }
 
 func startXvfb(t testing.TB) display {
 	t.Helper()
+	return startXvfbSized(t, "1280x800")
+}
+
+// startXvfbSized starts an X server whose screen is size, e.g. "1024x768".
+func startXvfbSized(t testing.TB, size string) display {
+	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed (make deps installs it): %v", tool, err)
@@ -35,7 +43,7 @@ func startXvfb(t testing.TB) display {
 			continue
 		}
 		name := fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		cmd := exec.Command("Xvfb", name, "-screen", "0", size+"x24", "-nolisten", "tcp")
 		require.NoError(t, cmd.Start())
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		deadline := time.Now().Add(10 * time.Second)
@@ -103,6 +111,7 @@ type appWindow struct {
 	pid       int
 	startedAt time.Time
 	readyAt   time.Time // when it reported ready
+	stop      func()    // ends the app and waits for it
 }
 
 // startApp runs the app (args after the binary, --events added) on d and
@@ -117,7 +126,9 @@ func startApp(t testing.TB, d display, bin string, args ...string) *appWindow {
 	app.Stderr = os.Stderr
 	a := &appWindow{d: d, t: t, startedAt: time.Now()}
 	require.NoError(t, app.Start())
-	t.Cleanup(func() { cancel(); app.Wait() })
+	var once sync.Once
+	a.stop = func() { once.Do(func() { app.Process.Signal(syscall.SIGTERM); app.Wait(); cancel() }) }
+	t.Cleanup(a.stop)
 	a.pid, a.await = app.Process.Pid, eventWaiter(t, stdout)
 	a.await("ready", "")
 	a.readyAt = time.Now()
@@ -135,6 +146,26 @@ func (a *appWindow) keys(k ...string) {
 func (a *appWindow) typeText(s string) {
 	a.t.Helper()
 	a.d.run(a.t, "xdotool", "type", "--window", a.window, "--delay", "8", s)
+}
+
+// scan sends s and Enter at scanner speed, in one xdotool run, as a
+// keyboard-wedge scanner sends a code and its Enter suffix, with no pause
+// between them a scanner would not make. (xdotool type takes every
+// argument after it as text, so the keys go as key names.)
+func (a *appWindow) scan(s string) {
+	a.t.Helper()
+	args := []string{"key", "--window", a.window, "--delay", "8"}
+	for _, r := range s {
+		switch {
+		case r == '-':
+			args = append(args, "minus")
+		case r >= '0' && r <= '9', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+			args = append(args, string(r))
+		default:
+			a.t.Fatalf("scan: no key name for %q", r)
+		}
+	}
+	a.d.run(a.t, "xdotool", append(args, "Return")...)
 }
 
 func buildApp(t testing.TB) string {
@@ -155,7 +186,8 @@ func TestAppShowsTypedScanInRealWindow(t *testing.T) {
 	d := startXvfb(t)
 	bin := buildApp(t)
 	db := filepath.Join(t.TempDir(), "bench.db")
-	app := startApp(t, d, bin, "run", "--db", db, "--demo", "100")
+	// Kiosk mode fills the 1280×800 screen: the README's pictures.
+	app := startApp(t, d, bin, "run", "--db", db, "--demo", "100", "--kiosk")
 	await := app.await
 	d.shot(t, "login")
 

@@ -68,16 +68,22 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 			fmt.Fprintf(stderr, "printing %s: %v\n", what, err)
 		}
 	}}
-	bench := intake.NewBench(labelled, benchName, time.Now, newKey)
+	bench := intake.NewBench(labelled, benchName, time.Now, newKey).WithRerouteEvidence(s)
 	login := intake.NewLogin(s, time.Now).WithGrants(link)
 
-	sh, err := ui.NewShell(ui.Deps{
+	// The wedge sees every keystroke, in text fields too, so a scan is a
+	// scan whatever has the keyboard. Its scans go to the shell, made next.
+	var handleScan func(raw string)
+	var sh *ui.Shell // the shell reports screens while it is being made
+	layout := &layoutReport{out: out, shell: func() *ui.Shell { return sh }, window: w}
+	scans := wedge.New(func(sc device.Scan) { handleScan(sc.Raw) }, wedge.Options{})
+	sh, err = ui.NewShell(ui.Deps{
 		Bench:     benchName,
 		Login:     login,
 		Operators: s,
 		Receive: ui.ReceiveDeps{Lookup: unitScans{bench: bench, labels: labels, store: s}, Receiver: bench, Search: s, Link: bench,
 			Quarantine: bench, Labels: uiLabels{labels}},
-		Grade:   ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}},
+		Grade:   ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}, Existing: s},
 		Reviews: s,
 		Decider: ui.BenchDecider(bench, s),
 		WalkIn:  ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, labelled)},
@@ -89,26 +95,35 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 			Printers: uiLabels{labels},
 		},
 		Window:   w,
+		Keys:     wedgeKeys{scans},
 		Sound:    newSounder(),
 		Recorded: link.nudge,
-		OnScreen: func(name string) { out.report(appEvent{Event: "screen", Screen: name}) },
+		OnScreen: func(name string) {
+			out.report(appEvent{Event: "screen", Screen: name})
+			layout.changed(name)
+		},
 	})
 	if err != nil {
 		return err
 	}
 	status.bind(sh.StatusBar(), benchName)
+	defer layout.stop()
 	sh.Receive().OnShown = func(m intake.Match) {
 		ev := appEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan}
 		if m.TradeIn != nil {
 			ev.Reference = m.TradeIn.Reference
 		}
 		out.report(ev)
+		layout.changed("")
 	}
 	sh.Receive().OnGraded = func(t intake.TradeIn, g intake.Grading) {
 		out.report(appEvent{Event: "graded", Reference: t.Reference, Rerouted: g.Decision.Reroute})
 	}
 	if r := sh.Review(); r != nil {
-		r.OnShown = func(rv intake.Review) { out.report(appEvent{Event: "review-shown", Reference: rv.TradeIn.Reference}) }
+		r.OnShown = func(rv intake.Review) {
+			out.report(appEvent{Event: "review-shown", Reference: rv.TradeIn.Reference})
+			layout.changed("")
+		}
 		r.OnDecided = func(d intake.SupervisorDecision) {
 			out.report(appEvent{Event: "decided", Decision: string(d.Kind)})
 		}
@@ -121,14 +136,13 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}
 	w.SetContent(sh.Content())
 	sh.Focus()
-	w.Resize(fyne.NewSize(1100, 760))
+	w.Resize(windowSize())
 	w.SetFullScreen(*kiosk || a.Preferences().Bool(ui.PrefKiosk))
 
 	// Every reader reports on one stream; scans go to whichever screen is
 	// showing, on the UI goroutine, unless damage stopped the bench.
 	watch := &damageWatch{}
-	handleScan := watch.scans(sh.HandleScan)
-	scans := wedge.New(func(sc device.Scan) { handleScan(sc.Raw) }, wedge.Options{})
+	handleScan = watch.scans(sh.HandleScan)
 	scans.HookCanvas(w.Canvas())
 	readers := make(chan device.Event, 16)
 	serial := &serialReaders{ctx: ctx, port: *scanner, events: readers, stderr: stderr}
@@ -160,7 +174,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 			}, func(err error) {
 				w.SetMainMenu(nil) // its shortcuts act on the bench
 				w.SetContent(alarmScreen(a, *db, err))
-				w.Resize(fyne.NewSize(1100, 760))
+				w.Resize(windowSize())
 				out.report(appEvent{Event: "screen", Screen: ui.ScreenAlarm})
 			})
 		})
@@ -171,6 +185,18 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	})
 	w.ShowAndRun()
 	return watch.err
+}
+
+// windowSize is the window's size out of kiosk mode: it fits the smallest
+// screen a bench has, 1024×768, with room for a window manager's title bar
+// and panel, and every screen is laid out to work in it.
+func windowSize() fyne.Size { return fyne.NewSize(1024, 720) }
+
+// wedgeKeys is the wedge detector as the screens' key filter.
+type wedgeKeys struct{ w *wedge.Wedge }
+
+func (k wedgeKeys) Filter(typeRune func(rune), typeKey func(*fyne.KeyEvent)) ui.Keystrokes {
+	return k.w.Forwarder(typeRune, typeKey)
 }
 
 // newApp is the bench's Fyne app, the same whether it shows the bench or
@@ -308,6 +334,61 @@ func (m *statusModel) push() {
 	}
 }
 
+// layoutReport writes, with --events, where the main buttons of the
+// screen showing are once it has settled: how the real-window test checks
+// that nothing a person needs is off screen.
+type layoutReport struct {
+	out    *eventLog
+	shell  func() *ui.Shell
+	window fyne.Window
+
+	mu     sync.Mutex
+	screen string
+	timer  *time.Timer
+}
+
+// settle is how long the report waits after a change: a screen is laid
+// out over the frame or two after it is shown, and a burst of changes
+// (a tab, then its queue loaded) makes one report.
+const settle = 250 * time.Millisecond
+
+// changed notes a change of what shows; screen is its name, "" for a change
+// within the same screen.
+func (l *layoutReport) changed(screen string) {
+	if !l.out.on {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if screen != "" {
+		l.screen = screen
+	}
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	l.timer = time.AfterFunc(settle, func() { fyne.Do(l.report) })
+}
+
+func (l *layoutReport) report() {
+	sh := l.shell()
+	if sh == nil {
+		return
+	}
+	l.mu.Lock()
+	screen := l.screen
+	l.mu.Unlock()
+	size := l.window.Canvas().Size()
+	l.out.report(appEvent{Event: "actions", Screen: screen, Actions: sh.Actions(), Canvas: &size})
+}
+
+func (l *layoutReport) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+}
+
 // eventLog writes --events lines: what an end-to-end test waits for.
 type eventLog struct {
 	mu  sync.Mutex
@@ -324,6 +405,8 @@ type appEvent struct {
 	Scan      string         `json:"scan,omitempty"`
 	Rerouted  bool           `json:"rerouted,omitempty"`
 	Decision  string         `json:"decision,omitempty"`
+	Actions   []ui.Action    `json:"actions,omitempty"`
+	Canvas    *fyne.Size     `json:"canvas,omitempty"`
 	At        time.Time      `json:"at"`
 }
 
