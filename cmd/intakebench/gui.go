@@ -36,6 +36,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	demoN := fs.Int("demo", 500, "demo trade-ins in the local hub when the app creates it")
 	kiosk := fs.Bool("kiosk", false, "full screen (also a setting)")
 	scanner := fs.String("scanner", "", "serial scanner port, e.g. /dev/ttyACM0 (default: the Settings choice)")
+	scanCamera := fs.String("scan-camera", "", "webcam that reads barcodes live, e.g. /dev/video0 (default: none)")
 	events := fs.Bool("events", false, "print a JSON line on stdout when the app is ready, a screen shows and a match is shown")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -148,6 +149,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	serial := &serialReaders{ctx: ctx, port: *scanner, events: readers, stderr: stderr}
 	serial.start(a.Preferences().StringWithFallback(ui.PrefScanner, ui.ScannerAuto))
 	defer serial.stop()
+	startCameraScanner(ctx, *scanCamera, readers, stderr)
 	sh.Settings().OnChanged = func(key string) {
 		if key == ui.PrefScanner {
 			go serial.start(a.Preferences().String(ui.PrefScanner))
