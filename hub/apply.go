@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub/hubdb"
@@ -310,6 +312,16 @@ func (h *Hub) applyDecision(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev w
 		return err
 	}
 	to, r := checkDecision(*t, ev.Kind, d, rerouted, slices.Contains(kinds, string(intake.DecideCounterOffer)))
+	if r != nil && r.Code == wire.RejectInvalidState {
+		// Two supervisors decided the same device: the one who lost is
+		// told who won and what they decided.
+		doc, err := tx.LatestDecision(ctx, t.ID)
+		var won intake.SupervisorDecision
+		if err == nil && json.Unmarshal(doc, &won) == nil {
+			r.Detail = fmt.Sprintf("Trade-in %s was decided already: %s by %s at bench %s at %s.", t.Reference, won.Kind, won.Operator,
+				won.Bench, won.At.UTC().Format(time.RFC3339))
+		}
+	}
 	if r != nil {
 		return r
 	}

@@ -42,10 +42,24 @@ func checkBench(kind intake.EventKind, t intake.TradeIn, prior *intake.Receipt, 
 		}
 		return nil
 	}
+	// A supervisor decides from the one review queue at any bench; the
+	// device's own work (grading, photos, reroute) stays with the bench
+	// that holds it.
+	if prior != nil && isSupervisorDecision(kind) {
+		return nil
+	}
 	if prior == nil || prior.Bench != bench {
 		return reject(wire.RejectNotReceivedHere, "Trade-in %s was not received at bench %s.", t.Reference, bench).about(&t, prior)
 	}
 	return nil
+}
+
+func isSupervisorDecision(k intake.EventKind) bool {
+	switch k {
+	case intake.EventPayoutDeclined, intake.EventCounterOffer, intake.EventOverrideAccepted, intake.EventPhotosRequested:
+		return true
+	}
+	return false
 }
 
 // checkOperator decides whether an operator the hub knows (found false

@@ -127,6 +127,10 @@ func NewServer(h *Hub, opts ...ServerOption) *Server {
 	s.handle("POST /v1/grants", s.bench(wire.ScopeIntakeWrite, s.grant))
 	s.handle("GET /v1/imei/{imei}", s.bench(wire.ScopeCatalogRead, s.checkIMEI))
 	s.handle("PUT /v1/blobs/{sha256}", s.bench(wire.ScopePhotosWrite, s.putBlob))
+	s.handle("GET /v1/blobs/{sha256}", s.bench(wire.ScopeIntakeWrite, s.getBlob))
+	s.handle("GET /v1/reviews", s.bench(wire.ScopeIntakeWrite, s.reviews))
+	s.handle("GET /v1/quarantines", s.bench(wire.ScopeIntakeWrite, s.quarantines))
+	s.handle("GET /v1/tradeins/{id}/photos", s.bench(wire.ScopeIntakeWrite, s.tradeInPhotos))
 	s.handle("GET /openapi.yaml", http.HandlerFunc(s.openAPI))
 	s.handle("GET /healthz", http.HandlerFunc(s.health))
 	return s

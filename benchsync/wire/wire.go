@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/intakebench/intakebench/intake"
 )
 
 // Size limits of bodies. A page of 1,000 trade-ins is about 1.5 MB; the
@@ -56,4 +58,21 @@ func Decode(r io.Reader, limit int64, v Validator) error {
 		return fmt.Errorf("invalid body: %w", err)
 	}
 	return nil
+}
+
+// ReviewsPage is GET /v1/reviews: the supervisors' queue, the same at
+// every bench.
+type ReviewsPage struct {
+	Reviews []intake.Review `json:"reviews"`
+}
+
+// QuarantinesPage is GET /v1/quarantines: the devices benches set aside.
+type QuarantinesPage struct {
+	Quarantines []intake.QuarantinedDevice `json:"quarantines"`
+}
+
+// PhotosPage is GET /v1/tradeins/{id}/photos: the photos benches took of a
+// trade-in's device, oldest first; their bytes are GET /v1/blobs/{sha256}.
+type PhotosPage struct {
+	Photos []intake.Photo `json:"photos"`
 }

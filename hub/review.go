@@ -1,0 +1,128 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
+)
+
+// Reviews is the supervisors' queue, the same at every bench: each device
+// rerouted to Returns whose payout waits for a decision, with the grading
+// that rerouted it and the photos any bench took. A device a supervisor
+// asked more photos of is in it too, as photos-requested.
+func (h *Hub) Reviews(ctx context.Context) (out []intake.Review, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		ids, err := tx.AwaitingSupervisor(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r := intake.Review{State: intake.UnitRerouted}
+			if r.TradeIn, err = tx.TradeIn(ctx, id); err != nil {
+				return err
+			}
+			doc, err := tx.LatestGrading(ctx, id)
+			if err != nil && !errors.Is(err, hubdb.ErrNotFound) {
+				return err
+			}
+			if doc != nil {
+				if err := json.Unmarshal(doc, &r.Grading); err != nil {
+					return fmt.Errorf("decode grading of %s: %w", id, err)
+				}
+			}
+			kinds, err := tx.DecisionKinds(ctx, id)
+			if err != nil {
+				return err
+			}
+			if n := len(kinds); n > 0 && kinds[n-1] == string(intake.DecideMorePhotos) {
+				r.State = intake.UnitPhotosRequested
+			}
+			if r.Photos, err = tx.Photos(ctx, id); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// BlobOf returns a stored photo's bytes and media type.
+func (h *Hub) BlobOf(ctx context.Context, sum string) (data []byte, mime string, err error) {
+	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
+		data, mime, err = tx.Blob(ctx, sum)
+		return err
+	})
+	return data, mime, err
+}
+
+// The supervisors' routes: every bench of intake:write sees the one queue.
+
+func (s *Server) reviews(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
+	rs, err := s.hub.Reviews(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, wire.ReviewsPage{Reviews: nonNil(rs)})
+	return nil
+}
+
+func (s *Server) quarantines(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
+	qs, err := s.hub.Quarantines(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, wire.QuarantinesPage{Quarantines: nonNil(qs)})
+	return nil
+}
+
+func (s *Server) tradeInPhotos(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
+	id := r.PathValue("id")
+	if _, err := s.hub.TradeIn(r.Context(), id); errors.Is(err, hubdb.ErrNotFound) {
+		return refuse(KindNotFound, wire.CodeNotFound, "The hub holds no trade-in %.40q.", id)
+	} else if err != nil {
+		return err
+	}
+	ps, err := s.hub.Photos(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, wire.PhotosPage{Photos: nonNil(ps)})
+	return nil
+}
+
+// getBlob serves a photo by its hash: content-addressed, so it never
+// changes and a bench may cache it for good.
+func (s *Server) getBlob(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
+	sum := r.PathValue("sha256")
+	if !sha256Hex.MatchString(sum) {
+		return refuse(KindInvalid, wire.CodeInvalidRequest, "A blob is named by the lower-case hex SHA-256 of its content.")
+	}
+	data, mime, err := s.hub.BlobOf(r.Context(), sum)
+	if errors.Is(err, hubdb.ErrNotFound) {
+		return refuse(KindNotFound, wire.CodeNotFound, "The hub holds no blob %s.", sum)
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", mime)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+sum+`"`)
+	_, err = w.Write(data)
+	return err
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
