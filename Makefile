@@ -65,7 +65,7 @@ run: build
 
 # The hub's packages run a second time on PostgreSQL (hubtest.DBEnv); the
 # storage layer's conformance suite runs on both databases every time.
-PG_TEST_PKGS := ./hub/ ./hub/public/ ./hub/webhook/ ./hub/upgrade/ ./hub/e2e/ ./benchsync/ ./cmd/intakehub/
+PG_TEST_PKGS := ./hub/ ./hub/public/ ./hub/webhook/ ./hub/upgrade/ ./hub/e2e/ ./hub/imports/ ./hub/exports/ ./benchsync/ ./cmd/intakehub/
 
 test: deps
 	$(GO) vet ./...

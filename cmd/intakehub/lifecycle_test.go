@@ -77,6 +77,40 @@ func TestServeRunsTheProgramme(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Your trade-in offer: $350.00 for your Apple iPhone 13 128GB ("+sub["reference"].(string)+")", m.Subject)
 	assert.Contains(t, m.Text, "https://trade-in.acme.test/api/acme/offers/")
+
+	// The admin API's imports and exports, behind its admin keys.
+	post := func(bearer string) (int, string) {
+		req, err := http.NewRequest("POST", base+"/admin/imports/flags", strings.NewReader(
+			"imei,kind,reason\n357994250000091,finance-locked,9 payments left\n"))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "text/csv")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	status, body := post("")
+	assert.Equal(t, http.StatusUnauthorized, status, body)
+	status, body = post(token)
+	assert.Equal(t, http.StatusForbidden, status, "a customer is no admin: %s", body)
+	status, body = post(key)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"imported":1`)
+	req, err := http.NewRequest("GET", base+"/admin/exports/payouts", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	csv, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(string(csv), "id,at,trade_in_id,kind,amount,method,destination,reference,actor,note\n"), "%s", csv)
 }
 
 func TestServeRefusesATenantThatHidesThePublicAPI(t *testing.T) {

@@ -20,6 +20,8 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/hub/exports"
+	"github.com/intakebench/intakebench/hub/imports"
 	"github.com/intakebench/intakebench/hub/upgrade"
 )
 
@@ -36,6 +38,8 @@ commands:
   gc-blobs      delete photo blobs no photo references, older than --older-than
   audit         check benches' audit heads for a rewritten history: intakehub audit verify [--bench NAME]
   migrate       report the database's schema versions and apply what is missing (--status: report only)
+  import        import trade-ins, flags, catalog, prices or staff from CSV or JSON Lines: intakehub import KIND FILE
+  export        write units, payouts, stock or audit as CSV: intakehub export KIND [--since T]
 
 Run 'intakehub COMMAND -h' for a command's flags.
 `
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"gc-blobs": runGCBlobs,
 		"audit":    runAudit,
 		"migrate":  runMigrate,
+		"import":   runImport,
+		"export":   runExport,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -144,7 +150,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	handler.Mount("/api/"+*life.tenant+"/", programme.Handler())
+	base := "/api/" + *life.tenant
+	handler.Mount(base+"/", programme.Handler())
+	// The imports and exports of the admin API, behind its admin keys.
+	handler.Mount(base+"/admin/imports/", programme.Admin(http.StripPrefix(base+"/admin/imports",
+		imports.Handler(imports.New(h.DB(), imports.Config{Now: h.Now, Logger: log})))))
+	handler.Mount(base+"/admin/exports/", programme.Admin(http.StripPrefix(base+"/admin/exports", exports.Handler(exports.New(h.DB())))))
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
