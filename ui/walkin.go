@@ -52,6 +52,16 @@ type WalkInDeps struct {
 	Catalog Catalog
 	IMEI    IMEIChecker
 	Accept  WalkInAcceptor
+	// Receipts prints or saves a walk-in's receipt again; none hides the
+	// buttons.
+	Receipts WalkInReceipts
+}
+
+// WalkInReceipts gives a walk-in customer their receipt again: on the
+// receipt printer, or as a PDF file (the path it was saved to).
+type WalkInReceipts interface {
+	PrintReceipt(ctx context.Context, tradeInID string) error
+	SaveReceipt(ctx context.Context, tradeInID string) (path string, err error)
 }
 
 const (
@@ -87,6 +97,8 @@ type WalkInScreen struct {
 	check                         *intake.IMEICheck
 	quote                         *intake.Quote
 	busy, done                    bool
+	accepted                      intake.TradeIn // the walk-in just recorded
+	printReceipt, saveReceipt     *widget.Button
 
 	// OnChecked is called on the UI goroutine with each IMEI check shown.
 	OnChecked func(intake.IMEICheck)
@@ -140,6 +152,10 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 	})
 	s.next = bigButton("Next customer", theme.NavigateNextIcon(), widget.HighImportance, func() { s.Reset("") })
 	s.next.Hide()
+	s.printReceipt = widget.NewButtonWithIcon("Print receipt", theme.DocumentPrintIcon(), func() { s.receipt(false) })
+	s.saveReceipt = widget.NewButtonWithIcon("Save receipt PDF", theme.DocumentSaveIcon(), func() { s.receipt(true) })
+	s.printReceipt.Hide()
+	s.saveReceipt.Hide()
 	s.payout.SetSelected(string(intake.PayoutStoreCredit))
 
 	questions := container.New(layout.NewFormLayout(),
@@ -157,7 +173,8 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 		container.NewHBox(widget.NewLabel("Payout"), s.payout),
 	)
 	top := container.NewVBox(bold("Walk-in trade-in"), s.quoteCard.content)
-	bottom := container.NewVBox(s.msg.Label, container.NewHBox(tall(s.decline, touchHeight), tall(s.accept, touchHeight), tall(s.next, touchHeight)))
+	bottom := container.NewVBox(s.msg.Label, container.NewHBox(tall(s.decline, touchHeight), tall(s.accept, touchHeight), tall(s.next, touchHeight),
+		tall(s.printReceipt, touchHeight), tall(s.saveReceipt, touchHeight)))
 	s.scroll = container.NewVScroll(form)
 	s.content = container.NewBorder(top, bottom, nil, nil, s.scroll)
 	s.update()
@@ -169,7 +186,7 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 func (s *WalkInScreen) Content() fyne.CanvasObject { return s.content }
 
 func (s *WalkInScreen) actions() []action {
-	return append(actions(s.scroll, s.checkBtn), actions(nil, s.decline, s.accept, s.next)...)
+	return append(actions(s.scroll, s.checkBtn), actions(nil, s.decline, s.accept, s.next, s.printReceipt, s.saveReceipt)...)
 }
 
 // Focus puts the keyboard in the IMEI field.
@@ -394,10 +411,37 @@ func (s *WalkInScreen) Accept() {
 		s.decline.Hide()
 		s.next.Show()
 		s.quoteCard.paint(colourGo, fmt.Sprintf("Accepted %s: pay %s", res.t.Reference, money(res.t.Offer)))
-		s.msg.success(fmt.Sprintf("%s received from %s. Pay %s by %s, label the device %s and put it on the received shelf.",
-			res.t.Reference, res.t.Customer.Name, money(res.t.Offer), w.Payout, res.t.Reference))
+		s.msg.success(fmt.Sprintf("%s received from %s. Pay %s by %s, and put the device with its label on the received shelf.",
+			res.t.Reference, res.t.Customer.Name, money(res.t.Offer), w.Payout))
+		s.accepted = res.t
+		if s.deps.Receipts != nil {
+			s.printReceipt.Show()
+			s.saveReceipt.Show()
+		}
 		if s.OnAccepted != nil {
 			s.OnAccepted(res.t, res.r)
+		}
+	})
+}
+
+// receipt prints the accepted walk-in's receipt again, or saves it.
+func (s *WalkInScreen) receipt(save bool) {
+	s.env.touch()
+	id, ref := s.accepted.ID, s.accepted.Reference
+	background(s.env, func(ctx context.Context) (string, error) {
+		if save {
+			return s.deps.Receipts.SaveReceipt(ctx, id)
+		}
+		return "", s.deps.Receipts.PrintReceipt(ctx, id)
+	}, func(path string, err error) {
+		switch {
+		case err != nil:
+			s.env.trouble()
+			s.msg.error(explain("The receipt of "+ref, err))
+		case save:
+			s.msg.success(fmt.Sprintf("The receipt of %s is saved as %s.", ref, path))
+		default:
+			s.msg.success(fmt.Sprintf("The receipt of %s is on its way to the receipt printer.", ref))
 		}
 	})
 }
@@ -411,6 +455,9 @@ type walkInResult struct {
 func (s *WalkInScreen) Reset(note string) {
 	s.env.touch()
 	s.done, s.busy = false, false
+	s.accepted = intake.TradeIn{}
+	s.printReceipt.Hide()
+	s.saveReceipt.Hide()
 	for _, r := range []*widget.RadioGroup{s.powersOn, s.account, s.battery, s.screenWear, s.bodyWear} {
 		r.SetSelected("")
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -109,4 +110,54 @@ func TestTechnicianForcedOntoWalkInSeesPermissionError(t *testing.T) {
 	until("the refusal", func() bool { return !s.busy && s.Message() != "" })
 	assert.Contains(t, s.Message(), "Not allowed: Tess (technician) may not walk-in")
 	assert.False(t, s.done)
+}
+
+// receiptsDesk records the receipts a clerk asks for again.
+type receiptsDesk struct {
+	printed, saved chan string
+}
+
+func (d receiptsDesk) PrintReceipt(_ context.Context, id string) error {
+	d.printed <- id
+	return nil
+}
+
+func (d receiptsDesk) SaveReceipt(_ context.Context, id string) (string, error) {
+	d.saved <- id
+	return "/home/clerk/receipts/" + id + ".pdf", nil
+}
+
+func TestWalkInReceiptCanBePrintedAgainAndSaved(t *testing.T) {
+	f := newFixture(t)
+	test.NewTempApp(t)
+	post, until := settling(t)
+	desk := receiptsDesk{printed: make(chan string, 1), saved: make(chan string, 1)}
+	s := NewWalkInScreen(Env{Session: session{clerk}, Clock: f.clock, post: post},
+		WalkInDeps{Catalog: f.store, IMEI: flagChecker{f.store}, Accept: BenchWalkIns(f.bench, f.store), Receipts: desk})
+	test.NewTempWindow(t, s.Content())
+	until("the makes", func() bool { return len(s.makeSel.Options) == 1 })
+	assert.False(t, s.printReceipt.Visible(), "no receipt before a walk-in is recorded")
+	pickDevice(t, s, until)
+	s.HandleScan(imeiWalkIn + "\r")
+	until("the IMEI check", func() bool { return s.check != nil })
+	test.Type(s.name, "Grace Hopper")
+	test.Tap(s.accept)
+	until("the result", func() bool { return s.done })
+	require.True(t, s.printReceipt.Visible())
+	id, ref := s.accepted.ID, s.accepted.Reference
+
+	test.Tap(s.printReceipt)
+	until("the print", func() bool { return len(desk.printed) == 1 })
+	assert.Equal(t, id, <-desk.printed)
+	until("the message", func() bool { return strings.Contains(s.Message(), "receipt printer") })
+	assert.Equal(t, "The receipt of "+ref+" is on its way to the receipt printer.", s.Message())
+
+	test.Tap(s.saveReceipt)
+	until("the save", func() bool { return len(desk.saved) == 1 })
+	assert.Equal(t, id, <-desk.saved)
+	until("the message", func() bool { return strings.Contains(s.Message(), "saved") })
+	assert.Equal(t, "The receipt of "+ref+" is saved as /home/clerk/receipts/"+id+".pdf.", s.Message())
+
+	test.Tap(s.next)
+	assert.False(t, s.printReceipt.Visible(), "the next customer starts without the last one's receipt")
 }

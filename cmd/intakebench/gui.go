@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -87,8 +88,9 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		Grade:   ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}, Existing: s},
 		Reviews: s,
 		Decider: ui.BenchDecider(bench, s),
-		WalkIn:  ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, labelled)},
-		Stats:   s,
+		WalkIn: ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, labelled),
+			Receipts: walkInReceipts{svc: labels, dir: filepath.Join(filepath.Dir(*db), "receipts")}},
+		Stats: s,
 		Settings: ui.SettingsDeps{
 			Scanners: serialPorts{},
 			Cameras:  videoDevices{},

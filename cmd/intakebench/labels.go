@@ -8,6 +8,7 @@ import (
 	"image"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -510,4 +511,31 @@ func watchPrinter(ctx context.Context, svc *printing.Service, status *statusMode
 		case <-t.C:
 		}
 	}
+}
+
+// walkInReceipts gives the walk-in screen a customer's receipt again:
+// queued on the receipt printer, or saved as a PDF in the bench's
+// receipts folder, readable by its user only (it names the customer).
+type walkInReceipts struct {
+	svc *printing.Service
+	dir string
+}
+
+func (r walkInReceipts) PrintReceipt(ctx context.Context, tradeInID string) error {
+	return r.svc.PrintWalkInReceipt(ctx, tradeInID)
+}
+
+func (r walkInReceipts) SaveReceipt(ctx context.Context, tradeInID string) (string, error) {
+	pdf, rc, err := r.svc.WalkInReceipt(ctx, tradeInID)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(r.dir, 0o700); err != nil {
+		return "", fmt.Errorf("save receipt: %w", err)
+	}
+	path := filepath.Join(r.dir, rc.Reference+".pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		return "", fmt.Errorf("save receipt: %w", err)
+	}
+	return path, nil
 }
