@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub/hubdb"
@@ -25,9 +26,11 @@ func (h *Hub) Reviews(ctx context.Context) (out []intake.Review, err error) {
 		}
 		for _, id := range ids {
 			r := intake.Review{State: intake.UnitRerouted}
-			if r.TradeIn, err = tx.TradeIn(ctx, id); err != nil {
+			t, err := tx.TradeIn(ctx, id)
+			if err != nil {
 				return err
 			}
+			r.TradeIn = benchView(t)
 			doc, err := tx.LatestGrading(ctx, id)
 			if err != nil && !errors.Is(err, hubdb.ErrNotFound) {
 				return err
@@ -52,6 +55,15 @@ func (h *Hub) Reviews(ctx context.Context) (out []intake.Review, err error) {
 		return nil
 	})
 	return out, err
+}
+
+// benchView is a trade-in as a receiving bench may see it, as the change
+// feed's view of intake:write shows it: the customer's name and no other
+// contact, and none of what only the hub and its admins see.
+func benchView(t intake.TradeIn) intake.TradeIn {
+	t.Customer = intake.Customer{Name: t.Customer.Name}
+	t.Source, t.ExternalID, t.CustomerID, t.Description, t.Photos, t.CreatedAt = "", "", "", "", nil, time.Time{}
+	return t
 }
 
 // BlobOf returns a stored photo's bytes and media type.

@@ -40,6 +40,7 @@ func TestEveryBenchSeesOneReviewQueue(t *testing.T) {
 	require.Len(t, queue, 1)
 	got := queue[0]
 	assert.Equal(t, ti.ID, got.TradeIn.ID)
+	assert.Equal(t, intake.Customer{Name: "Ada Lovelace"}, got.TradeIn.Customer, "a bench sees the customer's name, no contact")
 	assert.Equal(t, intake.UnitRerouted, got.State)
 	assert.Equal(t, intake.ConditionPoor, got.Grading.Grade.Condition, "the grading that rerouted it: a cracked screen")
 	require.Len(t, got.Photos, 1)

@@ -81,6 +81,10 @@ type Review struct {
 	State   UnitState `json:"state"`
 	Grading Grading   `json:"grading"`
 	Photos  []Photo   `json:"photos,omitempty"`
+	// Remote is set on an item of the hub's queue whose device another
+	// bench received and rerouted (Grading.Bench): this bench holds no
+	// unit of it. It is the bench's to know, never part of the contract.
+	Remote bool `json:"-"`
 }
 
 // Photo is a picture of a device, stored by the hash of its content.
@@ -98,8 +102,24 @@ type ReviewStore interface {
 	RecordDecision(ctx context.Context, d SupervisorDecision, from UnitState, to UnitState, events []Event) error
 }
 
-// Decide records a supervisor's decision on a rerouted device. Only a
-// supervisor may decide; the role is checked here, below any screen.
+// RemoteReviewStore is a ReviewStore that also keeps the hub's review
+// queue: devices rerouted at other benches, whose units it does not hold.
+// Decide falls back on it for a trade-in without a unit here.
+type RemoteReviewStore interface {
+	ReviewStore
+	// RemoteReview returns the hub's queue item of a trade-in as last
+	// fetched, Remote set; ErrNotFound when the queue does not list it.
+	RemoteReview(ctx context.Context, tradeInID string) (Review, error)
+	// RecordRemoteDecision records a decision on a remote item if it is
+	// still in the state it was decided on, with its events, at once.
+	RecordRemoteDecision(ctx context.Context, d SupervisorDecision, from UnitState, to UnitState, events []Event) error
+}
+
+// Decide records a supervisor's decision on a rerouted device: one this
+// bench holds, or, when rs is a RemoteReviewStore, one the hub's queue
+// lists from another bench. Only a supervisor may decide; the role is
+// checked here, below any screen. The event goes to the hub like any
+// other, which settles the item at every bench.
 func (b *Bench) Decide(ctx context.Context, rs ReviewStore, op Operator, tradeInID string, req DecisionRequest) (SupervisorDecision, error) {
 	if err := Authorize(op, ActionDecide); err != nil {
 		return SupervisorDecision{}, err
@@ -114,6 +134,10 @@ func (b *Bench) Decide(ctx context.Context, rs ReviewStore, op Operator, tradeIn
 		return SupervisorDecision{}, err
 	}
 	r, err := rs.Review(ctx, tradeInID)
+	remote, hasRemote := rs.(RemoteReviewStore)
+	if errors.Is(err, ErrNotFound) && hasRemote {
+		r, err = remote.RemoteReview(ctx, tradeInID)
+	}
 	if err != nil {
 		return SupervisorDecision{}, fmt.Errorf("review of %s: %w", tradeInID, err)
 	}
@@ -131,7 +155,11 @@ func (b *Bench) Decide(ctx context.Context, rs ReviewStore, op Operator, tradeIn
 			return SupervisorDecision{}, err
 		}
 	}
-	if err := rs.RecordDecision(ctx, d, r.State, to, []Event{ev}); err != nil {
+	record := rs.RecordDecision
+	if r.Remote && hasRemote {
+		record = remote.RecordRemoteDecision
+	}
+	if err := record(ctx, d, r.State, to, []Event{ev}); err != nil {
 		return SupervisorDecision{}, fmt.Errorf("record decision on %s: %w", r.TradeIn.Reference, err)
 	}
 	return d, nil

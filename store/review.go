@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/dbtime"
@@ -36,9 +37,24 @@ func (s *Store) Review(ctx context.Context, tradeInID string) (intake.Review, er
 	return rs[0], nil
 }
 
-// ReviewQueue lists the units waiting for a supervisor, oldest first.
+// ReviewQueue lists what waits for a supervisor, oldest grading first: the
+// units of this bench, and the items of the hub's queue (as last fetched)
+// other benches rerouted, Remote set.
 func (s *Store) ReviewQueue(ctx context.Context) ([]intake.Review, error) {
-	return s.reviews(ctx, `WHERE u.state IN ('rerouted', 'photos-requested') ORDER BY g.at`)
+	local, err := s.reviews(ctx, `WHERE u.state IN ('rerouted', 'photos-requested') ORDER BY g.at`)
+	if err != nil {
+		return nil, err
+	}
+	if local, err = s.asTheHubSays(ctx, local); err != nil {
+		return nil, err
+	}
+	remote, err := s.RemoteReviews(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all := append(local, remote...)
+	slices.SortStableFunc(all, func(a, b intake.Review) int { return a.Grading.At.Compare(b.Grading.At) })
+	return all, nil
 }
 
 func (s *Store) reviews(ctx context.Context, where string, args ...any) ([]intake.Review, error) {

@@ -16,11 +16,23 @@ import (
 )
 
 // ReviewSource lists the units waiting for a supervisor and their photos;
-// store.Store is one.
+// store.Store is one. A source that is also a QueueFetcher lists the
+// devices other benches rerouted too (intake.Review.Remote).
 type ReviewSource interface {
 	ReviewQueue(ctx context.Context) ([]intake.Review, error)
 	PhotoReader
 }
+
+// QueueFetcher brings the hub's review queue, every bench's reroutes, to
+// this bench, for ReviewQueue to list. The review screen asks it when it
+// shows and every ReviewFetchEvery while it does.
+type QueueFetcher interface {
+	FetchQueue(ctx context.Context) error
+}
+
+// ReviewFetchEvery is how often a review screen on show fetches the hub's
+// queue: a reroute at another bench shows within it.
+const ReviewFetchEvery = 30 * time.Second
 
 // Decider records a supervisor's decision. BenchDecider adapts
 // intake.Bench.
@@ -68,6 +80,12 @@ type ReviewScreen struct {
 	selected *intake.Review
 	busy     bool
 
+	fetcher  QueueFetcher // nil: the source lists this bench's units only
+	hubNote  *widget.Label
+	fetching bool
+	poll     Timer // the next fetch
+	polling  bool  // poll is set: the screen shows
+
 	// OnDecided is called on the UI goroutine once a decision is recorded.
 	OnDecided func(intake.SupervisorDecision)
 	// OnShown is called on the UI goroutine when a unit's detail shows.
@@ -77,7 +95,11 @@ type ReviewScreen struct {
 // NewReviewScreen builds the queue and starts loading it.
 func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen {
 	s := &ReviewScreen{env: env, source: source, decide: decide, msg: newMessage()}
+	s.fetcher, _ = source.(QueueFetcher)
 	s.title = bold("Review queue")
+	s.hubNote = widget.NewLabel("")
+	s.hubNote.Wrapping = fyne.TextWrapWord
+	s.hubNote.Hide()
 	s.list = widget.NewList(func() int { return len(s.queue) },
 		func() fyne.CanvasObject {
 			return tall(widget.NewLabel("TI-0000-000000 · disclosed excellent → graded broken"), touchHeight)
@@ -89,6 +111,9 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 				d.Disclosed, d.Graded, signedMoney(d.Delta()))
 			if r.State == intake.UnitPhotosRequested {
 				text += " · photos requested"
+			}
+			if r.Remote {
+				text += " · rerouted at " + r.Grading.Bench
 			}
 			o.(*fyne.Container).Objects[0].(*widget.Label).SetText(text)
 		})
@@ -129,7 +154,7 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 	s.detail = container.NewBorder(s.card.content, container.NewVBox(widget.NewSeparator(), s.reason, counter, s.msg.Label, buttons),
 		nil, nil, s.scroll)
 	s.detail.Hide()
-	left := container.NewBorder(container.NewBorder(nil, nil, nil, refresh, s.title), nil, nil, nil, s.list)
+	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, refresh, s.title), s.hubNote), nil, nil, nil, s.list)
 	right := s.detail
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.35
@@ -154,17 +179,93 @@ func (s *ReviewScreen) Queue() []intake.Review { return s.queue }
 // Message is the feedback text, for tests and accessibility.
 func (s *ReviewScreen) Message() string { return s.msg.Text }
 
-// Reload loads the queue again.
+// HubNote says how current the other benches' reroutes are, for tests.
+func (s *ReviewScreen) HubNote() string { return s.hubNote.Text }
+
+// Reload loads the queue again, and fetches the hub's queue: every bench's
+// reroutes. The shell calls it each time the screen shows; from then on it
+// fetches every ReviewFetchEvery while the screen shows.
 func (s *ReviewScreen) Reload() {
+	s.load()
+	s.fetch()
+}
+
+// fetch brings the hub's queue here, then lists it, and sets the next
+// fetch. A hub that does not answer leaves the queue as last fetched.
+func (s *ReviewScreen) fetch() {
+	if s.fetcher == nil || s.fetching {
+		return
+	}
+	s.fetching = true
+	background(s.env, func(ctx context.Context) (time.Time, error) {
+		return s.env.now(), s.fetcher.FetchQueue(ctx)
+	}, func(at time.Time, err error) {
+		s.fetching = false
+		s.hubNote.Show()
+		if err != nil {
+			s.hubNote.SetText(fmt.Sprintf("Other benches' reroutes could not be fetched (%v): showing them as last fetched.", err))
+		} else {
+			s.hubNote.SetText("Every bench's reroutes, as of " + at.Local().Format("15:04:05"))
+			s.load()
+		}
+		s.schedule()
+	})
+}
+
+// schedule sets the next fetch.
+func (s *ReviewScreen) schedule() {
+	s.polling = true
+	if s.poll != nil {
+		s.poll.Reset(ReviewFetchEvery)
+		return
+	}
+	clock := s.env.Clock
+	if clock == nil {
+		clock = SystemClock()
+	}
+	s.poll = clock.AfterFunc(ReviewFetchEvery, func() { onUI(s.env, s.tick) })
+}
+
+// tick fetches again if the screen still shows to someone who decides: a
+// hidden tab, a locked bench or another role stops the fetches until the
+// screen shows again (Reload).
+func (s *ReviewScreen) tick() {
+	if !s.content.Visible() || intake.Authorize(s.env.operator(), intake.ActionDecide) != nil {
+		s.polling = false
+		return
+	}
+	s.fetch()
+}
+
+// onUI runs f on the UI goroutine (the test's, in tests).
+func onUI(env Env, f func()) {
+	if env.post != nil {
+		env.post(f)
+		return
+	}
+	fyne.Do(f)
+}
+
+// load lists the queue as the source has it.
+func (s *ReviewScreen) load() {
 	background(s.env, s.source.ReviewQueue, func(q []intake.Review, err error) {
 		if err != nil {
 			s.msg.error(explain("Loading the review queue", err))
 			return
 		}
 		s.queue = q
-		if len(q) == 0 {
+		remote := 0
+		for _, r := range q {
+			if r.Remote {
+				remote++
+			}
+		}
+		switch {
+		case len(q) == 0:
 			s.title.SetText("Review queue (0): nothing waits for a supervisor")
-		} else {
+		case remote > 0:
+			s.title.SetText(fmt.Sprintf("Review queue (%d, %d from other benches)", len(q), remote))
+		default:
 			s.title.SetText(fmt.Sprintf("Review queue (%d)", len(q)))
 		}
 		s.list.Refresh()
@@ -217,6 +318,9 @@ func (s *ReviewScreen) Select(i int) {
 	graded := widget.NewLabel(fmt.Sprintf("Condition: %s\nCosmetic grade %s, functional %d\nWhy: %s\nNotes: %s\nBy %s at bench %s, %s",
 		g.Condition, g.Cosmetic, g.Functional, strings.Join(g.Reasons, "; "), r.Grading.Inspection.Notes,
 		s.env.operatorName(r.Grading.Operator), r.Grading.Bench, r.Grading.At.Local().Format("2006-01-02 15:04")))
+	if r.Remote {
+		graded.SetText(fmt.Sprintf("Rerouted at bench %s, which holds the device.\n%s", r.Grading.Bench, graded.Text))
+	}
 	graded.Wrapping = fyne.TextWrapWord
 	s.compare.Objects = []fyne.CanvasObject{widget.NewCard("Disclosed", "", disclosed), widget.NewCard("Graded", "", graded)}
 	s.compare.Refresh()

@@ -2,15 +2,19 @@ package ui
 
 import (
 	"context"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/store"
 )
 
 func newReviewScreen(t *testing.T, f *fixture, op intake.Operator) (*ReviewScreen, func(string, func() bool)) {
@@ -90,4 +94,65 @@ func TestMorePhotosKeepsTheUnitQueued(t *testing.T) {
 	test.Tap(s.buttons[3])
 	until("the reload", func() bool { return len(s.Queue()) == 1 && s.Queue()[0].State == intake.UnitPhotosRequested })
 	assert.Contains(t, s.Message(), "more photos requested")
+}
+
+// hubQueue stands in for the hub's queue at a bench: each fetch keeps the
+// hub's items in the real store, as benchsync.SharedQueue does.
+type hubQueue struct {
+	*store.Store
+	items   []intake.Review
+	fetches atomic.Int32
+}
+
+func (q *hubQueue) FetchQueue(ctx context.Context) error {
+	q.fetches.Add(1)
+	return q.ReplaceRemoteReviews(ctx, q.items)
+}
+
+// The Review tab lists a device another bench rerouted next to this
+// bench's, saying which bench; it fetches the hub's queue when it shows
+// and every 30 s while it does, and stops when it is hidden.
+func TestReviewShowsTheHubsQueue(t *testing.T) {
+	f := newFixture(t)
+	f.rerouted(t)
+	remote := intake.Review{State: intake.UnitRerouted,
+		TradeIn: intake.TradeIn{ID: "2", Reference: "TI-2", Status: intake.StatusInspected, IMEI: "490154203237518",
+			Device: intake.Device{Make: "Apple", Model: "iPhone 13"}, Customer: intake.Customer{Name: "Alan Turing"}, Offer: 32000},
+		Grading: intake.Grading{TradeInID: "2", Bench: "bench-a", Operator: "op-tech", At: f.clock.Now().Add(time.Hour),
+			Decision: intake.Decision{Reroute: true, Disclosed: intake.ConditionGood, Graded: intake.ConditionPoor, Offer: 32000, GradedPrice: 16000}}}
+	hub := &hubQueue{Store: f.store, items: []intake.Review{remote}}
+	test.NewTempApp(t)
+	post, until := settling(t)
+	s := NewReviewScreen(Env{Session: session{supervisor}, Clock: f.clock, post: post}, hub, BenchDecider(f.bench, f.store))
+	test.NewTempWindow(t, s.Content())
+
+	until("the hub's queue", func() bool { return len(s.Queue()) == 2 })
+	assert.Equal(t, []bool{false, true}, []bool{s.Queue()[0].Remote, s.Queue()[1].Remote}, "this bench's first: graded earlier")
+	assert.Equal(t, "Review queue (2, 1 from other benches)", s.title.Text)
+	assert.Equal(t, "Every bench's reroutes, as of "+f.clock.Now().Local().Format("15:04:05"), s.HubNote())
+	row := s.list.CreateItem()
+	s.list.UpdateItem(1, row)
+	assert.Equal(t, "TI-2 · Apple iPhone 13 · good → poor · −$160.00 · rerouted at bench-a",
+		row.(*fyne.Container).Objects[0].(*widget.Label).Text)
+	s.Select(1)
+	graded := s.compare.Objects[1].(*widget.Card).Content.(*widget.Label).Text
+	assert.Equal(t, "Rerouted at bench bench-a, which holds the device.", strings.SplitN(graded, "\n", 2)[0])
+
+	// Every 30 s while it shows; a decision elsewhere leaves the queue.
+	assert.Equal(t, int32(1), hub.fetches.Load())
+	hub.items = nil
+	f.clock.Advance(ReviewFetchEvery)
+	until("the next fetch", func() bool { return len(s.Queue()) == 1 })
+	assert.Equal(t, int32(2), hub.fetches.Load())
+	assert.Equal(t, "Review queue (1)", s.title.Text)
+
+	// Hidden (another tab), it stops; shown again, it fetches at once.
+	s.Content().Hide()
+	f.clock.Advance(ReviewFetchEvery)
+	until("the poll to stop", func() bool { return !s.polling })
+	assert.Equal(t, int32(2), hub.fetches.Load())
+	s.Content().Show()
+	s.Reload()
+	until("the fetch on show", func() bool { return s.polling && !s.fetching })
+	assert.Equal(t, int32(3), hub.fetches.Load())
 }

@@ -86,7 +86,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		Receive: ui.ReceiveDeps{Lookup: unitScans{bench: bench, labels: labels, store: s}, Receiver: bench, Search: s, Link: bench,
 			Quarantine: bench, Labels: uiLabels{labels}},
 		Grade:   ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}, Existing: s},
-		Reviews: s,
+		Reviews: reviewQueue(s, link),
 		Decider: ui.BenchDecider(bench, s),
 		WalkIn: ui.WalkInDeps{Catalog: s, IMEI: imeiRegistry{hub: link, cache: s}, Accept: ui.BenchWalkIns(bench, labelled),
 			Receipts: walkInReceipts{svc: labels, dir: filepath.Join(filepath.Dir(*db), "receipts")}},

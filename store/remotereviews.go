@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/dbtime"
+	"github.com/intakebench/intakebench/internal/sqlitedb"
+)
+
+// The hub's review queue, kept at every bench so that a supervisor sees
+// the devices other benches rerouted (migration 0008). The hub's list is
+// the truth: each fetch replaces it whole. The only thing this bench adds
+// is its own decisions not yet settled by the hub, which hide an item it
+// decided (or mark it photos-requested) until the hub's queue says so.
+
+// ReplaceRemoteReviews replaces the hub's review queue kept here with rs,
+// in the hub's order, in one transaction. Units, this bench's own devices,
+// are not touched. An item whose decision made here still waits in the
+// outbox keeps the state it was decided to.
+func (s *Store) ReplaceRemoteReviews(ctx context.Context, rs []intake.Review) error {
+	docs := make([][]byte, len(rs))
+	for i, r := range rs {
+		if r.TradeIn.ID == "" || !r.State.AwaitsSupervisor() {
+			return fmt.Errorf("review queue item %d (%q, %s): not a trade-in waiting for a supervisor", i, r.TradeIn.ID, r.State)
+		}
+		r.Remote = false
+		doc, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode review of %s: %w", r.TradeIn.ID, err)
+		}
+		docs[i] = doc
+	}
+	now := dbtime.Format(s.now())
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM remote_reviews`); err != nil {
+			return fmt.Errorf("clear the hub's review queue: %w", err)
+		}
+		for i, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO remote_reviews (tradein_id, position, state, bench, doc, fetched_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, r.TradeIn.ID, i, string(r.State), r.Grading.Bench, docs[i], now); err != nil {
+				return fmt.Errorf("keep review of %s: %w", r.TradeIn.ID, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE remote_reviews SET state = (
+				SELECT d.to_state FROM remote_decisions d JOIN outbox o ON o.key = d.event_key
+				WHERE d.tradein_id = remote_reviews.tradein_id AND o.state = 'pending' ORDER BY d.id DESC LIMIT 1)
+			WHERE tradein_id IN (SELECT d.tradein_id FROM remote_decisions d JOIN outbox o ON o.key = d.event_key
+				WHERE o.state = 'pending')`); err != nil {
+			return fmt.Errorf("keep the decisions not yet sent: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			metaRemoteFetchedAt, now); err != nil {
+			return fmt.Errorf("note the fetch: %w", err)
+		}
+		return nil
+	})
+}
+
+// metaRemoteFetchedAt is when the hub's queue was last fetched.
+const metaRemoteFetchedAt = "remote reviews fetched at"
+
+// asTheHubSays gives this bench's rerouted units the hub's word, as the
+// queue last fetched says it, without touching them: a unit whose events
+// the hub has all settled takes the state the hub lists it in (a
+// supervisor at another bench asked for photos), or leaves the queue when
+// a fetch after them does not list it (a supervisor elsewhere decided).
+// A unit with events still to send is as this bench recorded it.
+func (s *Store) asTheHubSays(ctx context.Context, local []intake.Review) ([]intake.Review, error) {
+	var fetched string
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaRemoteFetchedAt).Scan(&fetched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return local, nil // never fetched: nothing to go by
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read when the hub's queue was fetched: %w", err)
+	}
+	out := local[:0:0]
+	for _, r := range local {
+		var pending int
+		var settled, hubState sql.NullString
+		if err := s.read.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM outbox WHERE tradein_id = ?1 AND state = 'pending'),
+				(SELECT max(settled_at) FROM outbox WHERE tradein_id = ?1),
+				(SELECT state FROM remote_reviews WHERE tradein_id = ?1)`, r.TradeIn.ID).Scan(&pending, &settled, &hubState); err != nil {
+			return nil, fmt.Errorf("compare %s with the hub's queue: %w", r.TradeIn.ID, err)
+		}
+		switch {
+		case pending > 0:
+		case hubState.Valid:
+			r.State = intake.UnitState(hubState.String)
+		case settled.Valid && settled.String < fetched:
+			continue // the hub's queue no longer lists it
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// remoteWhere picks the remote items no unit of this bench stands for.
+const remoteWhere = `NOT EXISTS (SELECT 1 FROM units u WHERE u.tradein_id = r.tradein_id)`
+
+// RemoteReviews lists the hub's queue items, as last fetched, that wait
+// for a supervisor and whose device this bench does not hold, in the
+// hub's order. Each has Remote set.
+func (s *Store) RemoteReviews(ctx context.Context) ([]intake.Review, error) {
+	return s.remoteReviews(ctx, `WHERE r.state IN ('rerouted', 'photos-requested') AND `+remoteWhere+` ORDER BY r.position`)
+}
+
+// RemoteReview returns the hub's queue item of a trade-in whose device
+// this bench does not hold, in whatever state it is here (intake.Bench.Decide
+// checks it still waits); intake.ErrNotFound when the queue does not list it.
+func (s *Store) RemoteReview(ctx context.Context, tradeInID string) (intake.Review, error) {
+	rs, err := s.remoteReviews(ctx, `WHERE r.tradein_id = ? AND `+remoteWhere, tradeInID)
+	if err != nil {
+		return intake.Review{}, err
+	}
+	if len(rs) == 0 {
+		return intake.Review{}, fmt.Errorf("the hub's review queue of %s: %w", tradeInID, intake.ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+func (s *Store) remoteReviews(ctx context.Context, where string, args ...any) ([]intake.Review, error) {
+	return sqlitedb.QueryRows(ctx, s.read, "the hub's review queue", func(rows *sql.Rows) (intake.Review, error) {
+		var r intake.Review
+		var doc []byte
+		var state string
+		if err := rows.Scan(&doc, &state); err != nil {
+			return r, err
+		}
+		if err := json.Unmarshal(doc, &r); err != nil {
+			return r, fmt.Errorf("decode a review of the hub's queue: %w", err)
+		}
+		r.State, r.Remote = intake.UnitState(state), true
+		return r, nil
+	}, `SELECT r.doc, r.state FROM remote_reviews r `+where, args...)
+}
+
+// RecordRemoteDecision records a supervisor's decision on an item of the
+// hub's queue if it is still in the state it was decided on here, with its
+// events, in one transaction: the events reach the hub through the outbox
+// like those of a decision on a unit of this bench.
+func (s *Store) RecordRemoteDecision(ctx context.Context, d intake.SupervisorDecision, from, to intake.UnitState, events []intake.Event) error {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE remote_reviews SET state = ? WHERE tradein_id = ? AND state = ?`,
+			string(to), d.TradeInID, string(from))
+		if err != nil {
+			return fmt.Errorf("update the hub's queue item: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("trade-in %s is no longer %s: someone decided first", d.TradeInID, from)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO remote_decisions (tradein_id, kind, operator, bench, at, to_state, doc, event_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.TradeInID, string(d.Kind), d.Operator, d.Bench, dbtime.Format(d.At), string(to), doc, d.EventKey); err != nil {
+			return fmt.Errorf("insert decision: %w", err)
+		}
+		return s.appendEvents(ctx, tx, events)
+	})
+}
+
+// CachePhoto keeps a photo fetched from the hub by the hash of its
+// content, for good: content-addressed, it never changes. Content that
+// does not hash to sha is refused.
+func (s *Store) CachePhoto(ctx context.Context, sha, mime string, data []byte) error {
+	if len(data) == 0 || len(data) > intake.MaxPhotoBytes {
+		return fmt.Errorf("a photo must be between 1 byte and %d MiB, %s is %d bytes", intake.MaxPhotoBytes>>20, sha, len(data))
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != sha {
+		return fmt.Errorf("photo %s: its content does not hash to its name", sha)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, mime, size, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			sha, mime, len(data), data); err != nil {
+			return fmt.Errorf("keep photo %s: %w", sha, err)
+		}
+		return nil
+	})
+}
