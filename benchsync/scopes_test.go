@@ -47,7 +47,7 @@ func TestBenchGetsNamesButNoContactDetails(t *testing.T) {
 		assert.Equal(t, want.Tracking, got.Tracking, "trade-in %s: the manual search finds it by tracking number", want.ID)
 	}
 	first, _, _ := strings.Cut(onHub.Customer.Name, " ")
-	found, err := st.SearchTradeIns(ctx, first, 100)
+	found, err := st.FindTradeIns(ctx, first, 100)
 	require.NoError(t, err)
 	assert.Contains(t, ids(found), onHub.ID, "the manual search finds a trade-in by its customer's name")
 

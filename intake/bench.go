@@ -145,6 +145,25 @@ func (b *Bench) Lookup(ctx context.Context, raw string) (Match, error) {
 		}
 	}
 	if len(found) == 0 {
+		// 14 digits found nothing as a serial: they may be an IMEI
+		// typed without its check digit.
+		for _, id := range devices {
+			imei, ok := MissingCheckDigit(id)
+			if !ok {
+				continue
+			}
+			ts, err := b.store.TradeInsByIdentifier(ctx, imei)
+			if err != nil {
+				return Match{}, fmt.Errorf("look up %s %s: %w", imei.Kind, imei.Value, err)
+			}
+			if len(ts) > 0 {
+				found, devices = ts, []Identifier{imei}
+				m.Identifiers = []Identifier{imei}
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
 		t, ok, err := b.linkedByHand(ctx, devices)
 		if err != nil {
 			return Match{}, err

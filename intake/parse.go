@@ -934,6 +934,19 @@ func imeiOf(body string) Identifier {
 	return Identifier{Kind: KindIMEI, Value: body + string(luhnDigit(body, 10))}
 }
 
+// MissingCheckDigit returns the IMEI an unlabelled 14-digit number is
+// when it is an IMEI whose check digit was left off (typed from a label
+// that prints it apart, or read by a scanner that drops it): the number
+// with its Luhn check digit computed. ParseScan reads such a number as a
+// serial, as it could be one; a lookup that finds nothing by the serial
+// tries this IMEI next. False for any other identifier.
+func MissingCheckDigit(id Identifier) (Identifier, bool) {
+	if id.Kind != KindSerial || len(id.Value) != 14 || !isDecimal(id.Value) {
+		return Identifier{}, false
+	}
+	return imeiOf(id.Value), true
+}
+
 // readMobile reads a value labelled IMEI/MEID (or GS1 AI 8002): an IMEI,
 // an MEID or an ESN, told apart by length. 14 decimal digits are read as
 // the MEID: a dual-mode phone's MEID is its IMEI without the check digit.

@@ -205,19 +205,14 @@ func (b *Bench) AcceptWalkIn(ctx context.Context, ws WalkInStore, op Operator, w
 	} else if flagged {
 		return TradeIn{}, Receipt{}, &WalkInFlaggedError{Check: IMEICheck{IMEI: imei, Status: IMEIStatus(f.Kind), Reason: f.Reason}}
 	}
-	if l, err := b.otherModel(ctx, []Identifier{{Kind: KindIMEI, Value: imei}}, w.Variant.Device); err != nil {
-		return TradeIn{}, Receipt{}, err
-	} else if l != nil {
-		return TradeIn{}, Receipt{}, &WalkInModelError{Picked: DeviceModel{Make: w.Variant.Device.Make, Model: w.Variant.Device.Model}, TAC: *l}
-	}
-	existing, err := ws.TradeInsByIdentifier(ctx, Identifier{Kind: KindIMEI, Value: imei})
+	// The same checks as the counter's IMEI check, again: the catalog or
+	// another bench may have changed since.
+	dev, err := b.walkInDevice(ctx, ws, imei)
 	if err != nil {
 		return TradeIn{}, Receipt{}, err
 	}
-	for _, t := range existing {
-		if t.Status.Open() {
-			return TradeIn{}, Receipt{}, fmt.Errorf("IMEI %s already belongs to trade-in %s (%s)", imei, t.Reference, t.Status)
-		}
+	if m := dev.Mismatch(w.Variant.Device); m != nil {
+		return TradeIn{}, Receipt{}, m
 	}
 	if strings.TrimSpace(w.Customer.Name) == "" {
 		return TradeIn{}, Receipt{}, errors.New("a walk-in needs the customer's name")

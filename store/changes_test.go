@@ -83,22 +83,31 @@ func TestApplyChangesMovesTheCursorOfAnEmptyPage(t *testing.T) {
 }
 
 // A backslash is the LIKE escape character: in a search term it is as
-// literal as % and _.
-func TestSearchByNameTakesABackslashLiterally(t *testing.T) {
-	s, _ := openTemp(t)
-	ctx := context.Background()
-	odd := sampleTradeIn("1", "356938035643809")
-	odd.Customer.Name = `Ada\Lovelace`
-	plain := sampleTradeIn("2", "490154203237518")
-	plain.Customer.Name = "Ada%Lovelace"
-	require.NoError(t, s.ApplyChanges(ctx, Changes{TradeIns: []intake.TradeIn{odd, plain}}, "c1"))
-	for term, want := range map[string][]string{`Ada\`: {"1"}, `ada\l`: {"1"}, "Ada%": {"2"}, `\`: nil} {
-		found, err := s.SearchTradeIns(ctx, term, 10)
-		require.NoError(t, err)
-		var ids []string
-		for _, ti := range found {
-			ids = append(ids, ti.ID)
+// literal as % and _, with the search index and without it (during an
+// initial pull, FindTradeIns scans the cache with LIKE).
+func TestSearchByNameTakesWildcardsLiterally(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		s, _ := openTemp(t)
+		ctx := context.Background()
+		if deferred {
+			_, err := s.DeferCacheIndexes(ctx)
+			require.NoError(t, err)
 		}
-		assert.Equal(t, want, ids, "%q", term)
+		odd := sampleTradeIn("1", "356938035643809")
+		odd.Customer.Name = `Ada\Lovelace`
+		plain := sampleTradeIn("2", "490154203237518")
+		plain.Customer.Name = "Ada%Lovelace"
+		under := sampleTradeIn("3", "353918050000005")
+		under.Customer.Name = "Adam Lovelace"
+		require.NoError(t, s.ApplyChanges(ctx, Changes{TradeIns: []intake.TradeIn{odd, plain, under}}, "c1"))
+		for term, want := range map[string][]string{`Ada\`: {"1"}, `ada\l`: {"1"}, "Ada%": {"2"}, "Ad_": nil, "a%l": {"2"}} {
+			found, err := s.FindTradeIns(ctx, term, 10)
+			require.NoError(t, err)
+			var ids []string
+			for _, ti := range found {
+				ids = append(ids, ti.ID)
+			}
+			assert.Equal(t, want, ids, "%q, search index deferred: %v", term, deferred)
+		}
 	}
 }

@@ -13,10 +13,10 @@ import (
 	"github.com/intakebench/intakebench/intake"
 )
 
-// TradeInSearcher finds trade-ins by customer, reference or tracking
-// number; store.Store is one.
+// TradeInSearcher finds trade-ins by any part of a customer's name, a
+// reference or a tracking number; store.Store is one.
 type TradeInSearcher interface {
-	SearchTradeIns(ctx context.Context, term string, limit int) ([]intake.TradeIn, error)
+	FindTradeIns(ctx context.Context, term string, limit int) ([]intake.TradeIn, error)
 }
 
 // Linker receives a device whose scan matched nothing against a trade-in
@@ -118,9 +118,13 @@ func (p *manualPanel) search() {
 		p.msg.error("Type a customer name, a trade-in reference or a tracking number first.")
 		return
 	}
+	if _, err := intake.SearchWords(term); err != nil {
+		p.msg.error(err.Error() + ".")
+		return
+	}
 	p.msg.note("Searching…")
 	background(p.s.env, func(ctx context.Context) ([]intake.TradeIn, error) {
-		return p.s.deps.Search.SearchTradeIns(ctx, term, searchLimit)
+		return p.s.deps.Search.FindTradeIns(ctx, term, searchLimit)
 	}, func(ts []intake.TradeIn, err error) {
 		if err != nil {
 			p.msg.error(explain("Searching", err))
@@ -136,7 +140,7 @@ func (p *manualPanel) search() {
 		}
 		switch len(ts) {
 		case 0:
-			p.msg.error(fmt.Sprintf("No trade-in matches %q. Check the spelling, try the reference or tracking number, or quarantine the device.", term))
+			p.msg.error(fmt.Sprintf("No trade-in found for %q. Check the spelling, try part of the surname, the reference or the tracking number, or quarantine the device.", term))
 		case searchLimit:
 			p.msg.note(fmt.Sprintf("Showing the first %d: type more of the name to narrow it down.", searchLimit))
 		default:

@@ -50,7 +50,7 @@ func TestUnknownDeviceLinkedByHand(t *testing.T) {
 	test.Type(p.term, "Nobody")
 	p.term.TypedKey(keyReturn())
 	until("the search", func() bool { return p.msg.Text != "Searching…" })
-	assert.Contains(t, p.msg.Text, `No trade-in matches "Nobody"`)
+	assert.Contains(t, p.msg.Text, `No trade-in found for "Nobody"`)
 
 	p.term.SetText("Ada")
 	p.term.TypedKey(keyReturn())

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -40,11 +42,30 @@ func (f WalkInFunc) AcceptWalkIn(ctx context.Context, op intake.Operator, w inta
 	return f(ctx, op, w)
 }
 
-// BenchWalkIns is the bench service accepting walk-ins into its store.
+// WalkInDevices says what the bench knows of a walk-in's IMEI before a
+// quote: a device already in a trade-in is refused, and the models its TAC
+// names are checked against the model picked. intake.Bench is one.
+type WalkInDevices interface {
+	CheckWalkInIMEI(ctx context.Context, raw string) (intake.WalkInDevice, error)
+}
+
+// BenchWalkIns is the bench service accepting walk-ins into its store; it
+// is the screen's WalkInDevices too.
 func BenchWalkIns(b *intake.Bench, ws intake.WalkInStore) WalkInAcceptor {
-	return WalkInFunc(func(ctx context.Context, op intake.Operator, w intake.WalkIn) (intake.TradeIn, intake.Receipt, error) {
-		return b.AcceptWalkIn(ctx, ws, op, w)
-	})
+	return benchWalkIns{b: b, ws: ws}
+}
+
+type benchWalkIns struct {
+	b  *intake.Bench
+	ws intake.WalkInStore
+}
+
+func (w benchWalkIns) AcceptWalkIn(ctx context.Context, op intake.Operator, wi intake.WalkIn) (intake.TradeIn, intake.Receipt, error) {
+	return w.b.AcceptWalkIn(ctx, w.ws, op, wi)
+}
+
+func (w benchWalkIns) CheckWalkInIMEI(ctx context.Context, raw string) (intake.WalkInDevice, error) {
+	return w.b.CheckWalkInIMEI(ctx, raw)
 }
 
 // WalkInDeps are the services of the walk-in screen.
@@ -52,6 +73,9 @@ type WalkInDeps struct {
 	Catalog Catalog
 	IMEI    IMEIChecker
 	Accept  WalkInAcceptor
+	// Devices checks the IMEI against the bench's trade-ins and the
+	// catalog's TACs; when nil, an Accept that is one (BenchWalkIns) does.
+	Devices WalkInDevices
 	// Receipts prints or saves a walk-in's receipt again; none hides the
 	// buttons.
 	Receipts WalkInReceipts
@@ -70,35 +94,55 @@ const (
 )
 
 var (
+	yesNoOptions  = []string{answerYes, answerNo}
 	wearOptions   = []string{string(intake.WearNone), string(intake.WearLight), string(intake.WearVisible), string(intake.WearCracked)}
 	payoutOptions = []string{string(intake.PayoutStoreCredit), string(intake.PayoutCash), string(intake.PayoutCheck)}
 )
 
-// WalkInScreen is a counter trade-in from model pick to payout.
+// modelMatches is how many models the type-ahead offers at once.
+const modelMatches = 5
+
+// WalkInScreen is a counter trade-in from IMEI to payout, laid out in the
+// order a clerk works with the keyboard: scan the IMEI (the bench checks
+// it, and picks the model its TAC names), type a few letters of the model
+// if it was not picked, answer the questions with the digit keys, type the
+// customer's name, accept. Enter moves on from each field; Accept stays
+// below the form, always in sight.
 type WalkInScreen struct {
 	env  Env
 	deps WalkInDeps
 
-	makeSel, modelSel, variantSel *widget.Select
-	powersOn, account, battery    *widget.RadioGroup
-	screenWear, bodyWear          *widget.RadioGroup
-	imei                          *entry
-	checkBtn                      *widget.Button
-	checkCard                     *card
-	quoteCard                     *card
-	name, email, phone            *entry
-	payout                        *widget.RadioGroup
-	accept, decline, next         *widget.Button
-	msg                           message
-	scroll                        *container.Scroll
-	content                       fyne.CanvasObject
-	variants                      []intake.Variant
-	variant                       *intake.Variant
-	check                         *intake.IMEICheck
-	quote                         *intake.Quote
-	busy, done                    bool
-	accepted                      intake.TradeIn // the walk-in just recorded
-	printReceipt, saveReceipt     *widget.Button
+	imei                       *entry
+	checkBtn                   *widget.Button
+	checkCard                  *card
+	modelFilter                *entry
+	matchBox                   *fyne.Container
+	makeSel, modelSel          *widget.Select
+	storageBox, carrierBox     *fyne.Container
+	storage, carrier           *choice
+	variantNote                *widget.Label
+	powersOn, account, battery *choice
+	screenWear, bodyWear       *choice
+	quoteCard                  *card
+	name, email, phone         *entry
+	payout                     *choice
+	accept, decline, next      *widget.Button
+	msg                        message
+	scroll                     *container.Scroll
+	content                    fyne.CanvasObject
+	models                     []intake.DeviceModel // the whole catalog, for the type-ahead
+	matches                    []intake.DeviceModel
+	pending                    *intake.DeviceModel // picked by type-ahead or TAC, waiting for its make's models
+	variants                   []intake.Variant
+	variant                    *intake.Variant
+	check                      *intake.IMEICheck
+	device                     *intake.WalkInDevice // what the bench knows of the IMEI
+	taken                      error                // the bench's refusal of the IMEI
+	quote                      *intake.Quote
+	busy, done, clearArmed     bool
+	accepted                   intake.TradeIn // the walk-in just recorded
+	printReceipt, saveReceipt  *widget.Button
+	questions                  []*choice
 
 	// OnChecked is called on the UI goroutine with each IMEI check shown.
 	OnChecked func(intake.IMEICheck)
@@ -106,50 +150,70 @@ type WalkInScreen struct {
 	OnAccepted func(intake.TradeIn, intake.Receipt)
 }
 
-// NewWalkInScreen builds the screen and starts loading the makes.
+// NewWalkInScreen builds the screen and starts loading the catalog.
 func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
+	if d, ok := deps.Accept.(WalkInDevices); ok && deps.Devices == nil {
+		deps.Devices = d
+	}
 	s := &WalkInScreen{env: env, deps: deps, msg: newMessage()}
-	s.makeSel = widget.NewSelect(nil, s.makePicked)
-	s.makeSel.PlaceHolder = "Make"
-	s.modelSel = widget.NewSelect(nil, s.modelPicked)
-	s.modelSel.PlaceHolder = "Model"
-	s.variantSel = widget.NewSelect(nil, s.variantPicked)
-	s.variantSel.PlaceHolder = "Storage and carrier"
 	changed := func(string) { s.update() }
-	yesNo := func() *widget.RadioGroup {
-		r := widget.NewRadioGroup([]string{answerYes, answerNo}, changed)
-		r.Horizontal = true
-		return r
-	}
-	wear := func() *widget.RadioGroup {
-		r := widget.NewRadioGroup(wearOptions, changed)
-		r.Horizontal = true
-		return r
-	}
-	s.powersOn, s.account, s.battery = yesNo(), yesNo(), yesNo()
-	s.screenWear, s.bodyWear = wear(), wear()
+
 	s.imei = newPromptEntry()
 	s.imei.SetPlaceHolder("Scan or type the IMEI (*#06# on the phone), then Enter")
 	s.imei.OnSubmitted = func(string) { s.Check() }
 	s.imei.OnChanged = func(string) {
-		s.check = nil
-		s.checkCard.paint(colourReady, "IMEI not checked yet")
+		s.check, s.device, s.taken = nil, nil, nil
 		s.update()
 	}
 	s.checkBtn = widget.NewButtonWithIcon("Check IMEI", theme.SearchIcon(), s.Check)
 	s.checkCard = newCard(colourReady, "IMEI not checked yet", 22)
+
+	s.modelFilter = newEntry(env)
+	s.modelFilter.SetPlaceHolder("Type part of the model (e.g. 13 pro), then Enter")
+	s.modelFilter.OnChanged = s.filterModels
+	s.modelFilter.OnSubmitted = func(string) {
+		if len(s.matches) > 0 {
+			s.pickModel(s.matches[0])
+		}
+	}
+	s.matchBox = container.NewHBox()
+	s.makeSel = widget.NewSelect(nil, s.makePicked)
+	s.makeSel.PlaceHolder = "Make"
+	s.modelSel = widget.NewSelect(nil, s.modelPicked)
+	s.modelSel.PlaceHolder = "Model"
+	s.storageBox, s.carrierBox = container.NewStack(), container.NewStack()
+	s.variantNote = widget.NewLabel("")
+
+	question := func(options []string) *choice {
+		c := newChoice(env, options, changed)
+		c.onPicked = s.focusNext
+		s.questions = append(s.questions, c)
+		return c
+	}
+	s.powersOn, s.account = question(yesNoOptions), question(yesNoOptions)
+	s.screenWear, s.bodyWear = question(wearOptions), question(wearOptions)
+	s.battery = question(yesNoOptions)
 	s.quoteCard = newCard(colourReady, "Quote: pick a model and answer the questions", 28)
+
 	s.name, s.email, s.phone = newEntry(env), newEntry(env), newEntry(env)
 	s.name.SetPlaceHolder("Customer name (required)")
 	s.email.SetPlaceHolder("Email (optional)")
 	s.phone.SetPlaceHolder("Phone (optional)")
-	s.name.OnChanged = changed
-	s.payout = widget.NewRadioGroup(payoutOptions, changed)
-	s.payout.Horizontal = true
+	s.name.OnChanged, s.email.OnChanged, s.phone.OnChanged = changed, changed, changed
+	s.name.OnSubmitted = func(string) { s.focusOn(s.email) }
+	s.email.OnSubmitted = func(string) { s.focusOn(s.phone) }
+	s.phone.OnSubmitted = func(string) { s.focusOn(s.payout) }
+	s.payout = newChoice(env, payoutOptions, changed)
+	s.payout.onPicked = func() {
+		if !s.accept.Disabled() {
+			s.focusOn(s.accept) // Space presses it
+			return
+		}
+		s.focusNext()
+	}
+
 	s.accept = bigButton("Customer accepts — receive and pay", theme.ConfirmIcon(), widget.SuccessImportance, s.Accept)
-	s.decline = bigButton("Customer declines", theme.CancelIcon(), widget.MediumImportance, func() {
-		s.Reset("Declined: nothing was recorded. Hand the device back to the customer.")
-	})
+	s.decline = bigButton("Customer declines", theme.CancelIcon(), widget.MediumImportance, s.Decline)
 	s.next = bigButton("Next customer", theme.NavigateNextIcon(), widget.HighImportance, func() { s.Reset("") })
 	s.next.Hide()
 	s.printReceipt = widget.NewButtonWithIcon("Print receipt", theme.DocumentPrintIcon(), func() { s.receipt(false) })
@@ -165,10 +229,17 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 		widget.NewLabel("Body"), s.bodyWear,
 		widget.NewLabel("Battery without service warning?"), s.battery,
 	)
+	device := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Model"), container.NewVBox(tall(s.modelFilter, touchHeight), s.matchBox,
+			container.NewGridWithColumns(2, s.makeSel, s.modelSel)),
+		widget.NewLabel("Storage"), s.storageBox,
+		widget.NewLabel("Carrier"), s.carrierBox,
+		widget.NewLabel(""), s.variantNote,
+	)
 	form := container.NewVBox(
-		bold("1. Device"), container.NewGridWithColumns(3, tall(s.makeSel, touchHeight), tall(s.modelSel, touchHeight), tall(s.variantSel, touchHeight)),
-		bold("2. Condition"), questions,
-		bold("3. IMEI"), container.NewBorder(nil, nil, nil, s.checkBtn, tall(s.imei, touchHeight)), s.checkCard.content,
+		bold("1. IMEI"), container.NewBorder(nil, nil, nil, s.checkBtn, tall(s.imei, touchHeight)), s.checkCard.content,
+		bold("2. Device"), device,
+		bold("3. Condition (digit keys answer and move on)"), questions,
 		bold("4. Customer"), container.NewGridWithColumns(3, s.name, s.email, s.phone),
 		container.NewHBox(widget.NewLabel("Payout"), s.payout),
 	)
@@ -177,8 +248,9 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 		tall(s.printReceipt, touchHeight), tall(s.saveReceipt, touchHeight)))
 	s.scroll = container.NewVScroll(form)
 	s.content = container.NewBorder(top, bottom, nil, nil, s.scroll)
+	s.setVariants(nil)
 	s.update()
-	s.loadMakes()
+	s.loadCatalog()
 	return s
 }
 
@@ -207,24 +279,132 @@ func (s *WalkInScreen) HandleScan(raw string) {
 	s.Check()
 }
 
-func (s *WalkInScreen) loadMakes() {
-	background(s.env, s.deps.Catalog.Makes, func(makes []string, err error) {
+// focusOn gives o the keyboard, when the screen is on a canvas.
+func (s *WalkInScreen) focusOn(o fyne.Focusable) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s.content); c != nil {
+		c.Focus(o)
+	}
+}
+
+// focusNext moves the keyboard to the first thing still to do, in the
+// order of the form: the model, its storage and carrier, each question,
+// the customer's name, then Accept.
+func (s *WalkInScreen) focusNext() {
+	switch {
+	case s.done:
+		return
+	case s.modelSel.Selected == "":
+		s.focusOn(s.modelFilter)
+		return
+	case s.storage != nil && s.storage.Selected == "":
+		s.focusOn(s.storage)
+		return
+	case s.carrier != nil && s.carrier.Selected == "":
+		s.focusOn(s.carrier)
+		return
+	}
+	for _, q := range s.questions {
+		if q.Selected == "" {
+			s.focusOn(q)
+			return
+		}
+	}
+	if strings.TrimSpace(s.name.Text) == "" {
+		s.focusOn(s.name)
+		return
+	}
+	if !s.accept.Disabled() {
+		s.focusOn(s.accept)
+	}
+}
+
+// loadCatalog loads the makes for the pickers and every model for the
+// type-ahead: a catalog is a few hundred models.
+func (s *WalkInScreen) loadCatalog() {
+	type catalog struct {
+		makes  []string
+		models []intake.DeviceModel
+	}
+	background(s.env, func(ctx context.Context) (catalog, error) {
+		makes, err := s.deps.Catalog.Makes(ctx)
+		if err != nil {
+			return catalog{}, err
+		}
+		c := catalog{makes: makes}
+		for _, mk := range makes {
+			ms, err := s.deps.Catalog.Models(ctx, mk)
+			if err != nil {
+				return catalog{}, err
+			}
+			for _, m := range ms {
+				c.models = append(c.models, intake.DeviceModel{Make: mk, Model: m})
+			}
+		}
+		return c, nil
+	}, func(c catalog, err error) {
 		if err != nil {
 			s.msg.error(explain("Loading the catalog", err))
 			return
 		}
-		if len(makes) == 0 {
+		if len(c.makes) == 0 {
 			s.msg.error("The catalog is empty: let the bench sync with the hub before running walk-ins.")
 		}
-		s.makeSel.SetOptions(makes)
+		s.models = c.models
+		s.makeSel.SetOptions(c.makes)
 	})
+}
+
+// filterModels lists the models whose make and model hold every word
+// typed, in any order and case, shortest name first: "13" offers the
+// iPhone 13 before the iPhone 13 Pro Max.
+func (s *WalkInScreen) filterModels(q string) {
+	s.env.touch()
+	s.matches = matchModels(s.models, q)
+	s.matchBox.RemoveAll()
+	for _, m := range s.matches {
+		s.matchBox.Add(widget.NewButton(m.String(), func() { s.pickModel(m) }))
+	}
+	if strings.TrimSpace(q) != "" && len(s.matches) == 0 {
+		s.matchBox.Add(widget.NewLabel("No model matches " + strconv.Quote(strings.TrimSpace(q))))
+	}
+	s.matchBox.Refresh()
+}
+
+func matchModels(models []intake.DeviceModel, q string) []intake.DeviceModel {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) == 0 {
+		return nil
+	}
+	var out []intake.DeviceModel
+	for _, m := range models {
+		name := strings.ToLower(m.String())
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(name, w) }) {
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b intake.DeviceModel) int { return len(a.String()) - len(b.String()) })
+	return out[:min(len(out), modelMatches)]
+}
+
+// pickModel picks a model by make and model: its make's models load
+// first, then it is selected.
+func (s *WalkInScreen) pickModel(m intake.DeviceModel) {
+	s.env.touch()
+	s.matches = nil
+	s.matchBox.RemoveAll()
+	if s.makeSel.Selected == m.Make && slices.Contains(s.modelSel.Options, m.Model) {
+		s.modelSel.SetSelected(m.Model)
+		return
+	}
+	s.pending = &m
+	s.makeSel.SetSelected(m.Make)
 }
 
 func (s *WalkInScreen) makePicked(mk string) {
 	s.env.touch()
 	s.modelSel.ClearSelected()
 	s.modelSel.SetOptions(nil)
-	s.clearVariants()
+	s.setVariants(nil)
 	if mk == "" {
 		return
 	}
@@ -235,12 +415,16 @@ func (s *WalkInScreen) makePicked(mk string) {
 				return
 			}
 			s.modelSel.SetOptions(models)
+			if p := s.pending; p != nil && p.Make == mk {
+				s.pending = nil
+				s.modelSel.SetSelected(p.Model)
+			}
 		})
 }
 
 func (s *WalkInScreen) modelPicked(model string) {
 	s.env.touch()
-	s.clearVariants()
+	s.setVariants(nil)
 	mk := s.makeSel.Selected
 	if model == "" || mk == "" {
 		return
@@ -251,17 +435,68 @@ func (s *WalkInScreen) modelPicked(model string) {
 				s.msg.error(explain("Loading the variants", err))
 				return
 			}
-			slices.SortStableFunc(vs, func(a, b intake.Variant) int { return intake.CompareStorage(a.Device.Storage, b.Device.Storage) })
-			s.variants = vs
-			labels := make([]string, len(vs))
-			for i, v := range vs {
-				labels[i] = variantLabel(v)
+			if s.makeSel.Selected != mk || s.modelSel.Selected != model {
+				return // picked again meanwhile
 			}
-			s.variantSel.SetOptions(labels)
-			if len(vs) == 1 {
-				s.variantSel.SetSelectedIndex(0)
-			}
+			s.setVariants(vs)
+			s.focusNext()
 		})
+}
+
+// setVariants offers a model's variants as two questions, storage in
+// numeric order and carrier, each picked for the clerk when there is only
+// one answer.
+func (s *WalkInScreen) setVariants(vs []intake.Variant) {
+	slices.SortStableFunc(vs, func(a, b intake.Variant) int { return intake.CompareStorage(a.Device.Storage, b.Device.Storage) })
+	s.variants, s.variant = vs, nil
+	var storages, carriers []string
+	for _, v := range vs {
+		if !slices.Contains(storages, v.Device.Storage) {
+			storages = append(storages, v.Device.Storage)
+		}
+		if !slices.Contains(carriers, v.Device.Carrier) {
+			carriers = append(carriers, v.Device.Carrier)
+		}
+	}
+	s.storage, s.carrier = nil, nil
+	s.storageBox.RemoveAll()
+	s.carrierBox.RemoveAll()
+	if len(vs) == 0 {
+		s.storageBox.Add(widget.NewLabel("—"))
+		s.carrierBox.Add(widget.NewLabel("—"))
+	} else {
+		picked := func(string) { s.variantPicked() }
+		s.storage, s.carrier = newChoice(s.env, storages, picked), newChoice(s.env, carriers, picked)
+		s.storage.onPicked, s.carrier.onPicked = s.focusNext, s.focusNext
+		s.storageBox.Add(s.storage)
+		s.carrierBox.Add(s.carrier)
+		if len(storages) == 1 {
+			s.storage.SetSelected(storages[0])
+		}
+		if len(carriers) == 1 {
+			s.carrier.SetSelected(carriers[0])
+		}
+	}
+	s.variantPicked()
+}
+
+func (s *WalkInScreen) variantPicked() {
+	s.env.touch()
+	s.variant = nil
+	s.variantNote.SetText("")
+	if s.storage != nil && s.carrier != nil && s.storage.Selected != "" && s.carrier.Selected != "" {
+		i := slices.IndexFunc(s.variants, func(v intake.Variant) bool {
+			return v.Device.Storage == s.storage.Selected && v.Device.Carrier == s.carrier.Selected
+		})
+		if i < 0 {
+			s.variantNote.SetText("The catalog has no " + s.storage.Selected + " " + s.carrier.Selected + " of this model.")
+		} else {
+			v := s.variants[i]
+			s.variant = &v
+			s.variantNote.SetText(variantLabel(v))
+		}
+	}
+	s.update()
 }
 
 func variantLabel(v intake.Variant) string {
@@ -275,27 +510,10 @@ func variantLabel(v intake.Variant) string {
 	return label
 }
 
-func (s *WalkInScreen) clearVariants() {
-	s.variants, s.variant = nil, nil
-	s.variantSel.ClearSelected()
-	s.variantSel.SetOptions(nil)
-	s.update()
-}
-
-func (s *WalkInScreen) variantPicked(string) {
-	s.env.touch()
-	s.variant = nil
-	if i := s.variantSel.SelectedIndex(); i >= 0 && i < len(s.variants) {
-		v := s.variants[i]
-		s.variant = &v
-	}
-	s.update()
-}
-
 // disclosure reads the questions; ok is false until all are answered.
 func (s *WalkInScreen) disclosure() (intake.Disclosure, bool) {
-	for _, r := range []*widget.RadioGroup{s.powersOn, s.account, s.battery, s.screenWear, s.bodyWear} {
-		if r.Selected == "" {
+	for _, q := range s.questions {
+		if q.Selected == "" {
 			return intake.Disclosure{}, false
 		}
 	}
@@ -306,9 +524,22 @@ func (s *WalkInScreen) disclosure() (intake.Disclosure, bool) {
 	}, true
 }
 
-// update refreshes the live quote and what can be done next.
+// mismatch is the refusal to quote the IMEI's device as the model picked.
+func (s *WalkInScreen) mismatch() *intake.WalkInModelError {
+	if s.device == nil || s.modelSel.Selected == "" {
+		return nil
+	}
+	return s.device.Mismatch(intake.Device{Make: s.makeSel.Selected, Model: s.modelSel.Selected})
+}
+
+// update refreshes the IMEI card, the live quote and what can be done next.
 func (s *WalkInScreen) update() {
 	s.env.touch()
+	if s.clearArmed {
+		s.clearArmed = false
+		s.decline.SetText("Customer declines")
+		s.msg.clear()
+	}
 	if s.done {
 		return
 	}
@@ -329,8 +560,8 @@ func (s *WalkInScreen) update() {
 		s.quote = &q
 		s.quoteCard.paint(colourGo, fmt.Sprintf("Quote: %s (%s)", money(q.Price), q.Condition))
 	}
-	flagged := s.check != nil && s.check.Status != intake.IMEIClean
-	ready := s.quote != nil && s.check != nil && !flagged && strings.TrimSpace(s.name.Text) != "" && s.payout.Selected != "" && !s.busy
+	ok := s.paintCheck()
+	ready := ok && s.quote != nil && strings.TrimSpace(s.name.Text) != "" && s.payout.Selected != "" && !s.busy
 	if ready {
 		s.accept.Enable()
 	} else {
@@ -338,7 +569,65 @@ func (s *WalkInScreen) update() {
 	}
 }
 
-// Check runs the IMEI check.
+// paintCheck shows what the checks of the IMEI found, the worst first,
+// and reports whether the device may be bought.
+func (s *WalkInScreen) paintCheck() bool {
+	var taken *intake.WalkInTakenError
+	switch {
+	case s.check == nil:
+		if s.checkCard.headline.Text != "Checking "+s.imei.Text+"…" {
+			s.checkCard.paint(colourReady, "IMEI not checked yet")
+		}
+		return false
+	case s.check.Status != intake.IMEIClean:
+		s.checkCard.paint(colourStop, fmt.Sprintf("STOP: IMEI %s is %s", s.check.IMEI, s.check.Status))
+		return false
+	case errors.As(s.taken, &taken) && taken.Receipt != nil:
+		s.checkCard.paint(colourStop, "STOP: already received here as "+taken.TradeIn.Reference)
+		return false
+	case taken != nil:
+		s.checkCard.paint(colourStop, fmt.Sprintf("STOP: in trade-in %s (%s)", taken.TradeIn.Reference, taken.TradeIn.Status))
+		return false
+	case s.taken != nil:
+		s.checkCard.paint(colourLook, "IMEI check failed")
+		return false
+	}
+	if m := s.mismatch(); m != nil {
+		s.checkCard.paint(colourLook, "Model mismatch: the IMEI names the "+m.TAC.Names())
+		s.msg.error(explain("Quoting", m))
+		return false
+	}
+	headline := "IMEI " + s.check.IMEI + " is clean"
+	if s.device != nil && len(s.device.TAC.Models) > 0 {
+		headline += " · " + s.device.TAC.Names()
+	}
+	s.checkCard.paint(colourGo, headline)
+	if strings.HasPrefix(s.msg.Text, "Quoting failed") || strings.Contains(s.msg.Text, "not the ") {
+		s.msg.clear() // the mismatch was put right
+	}
+	return true
+}
+
+// takenMessage says why a device that belongs to a trade-in is not bought
+// again, with names, not operator ids.
+func (s *WalkInScreen) takenMessage(e *intake.WalkInTakenError) string {
+	if r := e.Receipt; r != nil {
+		return fmt.Sprintf("This bench already bought this device: %s, received from %s on %s by %s. Do not buy it twice: hand it back and tell a supervisor.",
+			e.TradeIn.Reference, e.TradeIn.Customer.Name, r.At.Local().Format("2 Jan 15:04"), s.env.operatorName(r.Operator))
+	}
+	return fmt.Sprintf("IMEI %s belongs to trade-in %s (%s) of %s: it is expected by post, not bought over the counter. Do not buy it; a technician receives it on the Receive tab.",
+		e.IMEI, e.TradeIn.Reference, e.TradeIn.Status, e.TradeIn.Customer.Name)
+}
+
+type walkInCheck struct {
+	check  intake.IMEICheck
+	device *intake.WalkInDevice
+	taken  error
+}
+
+// Check runs the IMEI checks: the registry's flags, then this bench's own
+// trade-ins and the catalog's TACs, so that a stolen phone, one already
+// bought, or one of another model is caught now, before the quote.
 func (s *WalkInScreen) Check() {
 	s.env.touch()
 	imei, err := intake.SingleIMEI(s.imei.Text)
@@ -355,37 +644,59 @@ func (s *WalkInScreen) Check() {
 	}
 	s.checkCard.paint(colourReady, "Checking "+imei+"…")
 	s.checkBtn.Disable()
-	background(s.env, func(ctx context.Context) (intake.IMEICheck, error) { return s.deps.IMEI.Check(ctx, imei) },
-		func(c intake.IMEICheck, err error) {
-			s.checkBtn.Enable()
-			if err != nil {
-				s.env.trouble()
-				s.checkCard.paint(colourLook, "IMEI check failed")
-				s.msg.error(explain("Checking the IMEI", err))
-				return
+	background(s.env, func(ctx context.Context) (walkInCheck, error) {
+		c, err := s.deps.IMEI.Check(ctx, imei)
+		if err != nil || c.Status != intake.IMEIClean || s.deps.Devices == nil {
+			return walkInCheck{check: c}, err
+		}
+		d, err := s.deps.Devices.CheckWalkInIMEI(ctx, imei)
+		if err != nil {
+			return walkInCheck{check: c, taken: err}, nil
+		}
+		return walkInCheck{check: c, device: &d}, nil
+	}, func(r walkInCheck, err error) {
+		s.checkBtn.Enable()
+		if err != nil {
+			s.env.trouble()
+			s.checkCard.paint(colourLook, "IMEI check failed")
+			s.msg.error(explain("Checking the IMEI", err))
+			return
+		}
+		c := r.check
+		s.check, s.device, s.taken = &c, r.device, r.taken
+		var taken *intake.WalkInTakenError
+		switch {
+		case c.Status != intake.IMEIClean:
+			s.env.trouble()
+			s.msg.error(fmt.Sprintf("Do not buy this device: %s. Hand it back politely, do not keep or pay for it, and tell a supervisor.", c.Reason))
+		case errors.As(r.taken, &taken):
+			s.env.trouble()
+			s.msg.error(s.takenMessage(taken))
+		case r.taken != nil:
+			s.env.trouble()
+			s.msg.error(explain("Checking the IMEI", r.taken))
+		default:
+			s.env.success()
+			s.msg.clear()
+			if m, ok := r.device.Model(); ok && s.modelSel.Selected == "" {
+				s.pickModel(m) // the TAC names it: one thing fewer to type
 			}
-			s.check = &c
-			if c.Status == intake.IMEIClean {
-				s.env.success()
-				s.checkCard.paint(colourGo, "IMEI "+c.IMEI+" is clean")
-				s.msg.clear()
-			} else {
-				s.env.trouble()
-				s.checkCard.paint(colourStop, fmt.Sprintf("STOP: IMEI %s is %s", c.IMEI, c.Status))
-				s.msg.error(fmt.Sprintf("Do not buy this device: %s. Hand it back politely, do not keep or pay for it, and tell a supervisor.", c.Reason))
-			}
-			s.update()
-			if s.OnChecked != nil {
-				s.OnChecked(c)
-			}
-		})
+		}
+		s.update()
+		if s.OnChecked != nil {
+			s.OnChecked(c)
+		}
+		if s.taken == nil && c.Status == intake.IMEIClean {
+			s.focusNext()
+		}
+	})
 }
 
 // Accept records the walk-in.
 func (s *WalkInScreen) Accept() {
 	s.env.touch()
 	d, answered := s.disclosure()
-	if s.busy || s.variant == nil || !answered || s.check == nil {
+	if s.busy || s.done || s.variant == nil || !answered || s.check == nil {
 		return
 	}
 	w := intake.WalkIn{Variant: *s.variant, Disclosure: d, IMEI: s.imei.Text, Check: *s.check,
@@ -401,8 +712,8 @@ func (s *WalkInScreen) Accept() {
 		s.busy = false
 		if err != nil {
 			s.env.trouble()
-			s.msg.error(explain("Accepting the walk-in", err))
 			s.update()
+			s.msg.error(explain("Accepting the walk-in", err))
 			return
 		}
 		s.env.success()
@@ -418,6 +729,7 @@ func (s *WalkInScreen) Accept() {
 			s.printReceipt.Show()
 			s.saveReceipt.Show()
 		}
+		s.focusOn(s.next)
 		if s.OnAccepted != nil {
 			s.OnAccepted(res.t, res.r)
 		}
@@ -451,26 +763,54 @@ type walkInResult struct {
 	r intake.Receipt
 }
 
+// entered reports whether anything of a customer is on the form.
+func (s *WalkInScreen) entered() bool {
+	if s.imei.Text != "" || s.makeSel.Selected != "" || s.name.Text != "" || s.email.Text != "" || s.phone.Text != "" {
+		return true
+	}
+	return slices.ContainsFunc(s.questions, func(q *choice) bool { return q.Selected != "" })
+}
+
+// Decline clears the form once the customer declines. With anything
+// entered it asks first, and the second press clears: a stray click must
+// not wipe a customer's answers.
+func (s *WalkInScreen) Decline() {
+	s.env.touch()
+	if s.entered() && !s.clearArmed {
+		s.clearArmed = true
+		s.decline.SetText("Press again to clear the form")
+		s.msg.say(widget.WarningImportance, "The customer declines? Press \"Press again to clear the form\" to clear everything entered; change anything to keep it.")
+		return
+	}
+	s.Reset("Declined: nothing was recorded. Hand the device back to the customer.")
+}
+
 // Reset clears the form for the next customer.
 func (s *WalkInScreen) Reset(note string) {
 	s.env.touch()
-	s.done, s.busy = false, false
+	s.done, s.busy, s.clearArmed = false, false, false
+	s.decline.SetText("Customer declines")
 	s.accepted = intake.TradeIn{}
 	s.printReceipt.Hide()
 	s.saveReceipt.Hide()
-	for _, r := range []*widget.RadioGroup{s.powersOn, s.account, s.battery, s.screenWear, s.bodyWear} {
-		r.SetSelected("")
+	for _, q := range s.questions {
+		q.SetSelected("")
 	}
+	s.pending, s.matches = nil, nil
+	s.matchBox.RemoveAll()
 	s.makeSel.ClearSelected()
 	s.modelSel.ClearSelected()
 	s.modelSel.SetOptions(nil)
-	s.clearVariants()
-	for _, e := range []*entry{s.imei, s.name, s.email, s.phone} {
+	s.setVariants(nil)
+	for _, e := range []*entry{s.imei, s.modelFilter, s.name, s.email, s.phone} {
 		e.SetText("")
 	}
+	s.check, s.device, s.taken = nil, nil, nil
 	s.payout.SetSelected(string(intake.PayoutStoreCredit))
 	s.next.Hide()
 	s.decline.Show()
-	s.msg.note(note)
 	s.update()
+	s.msg.note(note)
+	s.scroll.ScrollToTop()
+	s.focusOn(s.imei)
 }

@@ -233,7 +233,7 @@ func findUnit(ctx context.Context, s *store.Store, svc *printing.Service, arg st
 	var tradeInID string
 	if m.TradeIn != nil {
 		tradeInID = m.TradeIn.ID
-	} else if ts, err := s.SearchTradeIns(ctx, arg, 2); err == nil && len(ts) == 1 {
+	} else if ts, err := s.FindTradeIns(ctx, arg, 2); err == nil && len(ts) == 1 {
 		tradeInID = ts[0].ID
 	}
 	if tradeInID == "" {
@@ -393,7 +393,7 @@ func runReceipt(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	}
 	defer s.Close()
 	svc := printing.New(s, time.Now)
-	ts, err := s.SearchTradeIns(ctx, fs.Arg(0), 2)
+	ts, err := s.FindTradeIns(ctx, fs.Arg(0), 2)
 	if err != nil {
 		return err
 	}
