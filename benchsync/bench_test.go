@@ -3,7 +3,6 @@ package benchsync_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,42 +13,7 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
-	"github.com/intakebench/intakebench/store"
 )
-
-// BenchmarkInitialPull100k measures an empty bench pulling 100,000
-// trade-ins (with the catalog, operators and flags) from the hub over
-// loopback HTTP into its store (target ≤ 5 s).
-func BenchmarkInitialPull100k(b *testing.B) {
-	h := hubtest.New(b, hubtest.Config{TradeIns: 100_000, Unlimited: true})
-	ctx := context.Background()
-	token := h.Enroll(b, "bench")
-	client, err := benchsync.NewClient(h.URL, token)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
-		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		engine := benchsync.New(st, client, "bench")
-		b.StartTimer()
-		start := time.Now()
-		sum, err := engine.RunOnce(ctx)
-		took := time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(took.Seconds(), "s/pull")
-		b.ReportMetric(float64(sum.Items)/took.Seconds(), "changes/s")
-		b.StopTimer()
-		st.Close()
-		b.StartTimer()
-	}
-}
 
 // BenchmarkPush10k measures pushing 10,000 queued receipts to the hub
 // (target ≤ 5 s).

@@ -94,6 +94,19 @@ func (c *Client) Enroll(ctx context.Context, code, bench string) (wire.EnrollRes
 
 // Changes fetches the page of changes after cursor.
 func (c *Client) Changes(ctx context.Context, cursor string, limit int) (wire.ChangesPage, error) {
+	body, err := c.changesBody(ctx, cursor, limit)
+	if err != nil {
+		return wire.ChangesPage{}, err
+	}
+	page, _, err := decodePage(body)
+	return page, err
+}
+
+// changesBody fetches the page of changes after cursor as the hub sent it,
+// read but not yet decoded: the engine reads where the log goes on off its
+// start (wire.PeekPage) and asks for the next page while it decodes this
+// one (decodePage).
+func (c *Client) changesBody(ctx context.Context, cursor string, limit int) ([]byte, error) {
 	q := url.Values{}
 	if cursor != "" {
 		q.Set("cursor", cursor)
@@ -101,9 +114,24 @@ func (c *Client) Changes(ctx context.Context, cursor string, limit int) (wire.Ch
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
+	var body []byte
+	err := c.exchange(ctx, "pull", http.MethodGet, "/v1/changes", q, nil, func(r io.Reader) (err error) {
+		body, err = wire.ReadPage(r, wire.MaxPageBytes)
+		return err
+	})
+	return body, err
+}
+
+// decodePage decodes a body of changesBody, with the JSON of each change's
+// trade-in as the hub sent it, for the store to keep (see
+// wire.DecodeChangesPage).
+func decodePage(body []byte) (wire.ChangesPage, [][]byte, error) {
 	var page wire.ChangesPage
-	err := c.do(ctx, "pull", http.MethodGet, "/v1/changes", q, nil, wire.MaxPageBytes, &page)
-	return page, err
+	docs, err := wire.DecodePage(body, wire.MaxPageBytes, &page)
+	if err != nil {
+		return wire.ChangesPage{}, nil, &ResponseError{Op: "pull", Err: err}
+	}
+	return page, docs, nil
 }
 
 // Push sends events and returns the hub's answer for each, checked to
@@ -190,6 +218,12 @@ func (c *Client) PutBlob(ctx context.Context, content []byte, mediaType string) 
 }
 
 func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body any, limit int64, out wire.Validator) error {
+	return c.exchange(ctx, op, method, path, query, body, func(r io.Reader) error { return wire.Decode(r, limit, out) })
+}
+
+// exchange sends a request and decodes a successful answer with decode,
+// which must read and check it all.
+func (c *Client) exchange(ctx context.Context, op, method, path string, query url.Values, body any, decode func(io.Reader) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var rd io.Reader
@@ -218,7 +252,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("%s: %w", op, hubError(resp, time.Now()))
 	}
-	if err := wire.Decode(resp.Body, limit, out); err != nil {
+	if err := decode(resp.Body); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("%s: %w", op, ctxErr)
 		}

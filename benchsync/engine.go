@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -67,8 +68,13 @@ type Status struct {
 	Rejected   int       // of which the hub rejected: a supervisor must look
 	Pages      int       // pages pulled by the current or last sync
 	Items      int       // changes applied by the current or last sync
-	Err        error     // why the last sync failed, nil once one succeeds
-	RetryAt    time.Time // when the engine tries again after Err; zero when failed
+	// Total is how many changes the current or last pull has to apply,
+	// for a progress bar: known when the hub says (a pull from the start
+	// of its log), 0 when it does not. Changes logged while a pull runs
+	// may take Items past it.
+	Total   int
+	Err     error     // why the last sync failed, nil once one succeeds
+	RetryAt time.Time // when the engine tries again after Err; zero when failed
 }
 
 // Summary is what one sync did.
@@ -92,6 +98,9 @@ type Engine struct {
 	maxDelay time.Duration
 	onStatus func(Status)
 	nudge    chan struct{}
+	// largePull is the size of a pull from the start of the log from
+	// which the store's indexes are made after it (deferIndexesFrom).
+	largePull int
 
 	mu     sync.Mutex
 	status Status
@@ -110,6 +119,11 @@ func WithBatch(push, page int) Option {
 	return func(e *Engine) { e.batch, e.page = min(push, wire.MaxPushEvents), min(page, wire.MaxPageChanges) }
 }
 
+// WithLargePull sets from how many changes a pull from the start of the
+// hub's log into an empty store leaves the store's indexes out until it
+// ends (50,000 by default; see store.DeferCacheIndexes).
+func WithLargePull(changes int) Option { return func(e *Engine) { e.largePull = changes } }
+
 // WithInterval sets how long Run waits between syncs when nothing nudges it.
 func WithInterval(d time.Duration) Option { return func(e *Engine) { e.interval = d } }
 
@@ -122,9 +136,9 @@ func WithRetry(attempts int, minDelay, maxDelay time.Duration) Option {
 
 // New returns an engine syncing st as bench with the hub behind client.
 func New(st Store, client *Client, bench string, opts ...Option) *Engine {
-	e := &Engine{store: st, client: client, bench: bench, batch: 500, page: wire.DefaultPageLimit,
+	e := &Engine{store: st, client: client, bench: bench, batch: 500, page: wire.MaxPageChanges,
 		interval: 30 * time.Second, attempts: 5, minDelay: 500 * time.Millisecond, maxDelay: time.Minute,
-		nudge: make(chan struct{}, 1)}
+		nudge: make(chan struct{}, 1), largePull: deferIndexesFrom}
 	for _, o := range opts {
 		o(e)
 	}
@@ -387,7 +401,7 @@ func (e *Engine) pull(ctx context.Context, sum *Summary) error {
 	if err != nil {
 		return storeFailed("read the sync cursor", err)
 	}
-	e.update(func(s *Status) { s.State, s.Pages, s.Items = StatePulling, 0, 0 })
+	e.update(func(s *Status) { s.State, s.Pages, s.Items, s.Total = StatePulling, 0, 0, 0 })
 	for {
 		err := e.pullFrom(ctx, cursor, sum)
 		var he *HubError
@@ -403,53 +417,145 @@ func (e *Engine) pull(ctx context.Context, sum *Summary) error {
 
 type fetched struct {
 	page wire.ChangesPage
+	docs [][]byte // the trade-ins' JSON as the hub sent it, by change
 	err  error
 }
 
-func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) error {
+// fetchedBody is a page as the hub sent it, with where it says the log
+// goes on; one the fetcher had to decode to learn that comes decoded.
+type fetchedBody struct {
+	body    []byte
+	next    string
+	more    bool
+	decoded *fetched
+	err     error
+}
+
+// fetch reads pages from cursor on into bodies until the log ends or a
+// fetch fails, which ends bodies.
+func (e *Engine) fetch(ctx context.Context, cursor string, bodies chan<- fetchedBody) {
+	defer close(bodies)
+	for c := cursor; ; {
+		var f fetchedBody
+		f.body, f.err = e.client.changesBody(ctx, c, e.page)
+		if f.err == nil {
+			var peeked bool
+			if f.next, f.more, peeked = wire.PeekPage(f.body); !peeked {
+				// A hub that writes the cursor last: the page is decoded
+				// here, before the next is asked for.
+				p, docs, err := decodePage(f.body)
+				f.decoded, f.next, f.more, f.err = &fetched{page: p, docs: docs}, p.NextCursor, p.HasMore, err
+			}
+		}
+		if f.err == nil && f.more && f.next == c {
+			f.err = &ResponseError{Op: "pull", Err: errors.New("the page says it has more but its cursor did not move")}
+		}
+		select {
+		case bodies <- f:
+		case <-ctx.Done():
+			return
+		}
+		if f.err != nil || !f.more {
+			return
+		}
+		c = f.next
+	}
+}
+
+// decodePages decodes what fetch read into pages, in order, and checks that
+// each page says of itself where the log goes on what its start said.
+func decodePages(ctx context.Context, bodies <-chan fetchedBody, pages chan<- fetched) {
+	defer close(pages)
+	for b := range bodies {
+		f := fetched{err: b.err}
+		switch {
+		case f.err != nil:
+		case b.decoded != nil:
+			f = *b.decoded
+		default:
+			f.page, f.docs, f.err = decodePage(b.body)
+			if f.err == nil && (f.page.NextCursor != b.next || f.page.HasMore != b.more) {
+				f.err = &ResponseError{Op: "pull", Err: errors.New("the page does not end where its start said")}
+			}
+		}
+		select {
+		case pages <- f:
+		case <-ctx.Done():
+			return
+		}
+		if f.err != nil {
+			return
+		}
+	}
+}
+
+// IndexDeferrer is a store that can leave its cache's indexes out of a
+// large pull into an empty cache and make them after, instead of keeping
+// them up row by row (*store.Store; see its DeferCacheIndexes).
+type IndexDeferrer interface {
+	DeferCacheIndexes(ctx context.Context) (bool, error)
+	BuildCacheIndexes(ctx context.Context) error
+}
+
+// deferIndexesFrom is the size of a pull from the start of the log from
+// which the store's indexes are made after it instead of kept up during
+// it: below it, keeping them up costs less than making them, and a scan
+// in the middle of the pull reads them instead of the whole cache.
+const deferIndexesFrom = 50_000
+
+func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) (err error) {
+	// The indexes a large pull deferred are made whatever ends it: a pull
+	// that failed halfway leaves a cache that must match quickly until the
+	// pull resumes (and drops them again, see store.DeferCacheIndexes). So
+	// are those of a pull that ended with the process (the app closed, the
+	// machine lost power), at the next pull, also when that one fails at
+	// once: the hub may be away for days.
+	defer func(ctx context.Context) {
+		d, ok := e.store.(IndexDeferrer)
+		if !ok {
+			return
+		}
+		if berr := d.BuildCacheIndexes(ctx); berr != nil {
+			err = errors.Join(err, storeFailed("index the pulled trade-ins", berr))
+		}
+	}(ctx)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The fetcher stays a whole batch ahead, so the hub and the decoding
-	// work while the store applies the previous batch.
+	// Three stages, each a page apart: the fetcher asks for the next page
+	// as soon as it has read where this one ends, the decoder decodes it
+	// meanwhile, and the store applies a batch while both go on. The
+	// decoded pages stay a whole batch ahead.
+	bodies := make(chan fetchedBody, 2)
 	pages := make(chan fetched, applyBatch/e.page+1)
-	go func() {
-		defer close(pages)
-		for c := cursor; ; {
-			p, err := e.client.Changes(ctx, c, e.page)
-			if err == nil && p.HasMore && p.NextCursor == c {
-				err = &ResponseError{Op: "pull", Err: errors.New("the page says it has more but its cursor did not move")}
-			}
-			select {
-			case pages <- fetched{p, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || !p.HasMore {
-				return
-			}
-			c = p.NextCursor
-		}
-	}()
+	go e.fetch(ctx, cursor, bodies)
+	go decodePages(ctx, bodies, pages)
 	// Pages are applied together, with the cursor of the last one, up to
 	// applyBatch changes: one transaction per thousand changes rewrites the
 	// same index pages to the WAL a hundred times in a large pull.
 	var batch []wire.Change
+	var docs [][]byte // the trade-ins' JSON of batch, by change; nil where the hub's form was not kept
 	batchPages := 0
 	// An empty batch that moves nothing is the store's to skip: it alone
 	// knows whether a resync waits for the end of the log.
 	apply := func(next string, complete bool) error {
-		changes := storeChanges(batch)
+		changes := storeChanges(batch, docs)
 		changes.Complete = complete
 		if err := e.store.ApplyChanges(ctx, changes, next); err != nil {
 			return storeFailed("apply pulled changes", err)
 		}
 		sum.Pages += batchPages
 		sum.Items += len(batch)
-		batch, batchPages = batch[:0], 0
-		e.update(func(s *Status) { s.Pages, s.Items = sum.Pages, sum.Items })
+		batch, docs, batchPages = batch[:0], docs[:0], 0
+		e.update(func(s *Status) {
+			s.Pages, s.Items = sum.Pages, sum.Items
+			if s.Total > 0 {
+				s.Total = max(s.Total, sum.Items) // changes logged since the hub counted
+			}
+		})
 		return nil
 	}
 	next := cursor
+	first := true
 	for f := range pages {
 		if f.err != nil {
 			// What was fetched before the failure is good: keep it. The
@@ -459,7 +565,18 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 			}
 			return f.err
 		}
+		if first {
+			first = false
+			if err := e.deferIndexes(ctx, cursor, f.page, sum); err != nil {
+				return err
+			}
+		}
 		batch = append(batch, f.page.Changes...)
+		if f.docs != nil {
+			docs = append(docs, f.docs...)
+		} else {
+			docs = append(docs, make([][]byte, len(f.page.Changes))...)
+		}
 		batchPages++
 		next = f.page.NextCursor
 		if len(batch) >= applyBatch || !f.page.HasMore {
@@ -471,13 +588,34 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) erro
 	return ctx.Err()
 }
 
+// deferIndexes reads the first page of a pull: it says how much the pull
+// holds, and whether the store's indexes are better made after it.
+func (e *Engine) deferIndexes(ctx context.Context, cursor string, first wire.ChangesPage, sum *Summary) error {
+	total := 0
+	if first.Remaining > 0 {
+		total = sum.Items + len(first.Changes) + int(min(first.Remaining, math.MaxInt32))
+		e.update(func(s *Status) { s.Total = total })
+	}
+	d, ok := e.store.(IndexDeferrer)
+	// A pull that resumes (a cursor) is one whose store may have dropped
+	// its indexes for it before: the store alone knows.
+	if !ok || !first.HasMore || (cursor == "" && total < e.largePull) {
+		return nil
+	}
+	if _, err := d.DeferCacheIndexes(ctx); err != nil {
+		return storeFailed("prepare the cache for a large pull", err)
+	}
+	return nil
+}
+
 // applyBatch is how many pulled changes go into one store transaction.
 const applyBatch = 10_000
 
-// storeChanges turns a page into the store's batch. Within a page the last
+// storeChanges turns a page into the store's batch, docs[i] the JSON of
+// cs[i]'s trade-in as the hub sent it, if kept. Within a page the last
 // change of an entity wins, so an upsert and a delete of one entity never
 // reach the store together.
-func storeChanges(cs []wire.Change) store.Changes {
+func storeChanges(cs []wire.Change, docs [][]byte) store.Changes {
 	type key struct {
 		entity wire.Entity
 		id     string
@@ -492,7 +630,7 @@ func storeChanges(cs []wire.Change) store.Changes {
 	}
 	// Sized at once: growing a slice of 10,000 trade-ins copied them over
 	// and over on the path every pulled change waits on.
-	out := store.Changes{TradeIns: make([]intake.TradeIn, 0, upserts)}
+	out := store.Changes{TradeIns: make([]intake.TradeIn, 0, upserts), TradeInDocs: make([][]byte, 0, upserts)}
 	for i, c := range cs {
 		if last[key{c.Entity, c.ID}] != i {
 			continue
@@ -503,7 +641,12 @@ func storeChanges(cs []wire.Change) store.Changes {
 			if del {
 				out.DeletedTradeIns = append(out.DeletedTradeIns, c.ID)
 			} else {
+				var doc []byte
+				if i < len(docs) {
+					doc = docs[i]
+				}
 				out.TradeIns = append(out.TradeIns, *c.TradeIn)
+				out.TradeInDocs = append(out.TradeInDocs, doc)
 			}
 		case wire.EntityFlag:
 			if del {

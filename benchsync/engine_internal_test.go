@@ -47,7 +47,9 @@ func TestDelayNeverOverflows(t *testing.T) {
 
 // The defaults are what a bench in a shop runs with: a sync every half
 // minute, five attempts backing off from half a second up to a minute,
-// pushes of 500 events and pages of the hub's default size.
+// pushes of 500 events, pages as large as the contract allows (a request
+// and a transaction of the hub per page: an initial pull reads hundreds),
+// and a store's indexes made after a pull of 50,000 changes or more.
 func TestEngineDefaults(t *testing.T) {
 	e := New(nil, nil, "b")
 	assert.Equal(t, 30*time.Second, e.interval)
@@ -55,7 +57,8 @@ func TestEngineDefaults(t *testing.T) {
 	assert.Equal(t, 500*time.Millisecond, e.minDelay)
 	assert.Equal(t, time.Minute, e.maxDelay)
 	assert.Equal(t, 500, e.batch)
-	assert.Equal(t, 500, e.page)
+	assert.Equal(t, 1000, e.page)
+	assert.Equal(t, 50_000, e.largePull)
 	e = New(nil, nil, "b", WithBatch(5000, 5000), WithRetry(0, 0, 0))
 	assert.Equal(t, [3]int{1000, 1000, 1}, [3]int{e.batch, e.page, e.attempts}, "capped by the contract, and at least one attempt")
 }

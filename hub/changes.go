@@ -22,6 +22,7 @@ type pageOut struct {
 	Changes    []changeOut
 	NextCursor string
 	HasMore    bool
+	Remaining  int64 // changes after this page, on the first page of a read from the start; 0 unsaid
 	last       int64 // the position the next cursor names
 }
 
@@ -30,8 +31,19 @@ type pageOut struct {
 // than the rest of serving a 100,000-change pull together; the docs are the
 // hub's own compact json.Marshal output. The field names must stay those of
 // wire.Change: a test decodes pages with package wire to hold them together.
+//
+// The cursor and has_more come first: a bench reads them off the start of
+// a page (wire.PeekPage) to ask for the next one while it decodes this one.
 func (p pageOut) appendJSON(b []byte) []byte {
-	b = append(b, `{"changes":[`...)
+	b = append(b, `{"next_cursor":`...)
+	b = appendJSONString(b, p.NextCursor)
+	b = append(b, `,"has_more":`...)
+	b = strconv.AppendBool(b, p.HasMore)
+	if p.Remaining > 0 {
+		b = append(b, `,"remaining":`...)
+		b = strconv.AppendInt(b, p.Remaining, 10)
+	}
+	b = append(b, `,"changes":[`...)
 	for i, c := range p.Changes {
 		if i > 0 {
 			b = append(b, ',')
@@ -52,11 +64,7 @@ func (p pageOut) appendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
-	b = append(b, `],"next_cursor":`...)
-	b = appendJSONString(b, p.NextCursor)
-	b = append(b, `,"has_more":`...)
-	b = strconv.AppendBool(b, p.HasMore)
-	return append(b, '}', '\n')
+	return append(b, ']', '}', '\n')
 }
 
 // entityField names the wire.Change field that carries an entity.
@@ -180,6 +188,12 @@ func (h *Hub) feed(ctx context.Context, a benchAuth, cursor string, limit int) (
 			return err
 		}
 		p, err = pageOf(changes, pos.after, limit)
+		if err == nil && p.HasMore && cursor == "" {
+			// A read from the start is where a bench has the most to pull
+			// (its first, or a resync): it is told how much, for its
+			// progress, counted in this snapshot.
+			p.Remaining, err = tx.CountChangesOfAfter(ctx, v.entities, p.last)
+		}
 		if err != nil || p.HasMore {
 			return err
 		}

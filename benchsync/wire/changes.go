@@ -77,6 +77,12 @@ type ChangesPage struct {
 	Changes    []Change `json:"changes"`
 	NextCursor string   `json:"next_cursor"`
 	HasMore    bool     `json:"has_more"`
+	// Remaining is how many changes of the bench's view follow this page
+	// in the log as the page was read, for a progress bar: a hub sends it
+	// on the first page of a read from the start of the log (no cursor),
+	// where a bench has the most to pull; 0 when the hub does not say.
+	// Hubs before it never send it, and benches before it ignore it.
+	Remaining int64 `json:"remaining,omitempty"`
 }
 
 // Validate checks the whole page: a page that fails is never applied, so a
@@ -87,6 +93,9 @@ func (p *ChangesPage) Validate() error {
 	}
 	if err := checkCursor(p.NextCursor); err != nil {
 		return err
+	}
+	if p.Remaining < 0 {
+		return fmt.Errorf("remaining is negative (%d)", p.Remaining)
 	}
 	if p.HasMore && len(p.Changes) == 0 {
 		// Following such a page could loop for ever.

@@ -296,7 +296,7 @@ func (m *statusModel) bind(bar *ui.StatusBar, bench string) {
 func (m *statusModel) sync(s benchsync.Status) {
 	m.mu.Lock()
 	m.st.Sync = ui.SyncStatus{Online: s.Online, LastSync: s.LastSync, Pending: s.Pending,
-		Pulling: s.State == benchsync.StatePulling, PullDone: s.Items}
+		Pulling: s.State == benchsync.StatePulling, PullDone: s.Items, PullTotal: s.Total}
 	if s.State == benchsync.StateFailed && s.Err != nil {
 		m.st.Sync.Failed = s.Err.Error()
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-isatty"
+
 	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/store"
 )
@@ -181,20 +183,45 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// progress prints a line when the engine changes what it does, and every
-// tenth page of a long pull.
+// progress prints a line when the engine changes what it does. A pull
+// draws a bar on a terminal, redrawn in place: changes applied of the
+// total (when the hub tells it, on a pull from the start of its log) and
+// the rate; elsewhere (a log file) it prints a line every tenth page.
 type progress struct {
 	w    io.Writer
+	bar  bool // w is a terminal
 	last benchsync.Status
+	// The pull being drawn: when it began, when the bar was last drawn.
+	pullStart time.Time
+	drawn     time.Time
+	now       func() time.Time
 }
 
-func newProgress(w io.Writer) *progress { return &progress{w: w} }
+func newProgress(w io.Writer) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, bar: ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())), now: time.Now}
+}
 
 func (p *progress) show(s benchsync.Status) {
 	defer func() { p.last = s }()
+	if p.bar && p.last.State == benchsync.StatePulling && s.State != benchsync.StatePulling && !p.drawn.IsZero() {
+		// The pull ended: its bar stays, complete, on a line of its own.
+		p.draw(s, true)
+		fmt.Fprintln(p.w)
+		p.drawn = time.Time{}
+	}
 	switch {
 	case s.State == benchsync.StatePushing && (p.last.State != s.State || s.Pending != p.last.Pending):
 		fmt.Fprintf(p.w, "pushing: %d events pending\n", s.Pending)
+	case s.State == benchsync.StatePulling && p.bar:
+		if p.last.State != s.State {
+			p.pullStart = p.now()
+		}
+		// A redraw at most every tenth of a second: a pull reports a
+		// batch at a time, and a terminal is slower than that.
+		if s.Items != p.last.Items || s.Total != p.last.Total {
+			p.draw(s, false)
+		}
 	case s.State == benchsync.StatePulling && s.Pages != p.last.Pages && s.Pages%10 == 1:
 		fmt.Fprintf(p.w, "pulling: %d pages, %d changes applied\n", s.Pages, s.Items)
 	case s.State == benchsync.StateWaiting && p.last.State != s.State:
@@ -204,6 +231,35 @@ func (p *progress) show(s benchsync.Status) {
 	case s.State == benchsync.StateFailed && p.last.State != s.State:
 		fmt.Fprintf(p.w, "failed, not offline: %v; trying again at the next interval\n", s.Err)
 	}
+}
+
+// draw redraws the pull's bar in place, unless it was drawn less than a
+// tenth of a second ago and final is false.
+func (p *progress) draw(s benchsync.Status, final bool) {
+	now := p.now()
+	if !final && now.Sub(p.drawn) < 100*time.Millisecond {
+		return
+	}
+	p.drawn = now
+	fmt.Fprintf(p.w, "\r\x1b[K%s", pullLine(s.Items, s.Total, now.Sub(p.pullStart)))
+}
+
+// barWidth is the pull bar's width in characters.
+const barWidth = 30
+
+// pullLine is the line a pull's bar shows: the bar and its share when the
+// total is known, the changes applied and their rate.
+func pullLine(items, total int, took time.Duration) string {
+	rate := ""
+	if s := took.Seconds(); s > 0 && items > 0 {
+		rate = fmt.Sprintf(", %.0f/s", float64(items)/s)
+	}
+	if total <= 0 {
+		return fmt.Sprintf("pulling: %d changes applied%s", items, rate)
+	}
+	done := min(items*barWidth/total, barWidth)
+	return fmt.Sprintf("pulling [%s%s] %3d%% %d/%d changes%s", strings.Repeat("=", done), strings.Repeat(" ", barWidth-done),
+		min(items*100/total, 100), items, total, rate)
 }
 
 func printSummary(ctx context.Context, w io.Writer, s *store.Store, sum benchsync.Summary, took time.Duration) {

@@ -62,21 +62,49 @@ func (tx *Tx) ChangesOfAfter(ctx context.Context, entities []wire.Entity, after 
 	if len(entities) == 0 {
 		return nil, nil
 	}
-	// The entity names are the package's own constants, checked here, so
-	// they can be written into the statement: a placeholder list would
-	// change the SQL text with every set and defeat the statement cache.
-	// The unary + keeps SQLite from reading through the (entity,
-	// entity_id) index and sorting the whole log by seq afterwards.
+	filter, err := entityFilter(entities)
+	if err != nil {
+		return nil, fmt.Errorf("read changes: %w", err)
+	}
+	return tx.changesAfter(ctx, after, limit, filter)
+}
+
+// CountChangesOfAfter counts the changes of the given entities after
+// position after: what a reader has left to read, for its progress. It
+// reads that whole part of the log (about 0.1 s for a million changes), so
+// a feed counts once per read from the start, not on every page.
+func (tx *Tx) CountChangesOfAfter(ctx context.Context, entities []wire.Entity, after int64) (int64, error) {
+	if len(entities) == 0 {
+		return 0, nil
+	}
+	filter, err := entityFilter(entities)
+	if err != nil {
+		return 0, fmt.Errorf("count changes: %w", err)
+	}
+	var n int64
+	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM changes c WHERE c.seq > ?`+filter, after).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count changes: %w", err)
+	}
+	return n, nil
+}
+
+// entityFilter is the condition that keeps a log's entries of entities.
+// The entity names are the package's own constants, checked here, so they
+// can be written into the statement: a placeholder list would change the
+// SQL text with every set and defeat the statement cache. The unary +
+// keeps SQLite from reading through the (entity, entity_id) index and
+// sorting the whole log by seq afterwards.
+func entityFilter(entities []wire.Entity) (string, error) {
 	in := make([]string, len(entities))
 	for i, e := range entities {
 		switch e {
 		case wire.EntityTradeIn, wire.EntityFlag, wire.EntityOperator, wire.EntityVariant:
 			in[i] = "'" + string(e) + "'"
 		default:
-			return nil, fmt.Errorf("read changes: unknown entity %q", e)
+			return "", fmt.Errorf("unknown entity %q", e)
 		}
 	}
-	return tx.changesAfter(ctx, after, limit, ` AND +c.entity IN (`+strings.Join(in, ", ")+`)`)
+	return ` AND +c.entity IN (` + strings.Join(in, ", ") + `)`, nil
 }
 
 func (tx *Tx) changesAfter(ctx context.Context, after int64, limit int, filter string) ([]Change, error) {
