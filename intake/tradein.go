@@ -64,6 +64,7 @@ const (
 	SourceWalkIn     Source = "walk-in"    // bought at a store counter
 	SourceImport     Source = "import"     // imported from another system
 	SourceDemo       Source = "demo"       // demo data
+	SourceSeller     Source = "seller"     // an item a retail partner submitted (seed 004)
 )
 
 // Identifiers lists the device identities a trade-in is known by.

@@ -12,7 +12,7 @@ import (
 func TestMigrateReportsAndApplies(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hub.db")
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        0        8      8 to apply
+hub        0        9      9 to apply
 public     0        2      2 to apply
 webhook    0        2      2 to apply
 `, runOK(t, "migrate", "--db", db, "--status"))
@@ -20,12 +20,12 @@ webhook    0        2      2 to apply
 	require.ErrorIs(t, err, os.ErrNotExist, "a report makes no database")
 
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        8        8      applied 8
+hub        9        9      applied 9
 public     2        2      applied 2
 webhook    2        2      applied 2
 `, runOK(t, "migrate", "--db", db))
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        8        8      up to date
+hub        9        9      up to date
 public     2        2      up to date
 webhook    2        2      up to date
 `, runOK(t, "migrate", "--db", db))

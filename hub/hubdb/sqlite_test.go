@@ -31,7 +31,7 @@ func TestOpenAppliesEveryComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 8, Known: 8}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 9, Known: 9}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
@@ -64,9 +64,11 @@ func exec(t *testing.T, db *sql.DB, queries ...string) {
 	}
 }
 
-// undoLifecycle takes hub migration 0008 back out of a file, for tests
-// that fake a file from before it.
+// undoLifecycle takes hub migrations 0009 and 0008 back out of a file,
+// for tests that fake a file from before them.
 var undoLifecycle = []string{
+	`DROP TABLE schedule_steps`, `DROP TABLE seller_webhooks`, `DROP TABLE seller_offers`, `DROP TABLE seller_items`,
+	`DROP TABLE seller_submissions`, `DROP TABLE sellers`,
 	`DROP INDEX tradeins_external`, `DROP INDEX tradeins_status`, `DROP INDEX tradeins_customer`,
 	`ALTER TABLE tradeins DROP COLUMN source`, `ALTER TABLE tradeins DROP COLUMN external_id`,
 	`ALTER TABLE tradeins DROP COLUMN customer_id`, `ALTER TABLE tradeins DROP COLUMN created_at`,
@@ -136,7 +138,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 		`DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
 		// Hub 0006 is new too: API keys had no name, prefix or expiry.
 		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
-		// Hub 0007 is new too: no audit heads were kept; and 0008 (undone above).
+		// Hub 0007 is new too: no audit heads were kept; and 0008 and 0009 (undone above).
 		`DROP TABLE audit_heads`,
 		// Of the hub's migrations before it, only 4 is new: it must run, and nothing else again.
 		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z')`)
@@ -149,7 +151,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 8, Known: 8}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 9, Known: 9}, {Component: "public", Version: 2, Known: 2}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}

@@ -259,7 +259,7 @@ func New(db *hubdb.DB, cfg Config) (*Dispatcher, error) {
 	if d.client == nil {
 		d.client = newClient(!d.allowPrivate, d.perEndpoint)
 	}
-	for _, t := range slices.Concat(EventTypes(), cfg.EventTypes) {
+	for _, t := range slices.Concat(EventTypes(), SellerEventTypes(), cfg.EventTypes) {
 		d.types[t] = true
 	}
 	if d.maxBackoff < d.baseBackoff {

@@ -1,0 +1,346 @@
+package sellers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/hub/webhook"
+	"github.com/intakebench/intakebench/intake"
+)
+
+// Seed 004's event types.
+const (
+	EventSubmissionCreated = webhook.EventSubmissionCreated
+	EventItemAccepted      = webhook.EventSubmissionItemAccepted
+	EventItemRejected      = webhook.EventSubmissionItemRejected
+	EventMoreInfoAsked     = webhook.EventSubmissionMoreInfoAsked
+	EventOfferUplifted     = webhook.EventOfferUplifted
+	EventOfferReminder     = webhook.EventOfferReminder
+)
+
+// RejectionReasons are the reasons our buyers reject an item with.
+var RejectionReasons = []string{"Duplicate", "NotAuthentic", "ConditionNotAccepted", "ModelNotAccepted", "InsufficientInformation", "Other"}
+
+// adminItem runs step as our buyers on an item of a seller's submission.
+func (a *API) adminItem(w http.ResponseWriter, r *http.Request, step func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error) error {
+	sellerID := r.PathValue("sellerId")
+	var exists bool
+	err := a.hub.DB().View(r.Context(), func(tx *hubdb.Tx) error {
+		_, err := tx.Seller(r.Context(), sellerID)
+		exists = err == nil
+		if errors.Is(err, hubdb.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return refuse(http.StatusNotFound, CodeSellerNotFound, "There is no seller %.40q.", sellerID)
+	}
+	return a.itemStep(w, r, sellerID, step)
+}
+
+// buyer is who our buyers' steps are recorded as.
+var buyer = hub.Actor{Kind: "buyer"}
+
+type acceptBody struct {
+	OfferPrice     *priceBody `json:"offerPrice"`
+	ExpirationDate string     `json:"expirationDate"`
+}
+
+// handleAccept accepts an item with an offer: the trade-in is offered,
+// the seller told (SubmissionItemAcceptedEvent), and reminders scheduled
+// for days 5 and 12.
+func (a *API) handleAccept(w http.ResponseWriter, r *http.Request) error {
+	var in acceptBody
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	var f fields
+	var amount intake.Cents
+	var currency string
+	if in.OfferPrice == nil {
+		f.add("offerPrice", "is required")
+	} else {
+		currency = in.OfferPrice.CurrencyIsoCode
+		c, err := intake.ParseCents(string(in.OfferPrice.Amount))
+		if err != nil || c <= 0 || c > intake.MaxAmount {
+			f.add("offerPrice.amount", "must be a number above 0 with at most two decimals, such as 100 or 24.99")
+		}
+		amount = c
+	}
+	var expires time.Time
+	if in.ExpirationDate != "" {
+		t, err := time.Parse(time.RFC3339Nano, in.ExpirationDate)
+		if err != nil {
+			f.add("expirationDate", "must be an RFC 3339 time such as 2024-01-31T12:00:00Z")
+		}
+		expires = t
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+		p, err := a.profile(ctx, st.Tx(), l.sub.SellerID)
+		if err != nil {
+			return err
+		}
+		if currency != p.Currency {
+			var f fields
+			f.add("offerPrice.currencyIsoCode", "must be %s, the seller's currency", p.Currency)
+			return f.err()
+		}
+		if l.items[i].Status == ItemMoreInfo {
+			return refuse(http.StatusConflict, "more_information_pending", "Item %s waits for the photos asked for: %s.", l.items[i].ID, strings.Join(l.docs[i].AdditionalPhotos, ", "))
+		}
+		if t.Status != intake.StatusSubmitted {
+			e := &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
+				Detail: fmt.Sprintf("Item %s is %s: only a submitted item is accepted with an offer.", l.items[i].ID, l.items[i].Status)}
+			return e
+		}
+		exp := expires
+		if exp.IsZero() {
+			exp = st.Now().Add(DefaultOfferLife)
+		}
+		o, err := st.Offer(ctx, t, a.newID("offer"), amount, exp, buyer, "")
+		if err != nil {
+			return err
+		}
+		tx := st.Tx()
+		if err := tx.InsertSellerOffer(ctx, hubdb.SellerOffer{OfferID: o.ID, ItemID: l.items[i].ID, BaseAmount: o.Amount}); err != nil {
+			return err
+		}
+		if err := tx.ScheduleStep(ctx, StepReminder5, o.ID, o.CreatedAt.Add(FirstReminder)); err != nil {
+			return err
+		}
+		if err := tx.ScheduleStep(ctx, StepReminder12, o.ID, o.CreatedAt.Add(SecondReminder)); err != nil {
+			return err
+		}
+		if err := l.saveItem(ctx, tx, i, ItemAccepted, st); err != nil {
+			return err
+		}
+		return a.publish(ctx, tx, l.sub.SellerID, EventItemAccepted, acceptedOf(st.Now(), l, i, o, p.Currency))
+	})
+}
+
+type rejectBody struct {
+	RejectionReason string `json:"rejectionReason"`
+}
+
+// handleReject rejects an item with a reason: its trade-in is declined
+// and the seller told (SubmissionItemRejectedEvent).
+func (a *API) handleReject(w http.ResponseWriter, r *http.Request) error {
+	var in rejectBody
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	var f fields
+	switch {
+	case in.RejectionReason == "":
+		f.add("rejectionReason", "is required: one of %s", strings.Join(RejectionReasons, ", "))
+	case !slices.Contains(RejectionReasons, in.RejectionReason):
+		f.add("rejectionReason", "%.40q is not one of %s", in.RejectionReason, strings.Join(RejectionReasons, ", "))
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+		if t.Status != intake.StatusSubmitted {
+			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
+				Detail: fmt.Sprintf("Item %s is %s: only a submitted item is rejected.", l.items[i].ID, l.items[i].Status)}
+		}
+		if err := st.Decline(ctx, t, "", buyer, "rejected by the buyers: "+in.RejectionReason); err != nil {
+			return err
+		}
+		d := &l.docs[i]
+		d.RejectionReason, d.AdditionalPhotos = in.RejectionReason, nil
+		if err := l.saveItem(ctx, st.Tx(), i, ItemRejected, st); err != nil {
+			return err
+		}
+		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventItemRejected, rejectedOf(st.Now(), l, i, in.RejectionReason))
+	})
+}
+
+type moreInfoBody struct {
+	AdditionalPhotos []string `json:"additionalPhotos"`
+}
+
+// handleMoreInfo asks the seller for more photos of an item
+// (SubmissionMoreInformationAskedEvent); the item waits for them.
+func (a *API) handleMoreInfo(w http.ResponseWriter, r *http.Request) error {
+	var in moreInfoBody
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	var f fields
+	if len(in.AdditionalPhotos) == 0 || len(in.AdditionalPhotos) > 20 {
+		f.add("additionalPhotos", "must name 1 to 20 photos, such as Back or Inside")
+	}
+	for i, p := range in.AdditionalPhotos {
+		if strings.TrimSpace(p) == "" || len(p) > 60 {
+			f.add(fmt.Sprintf("additionalPhotos[%d]", i), "must be a photo's name of 1 to 60 characters")
+		}
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+		if t.Status != intake.StatusSubmitted {
+			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
+				Detail: fmt.Sprintf("Item %s is %s: more information is asked for a submitted item.", l.items[i].ID, l.items[i].Status)}
+		}
+		l.docs[i].AdditionalPhotos = slices.Clone(in.AdditionalPhotos)
+		if err := l.saveItem(ctx, st.Tx(), i, ItemMoreInfo, st); err != nil {
+			return err
+		}
+		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventMoreInfoAsked, moreInfoOf(st.Now(), l, i, in.AdditionalPhotos))
+	})
+}
+
+type upliftBody struct {
+	Percentage int `json:"percentage"`
+}
+
+// handleUplift adds a buyer's uplift to an item's open offer, a
+// percentage of its base price (OfferUpdatedWithBuyerUpliftEvent).
+func (a *API) handleUplift(w http.ResponseWriter, r *http.Request) error {
+	var in upliftBody
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Percentage < 1 || in.Percentage > 100 {
+		var f fields
+		f.add("percentage", "must be a whole number from 1 to 100")
+		return f.err()
+	}
+	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+		tx := st.Tx()
+		so, o, err := tx.LatestSellerOffer(ctx, l.items[i].ID)
+		if errors.Is(err, hubdb.ErrNotFound) || (err == nil && o.Status != "open") {
+			return refuse(http.StatusConflict, CodeNoOffer, "Item %s has no open offer to uplift.", l.items[i].ID)
+		}
+		if err != nil {
+			return err
+		}
+		p, err := a.profile(ctx, tx, l.sub.SellerID)
+		if err != nil {
+			return err
+		}
+		var promos []promotion
+		if err := json.Unmarshal(so.Promotions, &promos); err != nil {
+			return err
+		}
+		// Base prices are at most intake.MaxAmount and percentages at most
+		// 100: the product fits an int64 by far.
+		up := (so.BaseAmount*int64(in.Percentage) + 50) / 100
+		promos = append(promos, promotion{ID: a.newID("promotion"), OfferID: o.ID, Name: "BuyerUplift", Percentage: in.Percentage,
+			Price: price{p.Currency, Amount(up)}, CreatedAt: st.Now().Format(promotionTime)})
+		total := o.Amount + up
+		doc, err := json.Marshal(promos)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpliftSellerOffer(ctx, o.ID, doc, total); err != nil {
+			return err
+		}
+		if err := st.SetOffer(ctx, t, intake.Cents(total)); err != nil {
+			return err
+		}
+		o.Amount, so.Promotions = total, doc
+		offer, err := offerJSONOf(o, so, p.Currency)
+		if err != nil {
+			return err
+		}
+		return a.publish(ctx, tx, l.sub.SellerID, EventOfferUplifted, upliftResult{SubmissionID: l.sub.ID, Submission: l.view(), Offer: offer,
+			CustomerInformation: l.doc.Customer})
+	})
+}
+
+func (a *API) profile(ctx context.Context, tx *hubdb.Tx, sellerID string) (Profile, error) {
+	s, err := tx.Seller(ctx, sellerID)
+	if err != nil {
+		return Profile{}, err
+	}
+	return decodeProfile(s.Doc)
+}
+
+// RunStep runs a scheduled reminder (StepReminder5, StepReminder12) in the
+// scheduler's transaction: an OfferReminderEvent when the offer still
+// waits for an answer. It reports false (skipped) when it no longer does.
+func (a *API) RunStep(ctx context.Context, st *hub.Steps, step hubdb.ScheduledStep) (bool, error) {
+	days := 5
+	if step.Kind == StepReminder12 {
+		days = 12
+	}
+	tx := st.Tx()
+	so, err := tx.SellerOffer(ctx, step.Subject)
+	if err != nil {
+		return false, err
+	}
+	o, err := tx.Offer(ctx, so.OfferID)
+	if err != nil {
+		return false, err
+	}
+	now := st.Now()
+	if o.Status != "open" || !now.Before(o.ExpiresAt) {
+		return false, nil
+	}
+	it, err := tx.SellerItem(ctx, so.ItemID)
+	if err != nil {
+		return false, err
+	}
+	sub, err := tx.SellerSubmission(ctx, it.SubmissionID)
+	if err != nil {
+		return false, err
+	}
+	l, err := load(ctx, tx, sub.SellerID, sub.ID)
+	if err != nil {
+		return false, err
+	}
+	p, err := a.profile(ctx, tx, sub.SellerID)
+	if err != nil {
+		return false, err
+	}
+	offer, err := offerJSONOf(o, so, p.Currency)
+	if err != nil {
+		return false, err
+	}
+	err = a.publish(ctx, tx, sub.SellerID, EventOfferReminder, reminderResult{SubmissionID: sub.ID, Submission: l.view(), Offer: offer,
+		DaysAfterOfferCreation: days, ExpirationDate: expiration(o.ExpiresAt), ExpirationDaysLeft: daysLeft(now, o.ExpiresAt),
+		OfferID: o.ID, Timestamp: stamp(now)})
+	return err == nil, err
+}
+
+// OfferExpired marks the item of an expired offer (any offer: one not a
+// seller's is passed over), in the scheduler's transaction.
+func (a *API) OfferExpired(ctx context.Context, st *hub.Steps, o hubdb.Offer) error {
+	tx := st.Tx()
+	so, err := tx.SellerOffer(ctx, o.ID)
+	if errors.Is(err, hubdb.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	it, err := tx.SellerItem(ctx, so.ItemID)
+	if err != nil {
+		return err
+	}
+	if err := tx.SkipSteps(ctx, o.ID, st.Now()); err != nil {
+		return err
+	}
+	return tx.SaveSellerItem(ctx, it.ID, ItemOfferExpired, it.Doc, st.Now())
+}
+
+// Wake tells the outbox there are events, after a scheduler's commit.
+func (a *API) Wake() { a.outbox.Wake() }
