@@ -22,7 +22,10 @@ import (
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/exports"
 	"github.com/intakebench/intakebench/hub/imports"
+	"github.com/intakebench/intakebench/hub/schedule"
+	"github.com/intakebench/intakebench/hub/sellers"
 	"github.com/intakebench/intakebench/hub/upgrade"
+	"github.com/intakebench/intakebench/hub/web"
 )
 
 const usage = `usage: intakehub command [flags]
@@ -40,6 +43,7 @@ commands:
   migrate       report the database's schema versions and apply what is missing (--status: report only)
   import        import trade-ins, flags, catalog, prices or staff from CSV or JSON Lines: intakehub import KIND FILE
   export        write units, payouts, stock or audit as CSV: intakehub export KIND [--since T]
+  version       print the version and commit this build is of
 
 Run 'intakehub COMMAND -h' for a command's flags.
 `
@@ -72,6 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"migrate":  runMigrate,
 		"import":   runImport,
 		"export":   runExport,
+		"version":  runVersion,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -156,6 +161,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler.Mount(base+"/admin/imports/", programme.Admin(http.StripPrefix(base+"/admin/imports",
 		imports.Handler(imports.New(h.DB(), imports.Config{Now: h.Now, Logger: log})))))
 	handler.Mount(base+"/admin/exports/", programme.Admin(http.StripPrefix(base+"/admin/exports", exports.Handler(exports.New(h.DB())))))
+	// Seed 004's Sellers API, our buyers' side of it in the admin API, and
+	// the scheduler of its reminders and of every offer's expiry.
+	steps := schedule.New(h, schedule.WithLogger(log))
+	sellerAPI, err := sellers.New(h, hooks, sellers.WithLogger(log), sellers.WithScheduleWake(steps.Wake))
+	if err != nil {
+		return err
+	}
+	steps.Handle(sellers.StepReminder5, sellerAPI.RunStep)
+	steps.Handle(sellers.StepReminder12, sellerAPI.RunStep)
+	steps.OnExpiry(sellerAPI.OfferExpired)
+	steps.AfterCommit(hooks.Wake)
+	go steps.Run(ctx, time.Minute)
+	handler.Mount("/v2/sellers/", sellerAPI.Handler())
+	handler.Mount(base+"/admin/sellers/", programme.Admin(http.StripPrefix(base+"/admin/sellers", sellerAPI.AdminHandler())))
+	// The buyer's trade-in page and the staff's dashboard (hub/web); photos
+	// of an IMEI label are read with the bench's own barcode decoder.
+	site, err := web.New(ctx, h, web.WithLogger(log), web.WithDecoder(decodeBarcodes), web.WithSecureCookies(*cert != ""))
+	if err != nil {
+		return err
+	}
+	for _, p := range web.Patterns {
+		handler.Mount(p, site.Handler())
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
