@@ -11,9 +11,23 @@ BIN := bin
 # the postgres user, in a temporary directory; Debian's cluster is unused),
 # libzbar-dev, libzxing-dev and g++ for the decode comparison benchmark,
 # which builds its ZBar and zxing-cpp harness in a temporary directory.
+# chromium for the hub's web pages' browser tests (hub/web, chromedp).
 DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool imagemagick socat zbar-tools ffmpeg \
-	poppler-utils cups-client postgresql libzbar-dev libzxing-dev g++
+	poppler-utils cups-client postgresql libzbar-dev libzxing-dev g++ chromium
+# Packaging (packaging/): dpkg-dev (dpkg-deb, dpkg-shlibdeps) builds the
+# Debian packages and lintian checks them, in make test too; make release
+# also needs mingw-w64 to cross-compile the Windows bench (Fyne needs cgo).
+# (No wine smoke test: Debian 12's wine 8.0 lacks bcryptprimitives.dll,
+# which Go 1.26's runtime loads at start, so every Go program fails there.)
+PKG_DEB_PKGS := dpkg-dev lintian
+RELEASE_DEB_PKGS := $(PKG_DEB_PKGS) mingw-w64
+# The version and commit the binaries print (intakebench version), set at
+# link time; the Debian packages' versions derive from the same string.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X github.com/intakebench/intakebench/internal/buildinfo.version=$(VERSION) \
+	-X github.com/intakebench/intakebench/internal/buildinfo.commit=$(COMMIT)
 TEST_TIMEOUT ?= 15m
 # Real services the tests start, installed from the Go module proxy at
 # pinned versions into the Go bin directory when missing: stripe-mock (the
@@ -35,12 +49,13 @@ MUTATION_PKGS ?= intake hub store benchsync
 MUTATION_TIMEOUT_COEFFICIENT ?= 10
 MUTATION_WORKERS ?= 2
 
-.PHONY: all deps build run test bench lint fmt clean shots mutation
+.PHONY: all deps pkg-deps release-deps build run test bench lint fmt clean shots mutation release
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# apt_install installs those of the Debian packages $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -48,6 +63,10 @@ deps:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_PKGS))
 	@$(GO) mod download
 	@for t in $(GO_TOOLS); do \
 		bin=$(GOBIN_DIR)/$$(basename $${t%@*}); ver=$${t#*@}; \
@@ -58,16 +77,16 @@ deps:
 
 build: deps
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 run: build
 	./$(BIN)/intakebench run
 
 # The hub's packages run a second time on PostgreSQL (hubtest.DBEnv); the
 # storage layer's conformance suite runs on both databases every time.
-PG_TEST_PKGS := ./hub/ ./hub/public/ ./hub/webhook/ ./hub/upgrade/ ./hub/e2e/ ./hub/imports/ ./hub/exports/ ./benchsync/ ./cmd/intakehub/
+PG_TEST_PKGS := ./hub/ ./hub/public/ ./hub/webhook/ ./hub/upgrade/ ./hub/e2e/ ./hub/imports/ ./hub/exports/ ./hub/web/ ./hub/sellers/ ./hub/schedule/ ./benchsync/ ./cmd/intakehub/
 
-test: deps
+test: deps pkg-deps
 	$(GO) vet ./...
 	$(GO) test -timeout $(TEST_TIMEOUT) -count=1 ./...
 	INTAKEBENCH_TEST_DB=postgres $(GO) test -timeout $(TEST_TIMEOUT) -count=1 $(PG_TEST_PKGS)
@@ -78,6 +97,7 @@ bench: deps
 # The README's pictures, taken of the real app under Xvfb by the e2e test.
 shots: deps
 	INTAKEBENCH_SHOTS=$(CURDIR)/docs/screens $(GO) test -count=1 -run TestAppShowsTypedScanInRealWindow ./cmd/intakebench
+	INTAKEBENCH_WEB_SHOTS=$(CURDIR)/docs/web $(GO) test -count=1 -run TestBrowserBuyerSubmitsAndStaffQuote ./hub/web
 
 # Mutation testing: each mutant of a package's code must make its tests
 # fail. -short leaves out the fault, kill and crash rounds, which would run
@@ -116,5 +136,18 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# make release: the Debian packages (intakebench, intakebench-kiosk,
+# intakehub), the Windows bench as a zip and SHA256SUMS, into dist/, built
+# by packaging/ (go run ./packaging -h). make test builds and checks the
+# Debian packages only (packaging/deb_test.go).
+pkg-deps:
+	$(call apt_install,$(PKG_DEB_PKGS))
+
+release-deps:
+	$(call apt_install,$(RELEASE_DEB_PKGS))
+
+release: deps release-deps
+	$(GO) run ./packaging --out dist --version '$(VERSION)' --commit '$(COMMIT)' --windows
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

@@ -15,19 +15,6 @@ import (
 	"github.com/intakebench/intakebench/store"
 )
 
-// defaultDB is where the bench keeps its store unless told otherwise.
-func defaultDB() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "bench.db"
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "intakebench", "bench.db")
-}
-
 func openStore(ctx context.Context, path string) (*store.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create the folder for %s: %w", path, err)

@@ -30,6 +30,7 @@ commands:
   label      print, render or show a unit's label: intakebench label print UNIT
   printer    set up the label and receipt printers: intakebench printer set|show|status|test
   receipt    a walk-in's PDF receipt: intakebench receipt pdf|print REFERENCE
+  version    print the version and commit this build is of
 
 Run 'intakebench COMMAND -h' for a command's flags. Exit status: 1 when a
 command fails, 2 for a command line that makes no sense, 3 when the bench's
@@ -62,16 +63,23 @@ func commands() map[string]command {
 		"label":   runLabel,
 		"printer": runPrinter,
 		"receipt": runReceipt,
+		"version": func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runVersion(args, stdout)
+		},
 	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := dispatch(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stderr, closeLog := openLog(os.Args[1:], os.Stderr, os.Getenv)
+	err := dispatch(ctx, os.Args[1:], os.Stdin, os.Stdout, stderr)
 	stop()
 	if err != nil {
-		os.Exit(exit(err, os.Stderr))
+		code := exit(err, stderr)
+		closeLog()
+		os.Exit(code)
 	}
+	closeLog()
 }
 
 // exit reports err, a command's failure, and returns the exit status.
