@@ -34,6 +34,7 @@ func (s *Site) routesStaff() {
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/imei-check", s.staffOnly(s.checkAction))
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/quote", s.staffOnly(s.quoteAction))
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/settle", s.staffOnly(s.settleAction))
+	s.mux.Handle("POST /dashboard/trade-ins/{id}/decline", s.staffOnly(s.declineAction))
 	s.mux.Handle("GET /dashboard/payouts", s.staffOnly(s.payoutsPage))
 	s.mux.Handle("GET /dashboard/reviews", s.staffOnly(s.reviewsPage))
 	s.mux.Handle("GET /dashboard/photos/{id}", s.staffOnly(s.customerPhoto))
@@ -183,6 +184,11 @@ type detailData struct {
 	Flagged    bool
 	CanSettle  bool
 	Suggestion string
+
+	CanDecline   bool
+	Reasons      []hub.DeclineReason
+	Reason       string // the reason chosen, when the form comes back
+	DeclineNotes string
 }
 
 func (s *Site) detailPage(w http.ResponseWriter, r *http.Request, st *staff) {
@@ -190,9 +196,10 @@ func (s *Site) detailPage(w http.ResponseWriter, r *http.Request, st *staff) {
 }
 
 var doneMessages = map[string]string{
-	"check":  "IMEI checked.",
-	"quote":  "Quote sent: the customer is e-mailed the offer with accept and decline links.",
-	"settle": "Payout recorded as paid.",
+	"check":   "IMEI checked.",
+	"quote":   "Quote sent: the customer is e-mailed the offer with accept and decline links.",
+	"settle":  "Payout recorded as paid.",
+	"decline": "Trade-in declined: its status page tells the customer why.",
 }
 
 func (s *Site) showDetail(w http.ResponseWriter, r *http.Request, st *staff, status int, errs map[string]string, form url.Values) {
@@ -211,8 +218,10 @@ func (s *Site) showDetail(w http.ResponseWriter, r *http.Request, st *staff, sta
 	d := detailData{V: v, Bench: bench, Errors: errs, Done: doneMessages[r.URL.Query().Get("done")],
 		Amount: form.Get("amount"), Notes: form.Get("notes"), Days: defaultOfferDays,
 		CanQuote: t.CanCounterQuote(), Counter: t.Status == intake.StatusDeclined,
-		Flagged:   v.IMEICheck != nil && v.IMEICheck.Status != intake.IMEIClean,
-		CanSettle: v.Payout.State == intake.PayoutDue && v.Payout.Method != intake.PayoutCard}
+		Flagged:    v.IMEICheck != nil && v.IMEICheck.Status != intake.IMEIClean,
+		CanSettle:  v.Payout.State == intake.PayoutDue && v.Payout.Method != intake.PayoutCard,
+		CanDecline: hub.StaffMayDecline(t), Reasons: hub.DeclineReasons(),
+		Reason: form.Get("reason"), DeclineNotes: form.Get("decline_notes")}
 	for _, a := range t.Answers {
 		d.Answers = append(d.Answers, a.Question+" "+a.Answer)
 	}
@@ -288,6 +297,14 @@ func (s *Site) settleAction(w http.ResponseWriter, r *http.Request, st *staff) {
 		return
 	}
 	s.after(w, r, st, "settle", "settle", err)
+}
+
+// declineAction declines the trade-in with a reason from the hub's list:
+// the hub checks the reason and the move, and its refusal is shown beside
+// the form.
+func (s *Site) declineAction(w http.ResponseWriter, r *http.Request, st *staff) {
+	err := s.hub.DeclineSubmission(r.Context(), st.actor(), r.PathValue("id"), r.PostFormValue("reason"), r.PostFormValue("decline_notes"))
+	s.after(w, r, st, "decline", "decline", err)
 }
 
 type payoutRow struct {

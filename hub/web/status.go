@@ -74,6 +74,10 @@ func statusOf(v hub.SubmissionView, isNew bool) statusPageData {
 			offer.Detail = "You accepted " + amount + "."
 		case "declined":
 			offer.Detail = "You declined " + amount + "."
+		case "superseded":
+			// The last offer superseded by no other: staff withdrew it
+			// when they declined the trade-in.
+			offer.Detail = "We withdrew our offer of " + amount + "."
 		default:
 			offer.Detail = amount + " (" + o.Status + ")."
 		}
