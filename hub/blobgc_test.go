@@ -20,7 +20,9 @@ import (
 // a young one stays, and a blob uploaded again is young again.
 func TestCollectBlobs(t *testing.T) {
 	ctx := context.Background()
-	clk := clock.NewFake(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
+	// The bench's events carry the time they are made, and the hub takes
+	// only those within a day of its own: its clock starts now.
+	clk := clock.NewFake(time.Now().UTC())
 	h := hubtest.New(t, hubtest.Config{Hub: hub.Config{Now: clk.Now}})
 	b := enrollBench(t, h, "bench-gc")
 	ti := b.receivedHere(t, "ti-gc", testIMEI(t, 1))
@@ -31,15 +33,15 @@ func TestCollectBlobs(t *testing.T) {
 	}
 	referenced, abandoned, again, young := pngPhoto(t, 8, 8, 1), pngPhoto(t, 8, 8, 2), pngPhoto(t, 8, 8, 3), pngPhoto(t, 8, 8, 4)
 
-	put(referenced) // day 0, 09:00
+	put(referenced) // hour 0
 	b.mustApply(t, intake.EventPhotoAdded, ti.ID, opTechnician, intake.Photo{SHA256: blobName(referenced), Angle: "front"})
 	put(abandoned)
 	put(again)
-	clk.Advance(23 * time.Hour) // day 1, 08:00
+	clk.Advance(23 * time.Hour) // hour 23
 	put(young)
 	// A bench retrying its push uploads again.
 	put(again)
-	clk.Advance(2 * time.Hour) // day 1, 10:00
+	clk.Advance(2 * time.Hour) // hour 25
 
 	n, err := h.CollectBlobs(ctx, 24*time.Hour)
 	require.NoError(t, err)

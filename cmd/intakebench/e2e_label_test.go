@@ -55,6 +55,9 @@ func TestReceivingPrintsTheUnitsLabel(t *testing.T) {
 	app.keys("Return")
 	require.Equal(t, intake.OutcomeMatched, app.await("match-shown", "").Outcome)
 	app.keys("Return") // Enter on the empty prompt receives the device on the card
+	// Keys sent before the grade screen has the focus would land on the
+	// receive screen: a slow machine shows the difference.
+	app.await("screen", ui.ScreenGrade)
 
 	jobs, err := zebra.WaitJobs(ctx, 1)
 	require.NoError(t, err)
