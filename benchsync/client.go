@@ -191,6 +191,16 @@ func (c *Client) CheckIMEI(ctx context.Context, imei string) (wire.IMEICheck, er
 	return check, nil
 }
 
+// BenchRelease asks which bench release the hub offers; ok is false when
+// it offers none (a 404 answer).
+func (c *Client) BenchRelease(ctx context.Context) (rel wire.BenchRelease, ok bool, err error) {
+	err = c.do(ctx, "ask for the bench release", http.MethodGet, "/v1/bench-release", nil, nil, wire.MaxSmallBody, &rel)
+	if herr := (*HubError)(nil); errors.As(err, &herr) && herr.StatusCode == http.StatusNotFound {
+		return wire.BenchRelease{}, false, nil
+	}
+	return rel, err == nil, err
+}
+
 // PutBlob uploads content under its SHA-256 and returns the hash. Uploading
 // the same content again is harmless.
 func (c *Client) PutBlob(ctx context.Context, content []byte, mediaType string) (string, error) {

@@ -109,7 +109,7 @@ func TestReceiveThenAlreadyReceived(t *testing.T) {
 	require.NotNil(t, m.Receipt)
 	assert.Equal(t, "bench-7", m.Receipt.Bench)
 
-	_, err = f.bench.Receive(ctx, clerk, "356938035643809")
+	_, err = f.bench.Receive(ctx, supervisor, "356938035643809")
 	var already *intake.AlreadyReceivedError
 	require.True(t, errors.As(err, &already), "got %v", err)
 	assert.Contains(t, err.Error(), tech.ID, "says who received it")
@@ -271,4 +271,39 @@ func TestLookupPicksAmongTheTradeInsOfADevice(t *testing.T) {
 			assert.Equal(t, tt.outcome, m.Outcome)
 		})
 	}
+}
+
+// TestClerkNeitherReceivesNorGrades: the bench service itself refuses a
+// clerk the warehouse's work, whatever a screen shows, and records nothing.
+func TestClerkNeitherReceivesNorGrades(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.bench.Receive(ctx, tech, "356938035643809") // so that grading and photos have a device
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		do     func() error
+		action intake.Action
+	}{
+		{"receive", func() error { _, err := f.bench.Receive(ctx, clerk, "490154203237518"); return err }, intake.ActionReceive},
+		{"receive by hand", func() error {
+			_, err := f.bench.ReceiveByTradeIn(ctx, clerk, "3", unknownIMEI, "label torn")
+			return err
+		}, intake.ActionReceive},
+		{"quarantine", func() error { return f.bench.Quarantine(ctx, clerk, unknownIMEI, "no paperwork") }, intake.ActionQuarantine},
+		{"grade", func() error { _, err := f.bench.RecordGrading(ctx, clerk, "1", cleanInspection()); return err }, intake.ActionGrade},
+		{"photo", func() error { _, err := f.bench.AddPhoto(ctx, clerk, "1", "front", photoPNG(t)); return err }, intake.ActionGrade},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.do()
+			var pe *intake.PermissionError
+			require.True(t, errors.As(err, &pe), "got %v", err)
+			assert.Equal(t, tt.action, pe.Action)
+			assert.EqualError(t, err, "Carl (clerk) may not "+string(tt.action))
+		})
+	}
+	n, err := f.store.CountPending(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the technician's receipt is queued")
 }

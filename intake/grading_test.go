@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -186,34 +185,5 @@ func TestDecideOnArrivalDecisions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, DecideOnArrival(tt.trade, tt.grade))
 		})
-	}
-}
-
-func TestAuthorize(t *testing.T) {
-	tests := []struct {
-		role   Role
-		action Action
-		ok     bool
-	}{
-		{RoleTechnician, ActionReceive, true},
-		{RoleTechnician, ActionGrade, true},
-		{RoleTechnician, ActionOverride, false},
-		{RoleTechnician, ActionDecide, false},
-		{RoleTechnician, ActionWalkIn, false},
-		{RoleClerk, ActionWalkIn, true},
-		{RoleClerk, ActionOverride, false},
-		{RoleSupervisor, ActionOverride, true},
-		{RoleSupervisor, ActionDecide, true},
-		{"intern", ActionReceive, false},
-	}
-	for _, tt := range tests {
-		err := Authorize(Operator{Name: "Pat", Role: tt.role}, tt.action)
-		if tt.ok {
-			assert.NoError(t, err, "%s %s", tt.role, tt.action)
-			continue
-		}
-		var pe *PermissionError
-		require.True(t, errors.As(err, &pe), "%s %s", tt.role, tt.action)
-		assert.Contains(t, err.Error(), string(tt.action))
 	}
 }

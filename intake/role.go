@@ -11,7 +11,8 @@ const (
 	RoleSupervisor Role = "supervisor"
 )
 
-// Action is a state change that needs a role.
+// Action is something only some roles may do: a state change, or a change
+// to the bench itself.
 type Action string
 
 const (
@@ -25,12 +26,35 @@ const (
 	ActionWalkIn     Action = "walk-in"
 	ActionDecide     Action = "supervisor-decision"
 	ActionOverride   Action = "override-payout"
+	// ActionEnroll moves the bench to a hub: it drops the cache and
+	// decides where every later event goes.
+	ActionEnroll Action = "enroll-bench"
+	// ActionKiosk turns kiosk mode (full screen, nothing else on the
+	// screen) on or off.
+	ActionKiosk Action = "set-kiosk-mode"
+	// ActionQuit closes the bench app: in kiosk mode the only way to the
+	// rest of the computer.
+	ActionQuit Action = "quit-bench"
+	// ActionUpdate is installing another bench release: it restarts the
+	// app, so it is done between shifts by the one who plans them.
+	ActionUpdate Action = "update-bench"
 )
 
+// The README's roles: a technician receives and grades at a warehouse
+// bench, a clerk runs walk-ins at the counter and nothing of the
+// warehouse's, and the bench itself (its hub, kiosk mode, quitting) is a
+// supervisor's, who may also do everyone's work.
 var permissions = map[Role][]Action{
 	RoleTechnician: {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute},
-	RoleClerk:      {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute, ActionWalkIn},
-	RoleSupervisor: {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute, ActionWalkIn, ActionDecide, ActionOverride},
+	RoleClerk:      {ActionWalkIn},
+	RoleSupervisor: {ActionReceive, ActionQuarantine, ActionGrade, ActionReroute, ActionWalkIn, ActionDecide, ActionOverride,
+		ActionEnroll, ActionKiosk, ActionQuit, ActionUpdate},
+}
+
+// Actions lists every action a role may be allowed.
+func Actions() []Action {
+	return []Action{ActionReceive, ActionQuarantine, ActionGrade, ActionReroute, ActionWalkIn, ActionDecide, ActionOverride,
+		ActionEnroll, ActionKiosk, ActionQuit, ActionUpdate}
 }
 
 // Operator is a person logged in at a bench.
@@ -46,6 +70,16 @@ type Operator struct {
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { _, ok := permissions[r]; return ok }
 
+// May reports whether r allows a. No role (a locked bench) allows nothing.
+func (r Role) May(a Action) bool {
+	for _, allowed := range permissions[r] {
+		if allowed == a {
+			return true
+		}
+	}
+	return false
+}
+
 // PermissionError is an operator trying what their role does not allow.
 type PermissionError struct {
 	Operator Operator
@@ -53,15 +87,16 @@ type PermissionError struct {
 }
 
 func (e *PermissionError) Error() string {
+	if e.Operator.ID == "" {
+		return fmt.Sprintf("nobody is logged in to %s", e.Action)
+	}
 	return fmt.Sprintf("%s (%s) may not %s", e.Operator.Name, e.Operator.Role, e.Action)
 }
 
 // Authorize returns a *PermissionError unless op's role allows a.
 func Authorize(op Operator, a Action) error {
-	for _, allowed := range permissions[op.Role] {
-		if allowed == a {
-			return nil
-		}
+	if !op.Role.May(a) {
+		return &PermissionError{Operator: op, Action: a}
 	}
-	return &PermissionError{Operator: op, Action: a}
+	return nil
 }

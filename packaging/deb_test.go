@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/intakebench/intakebench/hub/benchrelease"
 )
 
 // TestDebianPackages builds the three packages as make release does and
@@ -95,6 +98,21 @@ func TestDebianPackages(t *testing.T) {
 	if err != nil || strings.Count(string(sums), "\n") != 3 {
 		t.Errorf("SHA256SUMS: %v\n%s", err, sums)
 	}
+
+	t.Run("offered by a hub", func(t *testing.T) {
+		rel, err := benchrelease.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range rel.Files {
+			got = append(got, f.Platform+" "+f.Name)
+		}
+		want := []string{"debian-kiosk/all intakebench-kiosk_" + v + "_all.deb", "debian/amd64 intakebench_" + v + "_amd64.deb"}
+		if rel.Version != "7b2febd-dirty" || rel.Commit != "7b2febd0c0ffee7b2febd0c0ffee7b2febd0c0ff" || !slices.Equal(got, want) {
+			t.Errorf("release %s %s %v, want 7b2febd-dirty and %v", rel.Version, rel.Commit, got, want)
+		}
+	})
 
 	t.Run("lintian", func(t *testing.T) {
 		if _, err := exec.LookPath("lintian"); err != nil {

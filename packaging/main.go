@@ -15,6 +15,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -85,6 +86,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		artefacts = append(artefacts, zip)
 	}
 	if err := writeSums(*out, artefacts); err != nil {
+		return err
+	}
+	// Last, so that a hub serving this directory (intakehub serve
+	// --bench-release) reads the new release only once its files are in.
+	if err := writeManifest(*out, *describe, *commit); err != nil {
 		return err
 	}
 	for _, a := range artefacts {
@@ -186,6 +192,16 @@ func buildDebs(ctx context.Context, rel release, app fyneApp, bins, out string) 
 		debs = append(debs, deb)
 	}
 	return debs, nil
+}
+
+// writeManifest writes release.json: the version the bench prints
+// (intakebench version) and the commit, for hub/benchrelease.
+func writeManifest(dir, describe, commit string) error {
+	b, err := json.MarshalIndent(map[string]string{"version": describe, "commit": commit}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "release.json"), append(b, '\n'), 0o644)
 }
 
 // writeSums writes SHA256SUMS in dir over the artefacts, as sha256sum

@@ -65,6 +65,18 @@ func (f *benchFlow) show(o fyne.CanvasObject) {
 
 func (f *benchFlow) grading() bool { return f.grade.Content().Visible() }
 
+// discard drops what is on the Receive tab, a half-done grading included,
+// back to the scan prompt with note. A device being graded stays
+// received: its next scan offers the grading again.
+func (f *benchFlow) discard(note string) {
+	if f.grading() {
+		f.grade.tradeIn = nil
+		f.grade.ask.hide()
+		f.show(f.receive.Content())
+	}
+	f.receive.Reset(note)
+}
+
 // HandleScan sends a scan to the prompt, unless a grading is open: then
 // the operator is asked whether to finish it first, so a scan never drops
 // a half-graded device nor types into one of its fields.

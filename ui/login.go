@@ -131,7 +131,7 @@ func (s *LoginScreen) Locked(prev *intake.Operator, why string) {
 		s.note.SetText(why)
 		return
 	}
-	s.note.SetText(fmt.Sprintf("%s The work of %s is kept: log in to carry on.", why, prev.Name))
+	s.note.SetText(fmt.Sprintf("%s The work of %s is kept for them: they log in to carry on; anyone else starts afresh.", why, prev.Name))
 	if i := s.indexOf(prev.ID); i >= 0 {
 		s.pick.SetSelectedIndex(i)
 	}

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/intakebench/intakebench/intake"
 )
 
 // Preference keys the settings screen writes; the app reads them at start
@@ -30,9 +32,11 @@ type PortLister interface {
 	Ports(ctx context.Context) ([]string, error)
 }
 
-// Enroller enrolls the bench with a hub using a one-time code.
+// Enroller enrolls the bench with a hub using a one-time code, for op: it
+// refuses anyone whose role may not (intake.ActionEnroll), so that a
+// hidden button is not the only guard.
 type Enroller interface {
-	Enroll(ctx context.Context, hubURL, code string) error
+	Enroll(ctx context.Context, op intake.Operator, hubURL, code string) error
 }
 
 // SettingsDeps are the services of the settings screen. Prefs is
@@ -49,6 +53,8 @@ type SettingsDeps struct {
 }
 
 // SettingsScreen sets up the bench: scanners, camera, hub, kiosk mode.
+// The hub and kiosk mode are a supervisor's: for anyone else they do not
+// show, and are refused if reached anyway.
 type SettingsScreen struct {
 	env      Env
 	deps     SettingsDeps
@@ -57,7 +63,10 @@ type SettingsScreen struct {
 	hubURL   *entry
 	code     *entry
 	enroll   *widget.Button
+	hubForm  *fyne.Container
+	hubNote  *widget.Label
 	kiosk    *widget.Check
+	display  *widget.Card
 	printers *printerCard
 	msg      message
 	scroll   *container.Scroll
@@ -90,23 +99,20 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 	if deps.Enroller == nil {
 		s.enroll.Disable()
 	}
-	s.kiosk = widget.NewCheck("Kiosk mode (full screen)", func(on bool) {
-		p.SetBool(PrefKiosk, on)
-		if s.deps.SetFullScreen != nil {
-			s.deps.SetFullScreen(on)
-		}
-		s.changed(PrefKiosk)
-	})
+	s.kiosk = widget.NewCheck("Kiosk mode (full screen)", s.setKiosk)
 	s.kiosk.SetChecked(p.Bool(PrefKiosk))
 	rescan := widget.NewButtonWithIcon("Look again", theme.ViewRefreshIcon(), s.Detect)
+	s.hubForm = container.NewVBox(tall(s.hubURL, touchHeight), tall(s.code, touchHeight), tall(s.enroll, touchHeight))
+	s.hubNote = widget.NewLabel("Only a supervisor enrolls this bench with a hub or changes kiosk mode: ask one to log in here.")
+	s.hubNote.Wrapping = fyne.TextWrapWord
+	s.display = widget.NewCard("Display", "", s.kiosk)
 	box := container.NewVBox(
 		bold("Settings"),
 		widget.NewCard("Scanners", "Serial scanners; keyboard-wedge scanners need no setting",
 			container.NewBorder(nil, nil, nil, rescan, tall(s.scanner, touchHeight))),
 		widget.NewCard("Camera", "For device photos", tall(s.camera, touchHeight)),
-		widget.NewCard("Hub", "Where this bench syncs; enroll once with a one-time code",
-			container.NewVBox(tall(s.hubURL, touchHeight), tall(s.code, touchHeight), tall(s.enroll, touchHeight))),
-		widget.NewCard("Display", "", s.kiosk),
+		widget.NewCard("Hub", "Where this bench syncs; enroll once with a one-time code", container.NewVBox(s.hubForm, s.hubNote)),
+		s.display,
 	)
 	if deps.Printers != nil {
 		s.printers = newPrinterCard(env, deps.Printers)
@@ -116,11 +122,55 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 	// What Enroll answered stays in view under the form, not past the
 	// printers at the foot of the scroll.
 	s.content = container.NewBorder(nil, s.msg.Label, nil, nil, s.scroll)
+	s.ShowFor(env.operator())
 	s.Detect()
 	return s
 }
 
-func (s *SettingsScreen) actions() []action { return actions(s.scroll, s.enroll) }
+// ShowFor shows what op's role may change: the hub form and kiosk mode
+// only to a supervisor. The shell calls it at each login.
+func (s *SettingsScreen) ShowFor(op intake.Operator) {
+	s.msg.clear() // the last person's enrollment message is theirs
+	show := func(o fyne.CanvasObject, on bool) {
+		if on {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	show(s.hubForm, op.Role.May(intake.ActionEnroll))
+	show(s.hubNote, !op.Role.May(intake.ActionEnroll) || !op.Role.May(intake.ActionKiosk))
+	show(s.display, op.Role.May(intake.ActionKiosk))
+	s.scroll.ScrollToTop()
+}
+
+// setKiosk turns kiosk mode on or off for a supervisor, and puts the box
+// back for anyone else.
+func (s *SettingsScreen) setKiosk(on bool) {
+	s.env.touch()
+	p := s.deps.Prefs
+	if on == p.Bool(PrefKiosk) {
+		return // the box shows the setting again, or nothing changed
+	}
+	if err := intake.Authorize(s.env.operator(), intake.ActionKiosk); err != nil {
+		s.env.trouble()
+		s.kiosk.SetChecked(p.Bool(PrefKiosk))
+		s.msg.error(explain("Changing kiosk mode", err))
+		return
+	}
+	p.SetBool(PrefKiosk, on)
+	if s.deps.SetFullScreen != nil {
+		s.deps.SetFullScreen(on)
+	}
+	s.changed(PrefKiosk)
+}
+
+func (s *SettingsScreen) actions() []action {
+	if !s.hubForm.Visible() {
+		return nil // Enroll is a supervisor's: not there for anyone else
+	}
+	return actions(s.scroll, s.enroll)
+}
 
 // Content is the screen's root object.
 func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
@@ -170,7 +220,12 @@ func (s *SettingsScreen) Enroll() {
 	s.env.touch()
 	hub, code := strings.TrimSpace(s.hubURL.Text), strings.TrimSpace(s.code.Text)
 	u, err := url.Parse(hub)
+	op := s.env.operator()
 	switch {
+	case intake.Authorize(op, intake.ActionEnroll) != nil:
+		s.env.trouble()
+		s.msg.error(explain("Enrolling the bench", intake.Authorize(op, intake.ActionEnroll)))
+		return
 	case s.deps.Enroller == nil:
 		s.msg.error("Enrollment is not available in this build.")
 		return
@@ -183,7 +238,9 @@ func (s *SettingsScreen) Enroll() {
 	}
 	s.enroll.Disable()
 	s.msg.note("Enrolling…")
-	background(s.env, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deps.Enroller.Enroll(ctx, hub, code) },
+	background(s.env, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.deps.Enroller.Enroll(ctx, op, hub, code)
+	},
 		func(_ struct{}, err error) {
 			s.enroll.Enable()
 			s.code.SetText("") // a one-time code is spent either way, and never kept

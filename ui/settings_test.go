@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/intakebench/intakebench/intake"
 )
 
 type portsFunc func(context.Context) ([]string, error)
@@ -16,7 +18,9 @@ func (f portsFunc) Ports(ctx context.Context) ([]string, error) { return f(ctx) 
 
 type enrollFunc func(ctx context.Context, hub, code string) error
 
-func (f enrollFunc) Enroll(ctx context.Context, hub, code string) error { return f(ctx, hub, code) }
+func (f enrollFunc) Enroll(ctx context.Context, _ intake.Operator, hub, code string) error {
+	return f(ctx, hub, code)
+}
 
 func TestSettingsStoresPreferences(t *testing.T) {
 	a := test.NewTempApp(t)
@@ -24,7 +28,7 @@ func TestSettingsStoresPreferences(t *testing.T) {
 	var full []bool
 	var changed []string
 	var enrolled [2]string
-	s := NewSettingsScreen(Env{post: post}, SettingsDeps{
+	s := NewSettingsScreen(Env{Session: session{supervisor}, post: post}, SettingsDeps{
 		Prefs:         a.Preferences(),
 		Scanners:      portsFunc(func(context.Context) ([]string, error) { return []string{"/dev/ttyACM0"}, nil }),
 		Cameras:       portsFunc(func(context.Context) ([]string, error) { return []string{"/dev/video0"}, nil }),
@@ -69,4 +73,66 @@ func TestSettingsStoresPreferences(t *testing.T) {
 	assert.Contains(t, s.Message(), "enrolled with https://hub.example.com")
 	assert.Equal(t, "https://hub.example.com", a.Preferences().String(PrefHubURL))
 	require.Equal(t, []string{PrefScanner, PrefCamera, PrefKiosk, PrefHubURL}, changed)
+}
+
+// TestSettingsHubAndKioskAreTheSupervisors: a technician or a clerk sees
+// neither the hub form nor the kiosk toggle, and reaching them anyway
+// changes nothing; a supervisor gets both.
+func TestSettingsHubAndKioskAreTheSupervisors(t *testing.T) {
+	tests := []struct {
+		op      intake.Operator
+		allows  bool
+		refusal string
+	}{
+		{tech, false, "Not allowed: Tess (technician) may not "},
+		{clerk, false, "Not allowed: Carl (clerk) may not "},
+		{intake.Operator{}, false, "Not allowed: nobody is logged in to "}, // a locked bench
+		{supervisor, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.op.Role)+"/"+tt.op.Name, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			post, _ := settling(t)
+			var full []bool
+			enrolled := 0
+			s := NewSettingsScreen(Env{Session: session{tt.op}, post: post}, SettingsDeps{
+				Prefs:         a.Preferences(),
+				SetFullScreen: func(on bool) { full = append(full, on) },
+				Enroller: enrollFunc(func(context.Context, string, string) error {
+					enrolled++
+					return nil
+				}),
+			})
+			test.NewTempWindow(t, s.Content())
+			assert.Equal(t, tt.allows, s.hubForm.Visible(), "the hub form")
+			assert.Equal(t, tt.allows, s.display.Visible(), "the kiosk toggle")
+			assert.Equal(t, !tt.allows, s.hubNote.Visible())
+			if tt.allows {
+				assert.Equal(t, []string{"Enroll this bench"}, labels(s.actions()))
+				return
+			}
+			assert.Empty(t, s.actions(), "no Enroll button to report")
+			assert.Equal(t, "Only a supervisor enrolls this bench with a hub or changes kiosk mode: ask one to log in here.", s.hubNote.Text)
+
+			// Reached anyway (a shortcut, a stale screen): refused.
+			s.hubURL.SetText("https://hub.example.com")
+			s.code.SetText("X7K2")
+			s.Enroll()
+			assert.Equal(t, tt.refusal+"enroll-bench. Nothing was changed. Ask someone with the right role to log in at this bench.", s.Message())
+			s.kiosk.SetChecked(true)
+			assert.False(t, s.kiosk.Checked, "the box goes back")
+			assert.False(t, a.Preferences().Bool(PrefKiosk))
+			assert.Empty(t, full, "the window stays as it is")
+			assert.Equal(t, tt.refusal+"set-kiosk-mode. Nothing was changed. Ask someone with the right role to log in at this bench.", s.Message())
+			assert.Zero(t, enrolled, "the enroller was never called")
+		})
+	}
+}
+
+func labels(as []action) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.button.Text)
+	}
+	return out
 }

@@ -45,6 +45,9 @@ type Deps struct {
 	// OnScreen is called with ScreenLogin, ScreenGrade or a tab's title
 	// each time the screen changes.
 	OnScreen func(name string)
+	// Quit ends the app once a supervisor asks to (the Quit menu item,
+	// the window's close button); defaults to the Fyne app's Quit.
+	Quit func()
 
 	post func(func()) // tests only, see Env
 }
@@ -87,6 +90,10 @@ type Shell struct {
 	main     fyne.CanvasObject
 	content  fyne.CanvasObject
 	op       *intake.Operator
+	quit     *fyne.MenuItem
+	// workOf is whose work the screens hold (the last login): anyone
+	// else's login after a lock starts on empty screens.
+	workOf intake.Operator
 }
 
 // NewShell builds every screen once; their state survives an idle lock.
@@ -120,6 +127,9 @@ func NewShell(d Deps) (*Shell, error) {
 	}
 	if d.Settings.SetFullScreen == nil && d.Window != nil {
 		d.Settings.SetFullScreen = d.Window.SetFullScreen
+	}
+	if d.Quit == nil {
+		d.Quit = fyne.CurrentApp().Quit
 	}
 	s := &Shell{deps: d, status: NewStatusBar(), items: map[string]*container.TabItem{}}
 	s.idle = newIdleLock(d.Clock, d.IdleAfter, func() {
@@ -160,6 +170,7 @@ func NewShell(d Deps) (*Shell, error) {
 	s.showLogin()
 	if d.Window != nil {
 		s.wireWindow(d.Window)
+		s.updateQuit()
 	}
 	return s, nil
 }
@@ -238,8 +249,9 @@ func (s *Shell) HandleScan(raw string) {
 	}
 }
 
-// Lock shows the login screen, keeping every screen's state: what is on
-// the bench is still there after the next login.
+// Lock shows the login screen, keeping every screen's state for whoever
+// was working: it is still there when they log in again, and cleared when
+// anyone else does.
 func (s *Shell) Lock(why string) {
 	prev := s.op
 	s.op = nil
@@ -247,6 +259,35 @@ func (s *Shell) Lock(why string) {
 	s.status.SetOperator(nil)
 	s.login.Locked(prev, why)
 	s.showLogin()
+	s.updateQuit()
+}
+
+// Quit ends the app if the operator may (a supervisor), and otherwise
+// says who can: a kiosk has no other way out, so neither a locked bench
+// nor a technician or clerk may leave it to the desktop.
+func (s *Shell) Quit() {
+	if err := intake.Authorize(s.Operator(), intake.ActionQuit); err != nil {
+		s.deps.Sound.Trouble()
+		const why = "Only a supervisor can quit the bench: a supervisor logs in, then quits."
+		if s.op == nil {
+			s.login.msg.error(why)
+		} else if s.deps.Window != nil {
+			dialog.ShowInformation("Not allowed", why, s.deps.Window)
+		}
+		return
+	}
+	s.deps.Quit()
+}
+
+// updateQuit enables the Quit menu item only for an operator who may quit.
+func (s *Shell) updateQuit() {
+	if s.quit == nil {
+		return
+	}
+	s.quit.Disabled = !s.Operator().Role.May(intake.ActionQuit)
+	if m := s.deps.Window.MainMenu(); m != nil {
+		m.Refresh()
+	}
 }
 
 func (s *Shell) showLogin() {
@@ -274,6 +315,16 @@ func (s *Shell) loggedIn(op intake.Operator) {
 	s.tabs.SetItems(s.tabsFor(op))
 	s.login.Content().Hide()
 	s.main.Show()
+	// A lock keeps the work for the one who left it: anyone else starts
+	// on empty screens, and never sees a customer or a device that was
+	// not theirs. A half-graded device stays received (its next scan
+	// grades it); a walk-in not yet accepted was never recorded.
+	if prev := s.workOf; prev.ID != "" && prev.ID != op.ID {
+		s.clearWorkOf(prev)
+	}
+	s.workOf = op
+	s.settings.ShowFor(op)
+	s.updateQuit()
 	s.idle.start()
 	// Each login starts at home: the tab the last person left (Settings,
 	// say) takes no scans.
@@ -281,6 +332,26 @@ func (s *Shell) loggedIn(op intake.Operator) {
 		s.tabs.SelectIndex(0)
 	}
 	s.tabShown(s.tabs.Selected())
+}
+
+// clearWorkOf empties the screens prev left behind, saying so where
+// there was something to clear.
+func (s *Shell) clearWorkOf(prev intake.Operator) {
+	switch {
+	case s.flow.grading():
+		s.flow.discard(fmt.Sprintf("The grading %s left unfinished was cleared; the device stays received: scan it to grade it.", prev.Name))
+	case s.flow.receive.match != nil:
+		s.flow.discard(fmt.Sprintf("The device %s left on the screen was cleared: nothing was recorded for it.", prev.Name))
+	case s.flow.receive.Headline() != "Ready to scan":
+		s.flow.discard("") // the last result: someone else's device
+	}
+	switch {
+	case s.walkIn == nil:
+	case s.walkIn.done:
+		s.walkIn.Reset(fmt.Sprintf("The walk-in %s accepted was cleared from the screen; it stays recorded.", prev.Name))
+	case s.walkIn.entered():
+		s.walkIn.Reset(fmt.Sprintf("The walk-in %s left unfinished was cleared: nothing of it was recorded.", prev.Name))
+	}
 }
 
 // homeTab is where a role's work starts.
@@ -396,6 +467,12 @@ func (s *Shell) wireWindow(w fyne.Window) {
 		}
 	})
 	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	// The bench's own Quit, which Fyne would otherwise add to the first
+	// menu with no questions asked; the window's close button asks the
+	// same.
+	s.quit = fyne.NewMenuItem("Quit", s.Quit)
+	s.quit.IsQuit = true
+	w.SetCloseIntercept(s.Quit)
 	grading := func(label string, key fyne.KeyName, do func(*GradeScreen)) *fyne.MenuItem {
 		item := fyne.NewMenuItem(label, func() {
 			if s.op != nil && s.tabs.Selected() == s.items[TabReceive] && s.flow.grading() {
@@ -417,5 +494,5 @@ func (s *Shell) wireWindow(w fyne.Window) {
 		}
 	})
 	counter.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
-	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock), fyne.NewMenu("Go", goTo...), grade, fyne.NewMenu("Review", counter)))
+	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock, fyne.NewMenuItemSeparator(), s.quit), fyne.NewMenu("Go", goTo...), grade, fyne.NewMenu("Review", counter)))
 }

@@ -21,6 +21,12 @@ func (f statsFunc) ShiftStats(ctx context.Context, since time.Time) (intake.Shif
 
 func newShell(t *testing.T, f *fixture) (*Shell, func(string, func() bool)) {
 	t.Helper()
+	return newShellQuitting(t, f, func() { t.Error("the app quit") })
+}
+
+// newShellQuitting is newShell with quit as the app's Quit.
+func newShellQuitting(t *testing.T, f *fixture, quit func()) (*Shell, func(string, func() bool)) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	post, until := settling(t)
 	w := test.NewTempWindow(t, nil)
@@ -34,7 +40,7 @@ func newShell(t *testing.T, f *fixture) (*Shell, func(string, func() bool)) {
 			return intake.ShiftStats{}, nil
 		}),
 		Settings: SettingsDeps{Prefs: a.Preferences()},
-		Window:   w, Clock: f.clock, Sound: Silent{}, post: post,
+		Window:   w, Clock: f.clock, Sound: Silent{}, Quit: quit, post: post,
 	})
 	require.NoError(t, err)
 	w.SetContent(sh.Content())
@@ -64,7 +70,7 @@ func TestShellTabsByRole(t *testing.T) {
 		tabs []string
 	}{
 		{tech, pinTech, []string{TabReceive, TabStats, TabSettings}},
-		{clerk, pinClerk, []string{TabReceive, TabWalkIn, TabStats, TabSettings}},
+		{clerk, pinClerk, []string{TabWalkIn, TabStats, TabSettings}},
 		{supervisor, pinSuper, []string{TabReceive, TabWalkIn, TabReview, TabStats, TabSettings}},
 	}
 	for _, tt := range tests {
@@ -166,6 +172,32 @@ func TestShellStatusBarUpdates(t *testing.T) {
 	assert.Equal(t, "No scanner", b.scanners.Text)
 }
 
+// The hub's offer of another release shows to a supervisor, who plans
+// when the bench is updated, and to nobody else: not to a technician, not
+// on the lock screen, and not once the bench runs what is offered.
+func TestShellStatusBarTellsOnlySupervisorsOfUpdates(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	b := sh.StatusBar()
+	offered := Status{Bench: "bench-7", Update: &intake.UpdateNotice{Running: "v1.4.0", Offered: "v1.5.0"}}
+	b.Update(offered)
+	assert.False(t, b.update.Visible(), "locked")
+
+	loginAs(t, sh, until, tech, pinTech)
+	assert.False(t, b.update.Visible(), "a technician")
+
+	sh.Lock("shift change")
+	loginAs(t, sh, until, supervisor, pinSuper)
+	require.True(t, b.update.Visible(), "a supervisor")
+	assert.Equal(t, "Update available: v1.5.0 (running v1.4.0) — install between shifts", b.update.Text)
+
+	b.Update(Status{Bench: "bench-7"})
+	assert.False(t, b.update.Visible(), "the bench runs what is offered")
+	b.Update(offered)
+	sh.Lock("break")
+	assert.False(t, b.update.Visible(), "locked again")
+}
+
 // menuItem finds the window menu item labelled label.
 func menuItem(t *testing.T, w fyne.Window, label string) *fyne.MenuItem {
 	t.Helper()
@@ -232,4 +264,152 @@ func TestShellGradesFromTheKeyboard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, intake.UnitGraded, state, "a weak battery caps the grade at good, as disclosed")
 	assert.Equal(t, "Received — graded good", sh.flow.receive.Headline(), "the receive screen shows the result")
+}
+
+// TestShellClerkHasNoReceiveOrGradePath: a clerk's bench is the counter.
+// No Receive tab, no shortcut to it, a scan goes to the walk-in, and the
+// receive screen reached anyway is refused by the bench service.
+func TestShellClerkHasNoReceiveOrGradePath(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	w := sh.deps.Window
+	loginAs(t, sh, until, clerk, pinClerk)
+	assert.Equal(t, []string{TabWalkIn, TabStats, TabSettings}, sh.Tabs())
+	assert.Equal(t, TabWalkIn, sh.tabs.Selected().Text)
+
+	menuItem(t, w, TabReceive).Action()
+	assert.Equal(t, TabWalkIn, sh.tabs.Selected().Text, "Ctrl+1 has no Receive tab to go to")
+	sh.HandleScan(imeiShipped)
+	until("the IMEI check", func() bool { return sh.walkIn.check != nil })
+	assert.Equal(t, TabWalkIn, sh.tabs.Selected().Text, "the scan went to the walk-in")
+	assert.Equal(t, "Ready to scan", sh.flow.receive.Headline(), "and not to Receive")
+	menuItem(t, w, "All zones flawless").Action()
+	assert.False(t, sh.flow.grading())
+
+	// The receive screen, reached some other way: the service says no.
+	r := sh.flow.receive
+	r.HandleScan(imeiShipped)
+	until("the match", func() bool { return r.match != nil })
+	r.Receive()
+	until("the refusal", func() bool { return !r.busy })
+	assert.Equal(t, "Not received", r.Headline())
+	assert.Equal(t, "Not allowed: Carl (clerk) may not receive. Nothing was changed. Ask someone with the right role to log in at this bench.", r.Details())
+	assert.False(t, sh.flow.grading(), "no grading follows")
+	n, err := f.store.CountPending(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing was recorded")
+}
+
+// TestShellSettingsByRole: the hub form and the kiosk toggle show for a
+// supervisor only, login by login on the same bench.
+func TestShellSettingsByRole(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	loginAs(t, sh, until, tech, pinTech)
+	require.True(t, sh.ShowTab(TabSettings))
+	assert.False(t, sh.settings.hubForm.Visible(), "no re-enrolling for a technician")
+	assert.False(t, sh.settings.display.Visible(), "no kiosk toggle for a technician")
+	assert.True(t, sh.settings.hubNote.Visible())
+
+	sh.Lock("Locked by Tess.")
+	loginAs(t, sh, until, supervisor, pinSuper)
+	require.True(t, sh.ShowTab(TabSettings))
+	assert.True(t, sh.settings.hubForm.Visible())
+	assert.True(t, sh.settings.display.Visible())
+	assert.False(t, sh.settings.hubNote.Visible())
+
+	sh.Lock("Locked by Sam.")
+	loginAs(t, sh, until, clerk, pinClerk)
+	require.True(t, sh.ShowTab(TabSettings))
+	assert.False(t, sh.settings.hubForm.Visible(), "nor for a clerk")
+	assert.False(t, sh.settings.display.Visible())
+}
+
+// TestShellQuitIsTheSupervisors: the lock screen offers no way out of the
+// kiosk, nor does a technician's login; a supervisor's does.
+func TestShellQuitIsTheSupervisors(t *testing.T) {
+	f := newFixture(t)
+	quits := 0
+	sh, until := newShellQuitting(t, f, func() { quits++ })
+	w := sh.deps.Window
+	quit := menuItem(t, w, "Quit")
+	assert.True(t, quit.IsQuit, "the bench's own Quit: Fyne adds none of its own")
+
+	assert.True(t, quit.Disabled, "no Quit on the lock screen")
+	quit.Action() // what the window's close button does too
+	assert.Zero(t, quits)
+	assert.Equal(t, "Only a supervisor can quit the bench: a supervisor logs in, then quits.", sh.login.Message())
+
+	loginAs(t, sh, until, tech, pinTech)
+	assert.True(t, quit.Disabled, "nor for a technician")
+	sh.Quit()
+	assert.Zero(t, quits)
+
+	sh.Lock("Locked by Tess.")
+	assert.True(t, quit.Disabled)
+	loginAs(t, sh, until, supervisor, pinSuper)
+	assert.False(t, quit.Disabled, "a supervisor unlocks, then quits")
+	quit.Action()
+	assert.Equal(t, 1, quits)
+}
+
+// TestShellIdleLockKeepsAWalkInForItsClerkOnly: the clerk who left a
+// walk-in finds it again; anyone else logs in to an empty form and never
+// sees that customer.
+func TestShellIdleLockKeepsAWalkInForItsClerkOnly(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	loginAs(t, sh, until, clerk, pinClerk)
+	wi := sh.walkIn
+	sh.HandleScan(imeiWalkIn)
+	until("the IMEI check", func() bool { return wi.check != nil })
+	test.Type(wi.name, "Grace Hopper")
+
+	f.clock.Advance(intake.IdleLockAfter)
+	require.True(t, sh.Locked())
+	assert.Contains(t, sh.login.note.Text, "The work of Carl is kept for them")
+	loginAs(t, sh, until, clerk, pinClerk)
+	assert.Equal(t, imeiWalkIn, wi.imei.Text, "Carl's own walk-in is still there")
+	assert.Equal(t, "Grace Hopper", wi.name.Text)
+
+	f.clock.Advance(intake.IdleLockAfter)
+	require.True(t, sh.Locked())
+	loginAs(t, sh, until, supervisor, pinSuper)
+	require.True(t, sh.ShowTab(TabWalkIn))
+	assert.Empty(t, wi.imei.Text, "the next person starts on an empty form")
+	assert.Empty(t, wi.name.Text)
+	assert.Nil(t, wi.check)
+	assert.Equal(t, "IMEI not checked yet", wi.CheckHeadline())
+	assert.Equal(t, "The walk-in Carl left unfinished was cleared: nothing of it was recorded.", wi.Message())
+	assert.NotContains(t, wi.Message(), "Grace Hopper")
+
+	f.clock.Advance(intake.IdleLockAfter)
+	loginAs(t, sh, until, clerk, pinClerk)
+	assert.Empty(t, wi.name.Text, "cleared is cleared: it does not come back for Carl")
+}
+
+// TestShellIdleLockKeepsAGradingForItsTechnicianOnly: a half-graded
+// device is not handed to the next person; it stays received.
+func TestShellIdleLockKeepsAGradingForItsTechnicianOnly(t *testing.T) {
+	f := newFixture(t)
+	sh, until := newShell(t, f)
+	loginAs(t, sh, until, tech, pinTech)
+	sh.HandleScan(imeiShipped)
+	until("the match", func() bool { return sh.flow.receive.receive.Visible() })
+	test.Tap(sh.flow.receive.receive)
+	until("the grading", sh.flow.grading)
+	sh.flow.grade.zones[intake.ZoneBack].SetSelected(intake.SeverityLight.String())
+
+	f.clock.Advance(intake.IdleLockAfter)
+	require.True(t, sh.Locked())
+	loginAs(t, sh, until, supervisor, pinSuper)
+	assert.False(t, sh.flow.grading(), "Tess's grading is not Sam's")
+	require.True(t, sh.ShowTab(TabReceive))
+	assert.Equal(t, "Ready to scan", sh.flow.receive.Headline())
+	assert.Equal(t, "The grading Tess left unfinished was cleared; the device stays received: scan it to grade it.", sh.flow.receive.Details())
+	assert.NotContains(t, sh.flow.receive.Details(), customerName)
+
+	state, err := f.store.UnitState(context.Background(), tradeInShip)
+	require.NoError(t, err)
+	assert.Equal(t, intake.UnitReceived, state, "the device stays received")
 }

@@ -38,6 +38,10 @@ type Status struct {
 	Sync     SyncStatus
 	Scanners []ScannerStatus
 	Printer  PrinterStatus
+	// Update is the release the hub offers instead of the one running,
+	// nil when there is none; only an operator who may update the bench
+	// (intake.ActionUpdate) is shown it.
+	Update *intake.UpdateNotice
 }
 
 // StatusBar is the strip at the bottom of every screen: who is logged in,
@@ -51,9 +55,13 @@ type StatusBar struct {
 	pending  *widget.Label
 	scanners *widget.Label
 	printer  *widget.Label
+	update   *widget.Label
 	progress *widget.ProgressBar
 	busy     *widget.ProgressBarInfinite
 	content  fyne.CanvasObject
+
+	role   intake.Role // of who is logged in; "" while locked
+	notice *intake.UpdateNotice
 }
 
 // NewStatusBar returns an empty status bar: nobody logged in, hub unknown.
@@ -61,9 +69,11 @@ func NewStatusBar() *StatusBar {
 	b := &StatusBar{
 		operator: widget.NewLabel(""), bench: widget.NewLabel(""), hub: widget.NewLabel(""),
 		pending: widget.NewLabel(""), scanners: widget.NewLabel(""), printer: widget.NewLabel(""),
+		update:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		progress: widget.NewProgressBar(), busy: widget.NewProgressBarInfinite(),
 	}
 	b.operator.TextStyle = fyne.TextStyle{Bold: true}
+	b.update.Importance = widget.WarningImportance
 	b.busy.Stop()
 	b.progress.Hide()
 	b.busy.Hide()
@@ -73,7 +83,7 @@ func NewStatusBar() *StatusBar {
 	// and printer names once pushed the screens past a 1024 px display.
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHScroll(container.NewHBox(
 		b.operator, widget.NewSeparator(), b.bench, widget.NewSeparator(), b.hub, widget.NewSeparator(),
-		b.pending, widget.NewSeparator(), b.scanners, widget.NewSeparator(), b.printer, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
+		b.pending, widget.NewSeparator(), b.scanners, widget.NewSeparator(), b.printer, b.update, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
 	)))
 	return b
 }
@@ -83,11 +93,25 @@ func (b *StatusBar) Content() fyne.CanvasObject { return b.content }
 
 // SetOperator shows who is logged in; nil means the bench is locked.
 func (b *StatusBar) SetOperator(op *intake.Operator) {
+	b.role = ""
 	if op == nil {
 		b.operator.SetText("Locked — nobody logged in")
+	} else {
+		b.role = op.Role
+		b.operator.SetText(fmt.Sprintf("%s (%s)", op.Name, op.Role))
+	}
+	b.showUpdate()
+}
+
+// showUpdate tells of an offered release, to those who may install it:
+// a technician can do nothing about it mid-shift but worry.
+func (b *StatusBar) showUpdate() {
+	if b.notice == nil || !b.role.May(intake.ActionUpdate) {
+		b.update.Hide()
 		return
 	}
-	b.operator.SetText(fmt.Sprintf("%s (%s)", op.Name, op.Role))
+	b.update.SetText(fmt.Sprintf("Update available: %s (running %s) — install between shifts", b.notice.Offered, b.notice.Running))
+	b.update.Show()
 }
 
 // Update shows a new status.
@@ -129,6 +153,8 @@ func (b *StatusBar) Update(s Status) {
 	b.printer.Importance = importance
 	b.printer.SetText(text)
 	b.printer.Refresh()
+	b.notice = s.Update
+	b.showUpdate()
 	b.showProgress(s.Sync)
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/intakebench/intakebench/device/serialscan"
 	"github.com/intakebench/intakebench/device/wedge"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/buildinfo"
 	"github.com/intakebench/intakebench/printing"
 	"github.com/intakebench/intakebench/store"
 	"github.com/intakebench/intakebench/ui"
@@ -94,13 +95,14 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		Settings: ui.SettingsDeps{
 			Scanners: serialPorts{},
 			Cameras:  videoDevices{},
-			Enroller: guiEnroller{link: link, store: s, db: *db, bench: benchName},
+			Enroller: supervisorEnroller{guiEnroller{link: link, store: s, db: *db, bench: benchName}},
 			Printers: uiLabels{labels},
 		},
 		Window:   w,
 		Keys:     wedgeKeys{scans},
 		Sound:    newSounder(),
 		Recorded: link.nudge,
+		Quit:     a.Quit,
 		OnScreen: func(name string) {
 			out.report(appEvent{Event: "screen", Screen: name})
 			layout.changed(name)
@@ -110,6 +112,9 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	status.bind(sh.StatusBar(), benchName)
+	updateTicks := time.NewTicker(updateCheckEvery)
+	defer updateTicks.Stop()
+	go watchUpdates(ctx, link, buildinfo.Get().Version, updateTicks.C, status.update)
 	defer layout.stop()
 	sh.Receive().OnShown = func(m intake.Match) {
 		ev := appEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan}
@@ -177,6 +182,9 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 				link.close()
 			}, func(err error) {
 				w.SetMainMenu(nil) // its shortcuts act on the bench
+				// The alarm has its own Close button for anyone: closing
+				// the window no longer asks for a supervisor.
+				w.SetCloseIntercept(nil)
 				w.SetContent(alarmScreen(a, *db, err))
 				w.Resize(windowSize())
 				out.report(appEvent{Event: "screen", Screen: ui.ScreenAlarm})
@@ -195,6 +203,18 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 // screen a bench has, 1024×768, with room for a window manager's title bar
 // and panel, and every screen is laid out to work in it.
 func windowSize() fyne.Size { return fyne.NewSize(1024, 720) }
+
+// supervisorEnroller moves the bench to another hub for a supervisor only:
+// the settings screen hides the form from everyone else, and this refuses
+// them should they reach it anyway.
+type supervisorEnroller struct{ next guiEnroller }
+
+func (e supervisorEnroller) Enroll(ctx context.Context, op intake.Operator, hubURL, code string) error {
+	if err := intake.Authorize(op, intake.ActionEnroll); err != nil {
+		return err
+	}
+	return e.next.Enroll(ctx, hubURL, code)
+}
 
 // wedgeKeys is the wedge detector as the screens' key filter.
 type wedgeKeys struct{ w *wedge.Wedge }
@@ -324,6 +344,16 @@ func (m *statusModel) scanner(name string, connected bool) {
 func (m *statusModel) printer(p ui.PrinterStatus) {
 	m.mu.Lock()
 	m.st.Printer = p
+	m.mu.Unlock()
+	m.push()
+}
+
+func (m *statusModel) update(n intake.UpdateNotice, ok bool) {
+	m.mu.Lock()
+	m.st.Update = nil
+	if ok {
+		m.st.Update = &n
+	}
 	m.mu.Unlock()
 	m.push()
 }

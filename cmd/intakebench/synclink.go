@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/benchsync"
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/store"
 )
@@ -110,6 +111,15 @@ func (l *syncLink) Check(ctx context.Context, imei string) (intake.IMEICheck, er
 		return intake.IMEICheck{}, errors.New("the bench is switching hubs")
 	}
 	return c.Check(ctx, imei)
+}
+
+// BenchRelease asks the hub which bench release it offers (releaseAsker).
+func (l *syncLink) BenchRelease(ctx context.Context) (wire.BenchRelease, bool, error) {
+	c := l.current().client
+	if c == nil {
+		return wire.BenchRelease{}, false, errors.New("the bench is switching hubs")
+	}
+	return c.BenchRelease(ctx)
 }
 
 // grantWait is how long a supervisor's login waits for the hub's grant

@@ -20,6 +20,7 @@ import (
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/demo"
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/hub/benchrelease"
 	"github.com/intakebench/intakebench/hub/exports"
 	"github.com/intakebench/intakebench/hub/imports"
 	"github.com/intakebench/intakebench/hub/schedule"
@@ -124,6 +125,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hookFlags := addWebhookFlags(fs, db)
 	blobAge := fs.Duration("blob-age", hub.DefaultBlobAge, "delete unreferenced photo blobs older than this, hourly (0: never)")
 	life := addLifecycleFlags(fs)
+	benchRelease := fs.String("bench-release", "", "offer the bench release in this directory (make release's dist/) to benches and IT")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -183,6 +185,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	for _, p := range web.Patterns {
 		handler.Mount(p, site.Handler())
+	}
+	if *benchRelease != "" {
+		releases := benchrelease.NewServer(*benchRelease)
+		if _, err := releases.Release(); err != nil {
+			log.Warn("no bench release offered yet", "dir", *benchRelease, "err", err)
+		}
+		for _, p := range benchrelease.Patterns {
+			handler.Mount(p, releases.Handler())
+		}
 	}
 	srv := &http.Server{
 		Handler:           handler,

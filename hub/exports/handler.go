@@ -1,7 +1,6 @@
 package exports
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -78,8 +77,5 @@ func (s *startedWriter) Write(p []byte) (int, error) {
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
-	httpx.JSONHeaders(w)
-	w.Header().Set("Content-Type", wire.ProblemContentType)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(wire.Problem{Type: wire.ProblemType(code), Title: http.StatusText(status), Status: status, Code: code, Detail: detail})
+	httpx.WriteProblem(w, status, wire.Problem{Type: wire.ProblemType(code), Title: http.StatusText(status), Status: status, Code: code, Detail: detail})
 }

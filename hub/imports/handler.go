@@ -1,7 +1,6 @@
 package imports
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -143,9 +142,6 @@ type problem struct {
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string, rep *Report) {
-	httpx.JSONHeaders(w)
-	w.Header().Set("Content-Type", wire.ProblemContentType)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(problem{Problem: wire.Problem{Type: wire.ProblemType(code), Title: http.StatusText(status), Status: status,
+	httpx.WriteProblem(w, status, problem{Problem: wire.Problem{Type: wire.ProblemType(code), Title: http.StatusText(status), Status: status,
 		Code: code, Detail: detail}, Report: rep})
 }

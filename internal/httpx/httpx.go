@@ -16,6 +16,15 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// WriteProblem writes problem, an RFC 9457 problem document
+// (application/problem+json), that no cache may keep.
+func WriteProblem(w http.ResponseWriter, status int, problem any) {
+	JSONHeaders(w)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(problem)
+}
+
 // JSONHeaders sets the headers of a JSON answer, for a body written by hand.
 func JSONHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
