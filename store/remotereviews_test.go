@@ -49,6 +49,20 @@ func TestTheHubsQueueIsReplacedWhole(t *testing.T) {
 	assert.Empty(t, queue)
 }
 
+// A bench enrolled with another hub forgets the old hub's queue: its
+// supervisors would otherwise decide items the new hub has never heard of.
+func TestResetCacheForgetsTheOldHubsQueue(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 5)}))
+	require.NoError(t, s.ResetCache(ctx))
+	queue, err := s.ReviewQueue(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, queue)
+	_, err = s.RemoteReview(ctx, "r1")
+	assert.ErrorIs(t, err, intake.ErrNotFound)
+}
+
 func TestTheHubsQueueRefusesWhatDoesNotWait(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()

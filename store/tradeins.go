@@ -275,6 +275,10 @@ func (s *Store) ResetCache(ctx context.Context) error {
 			`DELETE FROM imei_flags`,
 			`DELETE FROM operators`,
 			`DELETE FROM catalog`,
+			`DELETE FROM catalog_tacs`,
+			// The old hub's review queue: its items are no supervisor's
+			// here any more, and the new hub's come with the next fetch.
+			`DELETE FROM remote_reviews`,
 			`UPDATE sync_state SET cursor = '', resyncing = 0 WHERE id = 1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
