@@ -173,6 +173,17 @@ func (q SharedQueue) FetchQueue(ctx context.Context) error {
 	return err
 }
 
+// Quarantines lists the hub's quarantine shelf: what every bench set
+// aside. It is asked for each time, never kept: a bench with no hub has
+// no shelf but its own to show.
+func (q SharedQueue) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error) {
+	c := q.hub()
+	if c == nil {
+		return nil, errors.New("the bench has no hub to ask")
+	}
+	return c.Quarantines(ctx)
+}
+
 // PhotoData returns a photo's bytes, from the hub the first time.
 func (q SharedQueue) PhotoData(ctx context.Context, sha string) ([]byte, error) {
 	c := q.hub()

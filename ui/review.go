@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,6 +29,13 @@ type ReviewSource interface {
 // shows and every ReviewFetchEvery while it does.
 type QueueFetcher interface {
 	FetchQueue(ctx context.Context) error
+}
+
+// QuarantineLister lists the devices every bench of the hub set aside on
+// the quarantine shelf (benchsync.SharedQueue is one): a supervisor sees
+// the whole shelf from any bench.
+type QuarantineLister interface {
+	Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error)
 }
 
 // ReviewFetchEvery is how often a review screen on show fetches the hub's
@@ -81,6 +89,10 @@ type ReviewScreen struct {
 	busy     bool
 
 	fetcher  QueueFetcher // nil: the source lists this bench's units only
+	shelf    QuarantineLister
+	shelved  []intake.QuarantinedDevice
+	shelfErr error
+	shelfBtn *widget.Button // nil without a shelf to list
 	hubNote  *widget.Label
 	fetching bool
 	poll     Timer // the next fetch
@@ -96,6 +108,7 @@ type ReviewScreen struct {
 func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen {
 	s := &ReviewScreen{env: env, source: source, decide: decide, msg: newMessage()}
 	s.fetcher, _ = source.(QueueFetcher)
+	s.shelf, _ = source.(QuarantineLister)
 	s.title = bold("Review queue")
 	s.hubNote = widget.NewLabel("")
 	s.hubNote.Wrapping = fyne.TextWrapWord
@@ -154,7 +167,13 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 	s.detail = container.NewBorder(s.card.content, container.NewVBox(widget.NewSeparator(), s.reason, counter, s.msg.Label, buttons),
 		nil, nil, s.scroll)
 	s.detail.Hide()
-	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, refresh, s.title), s.hubNote), nil, nil, nil, s.list)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, s.title), s.hubNote)
+	if s.shelf != nil {
+		// Under the title, not beside it: the queue's column is narrow.
+		s.shelfBtn = widget.NewButtonWithIcon("Quarantine shelf", theme.WarningIcon(), s.ShowShelf)
+		top.Add(container.NewHBox(s.shelfBtn))
+	}
+	left := container.NewBorder(top, nil, nil, nil, s.list)
 	right := s.detail
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.35
@@ -201,6 +220,7 @@ func (s *ReviewScreen) fetch() {
 		return s.env.now(), s.fetcher.FetchQueue(ctx)
 	}, func(at time.Time, err error) {
 		s.fetching = false
+		s.fetchShelf()
 		s.hubNote.Show()
 		if err != nil {
 			s.hubNote.SetText(fmt.Sprintf("Other benches' reroutes could not be fetched (%v): showing them as last fetched.", err))
@@ -210,6 +230,64 @@ func (s *ReviewScreen) fetch() {
 		}
 		s.schedule()
 	})
+}
+
+// fetchShelf lists the hub's quarantine shelf on its button: how many
+// devices wait there, from every bench.
+func (s *ReviewScreen) fetchShelf() {
+	if s.shelf == nil {
+		return
+	}
+	background(s.env, s.shelf.Quarantines, func(qs []intake.QuarantinedDevice, err error) {
+		s.shelfErr = err
+		if err != nil {
+			s.shelfBtn.SetText("Quarantine shelf (?)")
+			return
+		}
+		s.shelved = qs
+		s.shelfBtn.SetText(fmt.Sprintf("Quarantine shelf (%d)", len(qs)))
+	})
+}
+
+// Shelf is the quarantine shelf as last fetched, one line a device, for
+// the dialog and tests.
+func (s *ReviewScreen) Shelf() []string {
+	lines := make([]string, 0, len(s.shelved))
+	for _, q := range s.shelved {
+		device := q.Scan
+		if len(q.Identifiers) > 0 {
+			device = strings.ToUpper(string(q.Identifiers[0].Kind)) + " " + q.Identifiers[0].Value
+		}
+		line := fmt.Sprintf("%s · set aside by %s at %s, %s · %s", device, s.env.operatorName(q.Operator), q.Bench,
+			q.At.Local().Format("2 Jan 15:04"), q.Reason)
+		if q.Flag != nil {
+			line = "FLAGGED " + string(q.Flag.Kind) + ": " + line
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// ShowShelf opens the quarantine shelf: every device a bench of the hub
+// set aside, flagged ones first marked, newest last.
+func (s *ReviewScreen) ShowShelf() {
+	s.env.touch()
+	w := s.env.Window
+	if w == nil {
+		return
+	}
+	var body fyne.CanvasObject
+	switch lines := s.Shelf(); {
+	case s.shelfErr != nil:
+		body = widget.NewLabel(fmt.Sprintf("The hub's quarantine shelf could not be fetched: %v", s.shelfErr))
+	case len(lines) == 0:
+		body = widget.NewLabel("Nothing is on the quarantine shelf.")
+	default:
+		list := widget.NewList(func() int { return len(lines) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+			func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lines[i]) })
+		body = container.NewGridWrap(fyne.NewSize(760, 360), list)
+	}
+	dialog.ShowCustom("Quarantine shelf — every bench", "Close", body, w)
 }
 
 // schedule sets the next fetch.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -155,4 +156,49 @@ func TestReviewShowsTheHubsQueue(t *testing.T) {
 	s.Reload()
 	until("the fetch on show", func() bool { return s.polling && !s.fetching })
 	assert.Equal(t, int32(3), hub.fetches.Load())
+}
+
+// shelvedQueue is the hub's queue with its quarantine shelf.
+type shelvedQueue struct {
+	*hubQueue
+	shelf []intake.QuarantinedDevice
+	err   error
+}
+
+func (q *shelvedQueue) Quarantines(context.Context) ([]intake.QuarantinedDevice, error) {
+	return q.shelf, q.err
+}
+
+// The Review tab shows how many devices every bench set aside on the
+// quarantine shelf, and lists them, flagged ones marked, with who set
+// them aside where; a hub that does not answer is said so.
+func TestReviewShowsTheQuarantineShelf(t *testing.T) {
+	f := newFixture(t)
+	at := time.Date(2026, 12, 5, 9, 41, 0, 0, time.Local)
+	hub := &shelvedQueue{hubQueue: &hubQueue{Store: f.store}, shelf: []intake.QuarantinedDevice{
+		{Scan: "356938035643809", Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "356938035643809"}},
+			Operator: "op-tech", Bench: "bench-a", At: at, Reason: "no trade-in matches", EventKey: "q1"},
+		{Scan: "490154203237518", Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "490154203237518"}},
+			Flag:     &intake.Flag{IMEI: "490154203237518", Kind: intake.FlagBlacklisted, Reason: "reported stolen"},
+			Operator: "op-sup", Bench: "bench-c", At: at.Add(5 * time.Minute), Reason: "flagged at scan", EventKey: "q2"},
+	}}
+	test.NewTempApp(t)
+	post, until := settling(t)
+	names := map[string]string{"op-tech": "Tess Tech", "op-sup": "Sam Supervisor"}
+	s := NewReviewScreen(Env{Session: session{supervisor}, Clock: f.clock, post: post, OperatorName: func(id string) string { return names[id] }},
+		hub, BenchDecider(f.bench, f.store))
+	w := test.NewTempWindow(t, s.Content())
+	s.env.Window = w
+
+	until("the shelf", func() bool { return s.shelfBtn.Text == "Quarantine shelf (2)" })
+	assert.Equal(t, []string{
+		"IMEI 356938035643809 · set aside by Tess Tech at bench-a, 5 Dec 09:41 · no trade-in matches",
+		"FLAGGED blacklisted: IMEI 490154203237518 · set aside by Sam Supervisor at bench-c, 5 Dec 09:46 · flagged at scan",
+	}, s.Shelf())
+	test.Tap(s.shelfBtn)
+	require.NotNil(t, w.Canvas().Overlays().Top(), "the shelf opens over the queue")
+
+	hub.err = errors.New("hub offline")
+	f.clock.Advance(ReviewFetchEvery)
+	until("the failed fetch", func() bool { return s.shelfBtn.Text == "Quarantine shelf (?)" })
 }

@@ -57,7 +57,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 
 	a := newApp()
 	w := a.NewWindow("Intake Bench")
-	status := &statusModel{}
+	status := &statusModel{log: stderr}
 
 	link, err := startSync(ctx, *db, s, *demoN, stderr, status)
 	if err != nil {
@@ -300,6 +300,8 @@ func routeDeviceEvents(ctx context.Context, events <-chan device.Event, sh *ui.S
 // statusModel merges what the sync engine and the scanners report into the
 // status bar. Reports arrive on their own goroutines.
 type statusModel struct {
+	log io.Writer // where a failed sync is written down, once each
+
 	mu       sync.Mutex
 	bar      *ui.StatusBar
 	st       ui.Status
@@ -317,10 +319,16 @@ func (m *statusModel) sync(s benchsync.Status) {
 	m.mu.Lock()
 	m.st.Sync = ui.SyncStatus{Online: s.Online, LastSync: s.LastSync, Pending: s.Pending,
 		Pulling: s.State == benchsync.StatePulling, PullDone: s.Items, PullTotal: s.Total}
+	failed := m.st.Sync.Failed
 	if s.State == benchsync.StateFailed && s.Err != nil {
 		m.st.Sync.Failed = s.Err.Error()
 	}
+	newly := m.st.Sync.Failed != "" && m.st.Sync.Failed != failed
 	m.mu.Unlock()
+	if newly && m.log != nil {
+		// The status bar shows a line of it; the log keeps it whole.
+		fmt.Fprintf(m.log, "sync failed: %s\n", s.Err)
+	}
 	m.push()
 }
 
