@@ -27,7 +27,7 @@ func inspectionWith(screen intake.Severity) intake.Inspection {
 
 // TestShiftStats records a morning at a bench in India (UTC+5:30, so that
 // an hour there does not start on a UTC hour) through the bench service, at
-// set clock times, and reads the figures back.
+// set clock times, by three people, and reads the figures back.
 func TestShiftStats(t *testing.T) {
 	ctx := context.Background()
 	ist := time.FixedZone("IST", 5*3600+1800)
@@ -45,84 +45,120 @@ func TestShiftStats(t *testing.T) {
 	require.NoError(t, s.ApplyChanges(ctx, Changes{TradeIns: tradeIns}, "c1"))
 	keys := 0
 	bench := intake.NewBench(s, "bench-1", func() time.Time { return at }, func() string { keys++; return fmt.Sprint("k", keys) })
-	tech := intake.Operator{ID: "op-1", Name: "Tess", Role: intake.RoleClerk}
-	receive := func(when time.Time, imei string) {
+	tess := intake.Operator{ID: "op-tess", Name: "Tess", Role: intake.RoleTechnician}
+	carl := intake.Operator{ID: "op-carl", Name: "Carl", Role: intake.RoleClerk}
+	sam := intake.Operator{ID: "op-sam", Name: "Sam", Role: intake.RoleSupervisor}
+	receive := func(when time.Time, op intake.Operator, imei string) {
 		at = when
-		_, err := bench.Receive(ctx, tech, imei)
+		_, err := bench.Receive(ctx, op, imei)
 		require.NoError(t, err)
 	}
-	grade := func(when time.Time, tradeIn string, screen intake.Severity) {
+	grade := func(when time.Time, op intake.Operator, tradeIn string, screen intake.Severity) {
 		at = when
-		_, err := bench.RecordGrading(ctx, tech, tradeIn, inspectionWith(screen))
+		_, err := bench.RecordGrading(ctx, op, tradeIn, inspectionWith(screen))
 		require.NoError(t, err)
 	}
-	receive(day(-1, 30), imeis[0]) // 23:30 the evening before
-	receive(day(9, 10), imeis[1])
-	grade(day(9, 12), "1", intake.SeverityNone) // as disclosed, 2 min
-	receive(day(9, 40), imeis[2])
-	grade(day(10, 0), "2", intake.SeverityCracked) // damaged on arrival, 20 min
-	receive(day(9, 50), imeis[3])
-	grade(day(9, 55), "3", intake.SeverityCracked) // graded damaged by mistake, 5 min...
-	grade(day(10, 20), "3", intake.SeverityNone)   // ...and graded again: it arrived as disclosed
+	receive(day(-1, 30), tess, imeis[0]) // 23:30 the evening before
+	receive(day(9, 10), tess, imeis[1])
+	grade(day(9, 12), tess, "1", intake.SeverityNone) // as disclosed
+	receive(day(9, 40), tess, imeis[2])
+	grade(day(10, 0), tess, "2", intake.SeverityCracked) // damaged on arrival
+	receive(day(9, 50), tess, imeis[3])
+	grade(day(9, 55), tess, "3", intake.SeverityCracked) // graded damaged by mistake...
+	grade(day(10, 20), sam, "3", intake.SeverityNone)    // ...and again by Sam: it arrived as disclosed, and stays Tess's
 	at = day(11, 5)
-	_, _, err = bench.AcceptWalkIn(ctx, s, tech, intake.WalkIn{
+	_, _, err = bench.AcceptWalkIn(ctx, s, carl, intake.WalkIn{
 		Variant:    intake.Variant{Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB"}, Prices: intake.PriceTableFromBase(40000)},
 		Disclosure: intake.Disclosure{PowersOn: true, AccountRemoved: true, Screen: intake.WearNone, Body: intake.WearNone, BatteryOK: true},
 		IMEI:       "358240051111110", Check: intake.IMEICheck{IMEI: "358240051111110", Status: intake.IMEIClean},
 		Customer: intake.Customer{Name: "Grace Hopper"}, Payout: intake.PayoutCash,
 	})
 	require.NoError(t, err)
-	receive(day(11, 20), imeis[4]) // not graded yet
+	receive(day(11, 20), sam, imeis[4]) // not graded yet
 	now = day(11, 45)
 
-	hour := func(h, received, graded, rerouted int) intake.HourStats {
-		return intake.HourStats{Start: day(h, 0), Received: received, Graded: graded, Rerouted: rerouted}
+	hour := func(start time.Time, received, graded, rerouted int) intake.HourStats {
+		return intake.HourStats{Start: start, Received: received, Graded: graded, Rerouted: rerouted}
 	}
-	morning := []intake.HourStats{hour(9, 3, 3, 1), hour(10, 0, 0, 0), hour(11, 2, 0, 0)}
+	// hours is n empty hours from start, but for the ones set.
+	hours := func(start time.Time, n int, set ...intake.HourStats) []intake.HourStats {
+		out := make([]intake.HourStats, n)
+		for i := range out {
+			out[i] = intake.HourStats{Start: start.Add(time.Duration(i) * time.Hour)}
+			for _, h := range set {
+				if h.Start.Equal(out[i].Start) {
+					out[i] = h
+				}
+			}
+		}
+		return out
+	}
 	tests := []struct {
 		name  string
 		since time.Time
 		want  intake.ShiftStats
 	}{
-		{"from inside an hour: the whole hour counts", day(9, 40),
-			intake.ShiftStats{Since: day(9, 0), Hours: morning, AvgPerDevice: 9 * time.Minute}},
-		{"from midnight: empty hours included", day(0, 0),
-			intake.ShiftStats{Since: day(0, 0), AvgPerDevice: 9 * time.Minute, Hours: append([]intake.HourStats{
-				hour(0, 0, 0, 0), hour(1, 0, 0, 0), hour(2, 0, 0, 0), hour(3, 0, 0, 0), hour(4, 0, 0, 0),
-				hour(5, 0, 0, 0), hour(6, 0, 0, 0), hour(7, 0, 0, 0), hour(8, 0, 0, 0)}, morning...)}},
-		{"from the evening before", day(-1, 0),
-			intake.ShiftStats{Since: day(-1, 0), AvgPerDevice: 9 * time.Minute, Hours: append([]intake.HourStats{
-				hour(-1, 1, 0, 0), hour(0, 0, 0, 0), hour(1, 0, 0, 0), hour(2, 0, 0, 0), hour(3, 0, 0, 0), hour(4, 0, 0, 0),
-				hour(5, 0, 0, 0), hour(6, 0, 0, 0), hour(7, 0, 0, 0), hour(8, 0, 0, 0)}, morning...)}},
-		{"from the current hour", day(11, 30),
-			intake.ShiftStats{Since: day(11, 0), Hours: []intake.HourStats{hour(11, 2, 0, 0)}}},
-		{"asked in UTC: hours of UTC, half past in India", day(9, 40).UTC(),
-			intake.ShiftStats{Since: day(9, 30), AvgPerDevice: 12*time.Minute + 30*time.Second, Hours: []intake.HourStats{
-				{Start: day(9, 30), Received: 2, Graded: 2, Rerouted: 1}, {Start: day(10, 30), Received: 2}, {Start: day(11, 30)}}}},
+		// Tess's gaps: 30 and 10 min; Carl and Sam received one device each.
+		{"from inside an hour: the whole hour counts", day(9, 40), intake.ShiftStats{
+			Since:   day(9, 0),
+			Figures: intake.Figures{Hours: hours(day(9, 0), 3, hour(day(9, 0), 3, 3, 1), hour(day(11, 0), 2, 0, 0)), PerDevice: 20 * time.Minute},
+			People: []intake.PersonStats{
+				{Operator: "op-carl", Figures: intake.Figures{Hours: hours(day(9, 0), 3, hour(day(11, 0), 1, 0, 0))}},
+				{Operator: "op-sam", Figures: intake.Figures{Hours: hours(day(9, 0), 3, hour(day(11, 0), 1, 0, 0))}},
+				{Operator: "op-tess", Figures: intake.Figures{Hours: hours(day(9, 0), 3, hour(day(9, 0), 3, 3, 1)), PerDevice: 20 * time.Minute}},
+			},
+		}},
+		// Tess's gaps: 9h40, 30 and 10 min.
+		{"from the evening before", day(-1, 0), intake.ShiftStats{
+			Since:   day(-1, 0),
+			Figures: intake.Figures{Hours: hours(day(-1, 0), 13, hour(day(-1, 0), 1, 0, 0), hour(day(9, 0), 3, 3, 1), hour(day(11, 0), 2, 0, 0)), PerDevice: 30 * time.Minute},
+			People: []intake.PersonStats{
+				{Operator: "op-carl", Figures: intake.Figures{Hours: hours(day(-1, 0), 13, hour(day(11, 0), 1, 0, 0))}},
+				{Operator: "op-sam", Figures: intake.Figures{Hours: hours(day(-1, 0), 13, hour(day(11, 0), 1, 0, 0))}},
+				{Operator: "op-tess", Figures: intake.Figures{Hours: hours(day(-1, 0), 13, hour(day(-1, 0), 1, 0, 0), hour(day(9, 0), 3, 3, 1)), PerDevice: 30 * time.Minute}},
+			},
+		}},
+		{"from the current hour", day(11, 30), intake.ShiftStats{
+			Since:   day(11, 0),
+			Figures: intake.Figures{Hours: []intake.HourStats{hour(day(11, 0), 2, 0, 0)}},
+			People: []intake.PersonStats{
+				{Operator: "op-carl", Figures: intake.Figures{Hours: []intake.HourStats{hour(day(11, 0), 1, 0, 0)}}},
+				{Operator: "op-sam", Figures: intake.Figures{Hours: []intake.HourStats{hour(day(11, 0), 1, 0, 0)}}},
+			},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := s.ShiftStats(ctx, tt.since)
 			require.NoError(t, err)
-			assert.True(t, tt.want.Since.Equal(got.Since), "since %s, want %s", got.Since, tt.want.Since)
-			assert.Equal(t, tt.want.AvgPerDevice, got.AvgPerDevice)
-			require.Len(t, got.Hours, len(tt.want.Hours))
-			for i, h := range got.Hours {
-				w := tt.want.Hours[i]
-				assert.True(t, w.Start.Equal(h.Start), "hour %d starts %s, want %s", i, h.Start, w.Start)
-				w.Start = h.Start
-				assert.Equal(t, w, h, "hour %d (%s)", i, h.Start.In(ist).Format("15:04"))
-			}
+			assert.Equal(t, tt.want, got)
 		})
 	}
+
+	t.Run("asked in UTC: hours of UTC, half past in India", func(t *testing.T) {
+		got, err := s.ShiftStats(ctx, day(9, 40).UTC())
+		require.NoError(t, err)
+		var starts []string
+		var received []int
+		for _, h := range got.Hours {
+			starts = append(starts, h.Start.In(ist).Format("15:04"))
+			received = append(received, h.Received)
+		}
+		assert.Equal(t, []string{"09:30", "10:30", "11:30"}, starts)
+		assert.Equal(t, []int{2, 2, 0}, received)
+		assert.Equal(t, 10*time.Minute, got.PerDevice, "Tess's 9:40 and 9:50")
+	})
 
 	st, err := s.ShiftStats(ctx, day(9, 0))
 	require.NoError(t, err)
 	assert.Equal(t, 5, st.Received())
 	assert.Equal(t, 3, st.Graded())
 	assert.Equal(t, 1, st.Rerouted())
-	assert.InDelta(t, 0.2, st.DamagedRate(), 1e-9)
-	assert.Equal(t, day(9, 0).Location(), st.Hours[0].Start.Location(), "hours are in the caller's time zone")
+	assert.InDelta(t, 1.0/3, st.DamagedRate(), 1e-9, "of the graded devices: the walk-in and Sam's waiting one are not known")
+	assert.InDelta(t, 2.5, st.PerHour(), 1e-9, "two hours with receipts")
+	tessStats := st.Person("op-tess")
+	assert.Equal(t, 3, tessStats.Received())
+	assert.InDelta(t, 3.0, tessStats.PerHour(), 1e-9)
 }
 
 func TestShiftStatsRefusesAStartItCannotChart(t *testing.T) {
@@ -149,5 +185,6 @@ func TestShiftStatsRefusesAStartItCannotChart(t *testing.T) {
 	st, err := s.ShiftStats(ctx, now.Add(-time.Hour))
 	require.NoError(t, err, "a bench that received nothing has empty hours, not an error")
 	assert.Equal(t, []intake.HourStats{{Start: now.Add(-105 * time.Minute)}, {Start: now.Add(-45 * time.Minute)}}, st.Hours)
-	assert.Zero(t, st.AvgPerDevice)
+	assert.Zero(t, st.PerDevice)
+	assert.Empty(t, st.People)
 }

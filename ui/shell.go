@@ -324,6 +324,9 @@ func (s *Shell) loggedIn(op intake.Operator) {
 	}
 	s.workOf = op
 	s.settings.ShowFor(op)
+	if s.stats != nil {
+		s.stats.ShowFor(op)
+	}
 	s.updateQuit()
 	s.idle.start()
 	// Each login starts at home: the tab the last person left (Settings,

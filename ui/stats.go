@@ -20,11 +20,18 @@ type StatsSource interface {
 	ShiftStats(ctx context.Context, since time.Time) (intake.ShiftStats, error)
 }
 
-// StatsScreen shows the shift's throughput as a bar chart.
+// statsColumns heads the figures: who, then the figures of intake.Figures.
+var statsColumns = [...]string{"", "Received", "Per hour worked", "Damaged on arrival", "Time per device"}
+
+// StatsScreen shows today's figures of the person logged in beside the
+// whole bench's, and the devices they received per hour as a bar chart.
 type StatsScreen struct {
 	env     Env
 	source  StatsSource
-	summary *widget.Label
+	op      intake.Operator
+	you     [len(statsColumns)]*widget.Label
+	bench   [len(statsColumns)]*widget.Label
+	youKey  fyne.CanvasObject // the legend's "you" entry
 	chart   *barChart
 	msg     message
 	refresh *widget.Button
@@ -34,17 +41,45 @@ type StatsScreen struct {
 
 // NewStatsScreen builds the screen and loads today's figures.
 func NewStatsScreen(env Env, source StatsSource) *StatsScreen {
-	s := &StatsScreen{env: env, source: source, summary: widget.NewLabel(""), chart: newBarChart(), msg: newMessage()}
-	s.summary.TextStyle = fyne.TextStyle{Bold: true}
-	s.summary.Wrapping = fyne.TextWrapWord
+	s := &StatsScreen{env: env, source: source, chart: newBarChart(), msg: newMessage()}
 	s.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
-	legend := container.NewHBox(swatch(colourGo), widget.NewLabel("received as disclosed"), swatch(colourLook), widget.NewLabel("damaged on arrival"))
+	table := container.NewGridWithColumns(len(statsColumns))
+	for _, h := range statsColumns {
+		table.Add(bold(h))
+	}
+	for i := range statsColumns {
+		s.you[i], s.bench[i] = widget.NewLabel(""), widget.NewLabel("")
+		s.bench[i].Truncation = fyne.TextTruncateEllipsis
+		s.you[i].Truncation = fyne.TextTruncateEllipsis
+		table.Add(s.you[i])
+	}
+	for _, l := range s.bench {
+		table.Add(l)
+	}
+	s.you[0].TextStyle.Bold = true
+	s.bench[0].TextStyle.Bold = true
+	s.bench[0].SetText("Whole bench")
+	// The figures are only as useful as they are understood: say how each
+	// is counted, in the words a supervisor would check them by.
+	note := widget.NewLabel("Per hour worked: devices received ÷ hours with a receipt. Damaged on arrival: of the devices graded, " +
+		"those worse than disclosed. Time per device: the median time between one receipt and the same person's next.")
+	note.Wrapping = fyne.TextWrapWord
+	s.youKey = container.NewHBox(swatch(colourYou), widget.NewLabel("you"))
+	legend := container.NewHBox(s.youKey, swatch(colourGo), widget.NewLabel("whole bench"),
+		swatch(colourLook), widget.NewLabel("damaged on arrival"))
 	s.content = container.NewBorder(
-		container.NewVBox(container.NewBorder(nil, nil, bold("Shift stats — devices received per hour"), s.refresh), s.summary, legend),
+		container.NewVBox(container.NewBorder(nil, nil, bold("Shift stats — today, devices received per hour"), s.refresh),
+			table, note, legend),
 		s.msg.Label, nil, nil, s.chart.content)
+	s.ShowFor(env.operator())
 	s.Reload()
 	return s
 }
+
+// colourYou marks the logged-in person's bars: a blue, apart from the
+// outcome colours of the bench's bar (green, amber), and fixed rather than
+// the theme's accent, which a theme may make amber.
+var colourYou = color.NRGBA{R: 0x2f, G: 0x6f, B: 0xd0, A: 0xff}
 
 func swatch(c color.Color) fyne.CanvasObject {
 	r := canvas.NewRectangle(c)
@@ -57,40 +92,142 @@ func (s *StatsScreen) actions() []action { return actions(nil, s.refresh) }
 // Content is the screen's root object.
 func (s *StatsScreen) Content() fyne.CanvasObject { return s.content }
 
-// Summary is the line of figures above the chart.
-func (s *StatsScreen) Summary() string { return s.summary.Text }
+// ShowFor makes the screen op's: the shell calls it at each login, so that
+// no one sees the last person's figures as theirs. The figures load when
+// the screen is next shown (Reload). A zero op (no one logged in) shows the
+// bench alone.
+func (s *StatsScreen) ShowFor(op intake.Operator) {
+	s.op = op
+	s.stats = intake.ShiftStats{}
+	s.msg.clear()
+	s.show()
+}
+
+// Figures are the rows of figures as shown, the person's (if anyone is
+// logged in) and then the bench's, each cell's text in column order.
+func (s *StatsScreen) Figures() [][]string {
+	var rows [][]string
+	for _, r := range [][len(statsColumns)]*widget.Label{s.you, s.bench} {
+		if !r[0].Visible() {
+			continue
+		}
+		var row []string
+		for _, l := range r {
+			row = append(row, l.Text)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
 
 // Reload fetches the figures since the start of today.
 func (s *StatsScreen) Reload() {
 	now := s.env.now()
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	op := s.op
 	background(s.env, func(ctx context.Context) (intake.ShiftStats, error) { return s.source.ShiftStats(ctx, since) },
 		func(st intake.ShiftStats, err error) {
+			if op.ID != s.op.ID {
+				return // someone else logged in meanwhile: their own load follows
+			}
 			if err != nil {
 				s.msg.error(explain("Loading the shift stats", err))
 				return
 			}
 			s.msg.clear()
 			s.stats = st
-			s.summary.SetText(fmt.Sprintf("Since %s: %d received · damaged on arrival %.1f%% (%d) · %s per device on average",
-				st.Since.Local().Format("15:04"), st.Received(), 100*st.DamagedRate(), st.Rerouted(), avg(st.AvgPerDevice)))
-			s.chart.set(st.Hours)
+			s.show()
 		})
 }
 
-func avg(d time.Duration) string {
-	if d <= 0 {
-		return "—"
+// show puts s.stats on the screen for s.op.
+func (s *StatsScreen) show() {
+	loaded := !s.stats.Since.IsZero()
+	setRow := func(row [len(statsColumns)]*widget.Label, f intake.Figures) {
+		if !loaded {
+			for _, l := range row[1:] {
+				l.SetText("")
+			}
+			return
+		}
+		row[1].SetText(fmt.Sprint(f.Received()))
+		row[2].SetText(orDash(f.PerHour() > 0, fmt.Sprintf("%.1f", f.PerHour())))
+		row[3].SetText(damaged(f))
+		row[4].SetText(perDevice(f.PerDevice))
 	}
-	return d.Round(time.Second).String()
+	var mine []intake.HourStats
+	if s.op.ID == "" {
+		for _, l := range s.you {
+			l.Hide()
+		}
+		s.youKey.Hide()
+	} else {
+		for _, l := range s.you {
+			l.Show()
+		}
+		s.youKey.Show()
+		name := s.op.Name
+		if name == "" {
+			name = s.env.operatorName(s.op.ID)
+		}
+		s.you[0].SetText("You — " + name)
+		p := s.stats.Person(s.op.ID)
+		setRow(s.you, p.Figures)
+		mine = p.Hours
+	}
+	setRow(s.bench, s.stats.Figures)
+	s.chart.set(s.stats.Hours, mine)
 }
 
-// barChart draws one bar per hour: the received count, with the damaged
-// part of it in amber at the bottom.
+func orDash(ok bool, text string) string {
+	if !ok {
+		return "—"
+	}
+	return text
+}
+
+// perDevice says a time per device the way a stopwatch would: "3 min 05 s".
+func perDevice(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", d/time.Second)
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %02d s", d/time.Minute, d%time.Minute/time.Second)
+	}
+	return fmt.Sprintf("%d h %02d min", d/time.Hour, d%time.Hour/time.Minute)
+}
+
+func damaged(f intake.Figures) string {
+	if f.Graded() == 0 {
+		return "— (none graded)"
+	}
+	return fmt.Sprintf("%.1f%% (%d of %d graded)", 100*f.DamagedRate(), f.Rerouted(), f.Graded())
+}
+
+// barChart draws a column per hour: the person's bar (if anyone's) beside
+// the bench's, each with its received count above it and the damaged part
+// of it in amber at the bottom. It starts at the first hour the bench
+// received anything: a day's empty early hours would squeeze the bars
+// that matter.
 type barChart struct {
 	content *fyne.Container
-	hours   []intake.HourStats
+	bench   []intake.HourStats
+	mine    []intake.HourStats // nil: the bench's bars alone
 }
+
+// maxColumn is the widest an hour's column gets.
+const maxColumn = 96
+
+// bar is one bar's objects in the chart's content, in this order.
+const (
+	barTotal = iota
+	barDamaged
+	barCount
+	barObjects
+)
 
 func newBarChart() *barChart {
 	c := &barChart{}
@@ -98,53 +235,88 @@ func newBarChart() *barChart {
 	return c
 }
 
-func (c *barChart) set(hours []intake.HourStats) {
-	c.hours = hours
-	objects := make([]fyne.CanvasObject, 0, 4*len(hours))
-	for _, h := range hours {
-		total := canvas.NewRectangle(colourGo)
-		damaged := canvas.NewRectangle(colourLook)
-		count := canvas.NewText(fmt.Sprint(h.Received), theme.Color(theme.ColorNameForeground))
+// set shows the bench's hours and the person's (the same hours, or nil).
+func (c *barChart) set(bench, mine []intake.HourStats) {
+	first := 0
+	for first < len(bench)-1 && bench[first].Received == 0 {
+		first++
+	}
+	c.bench = bench[first:]
+	c.mine = nil
+	if mine != nil {
+		c.mine = mine[first:]
+	}
+	var objects []fyne.CanvasObject
+	fg := theme.Color(theme.ColorNameForeground)
+	addBar := func(h intake.HourStats, colour color.Color) {
+		count := canvas.NewText(fmt.Sprint(h.Received), fg)
 		count.Alignment = fyne.TextAlignCenter
-		label := canvas.NewText(h.Start.Local().Format("15h"), theme.Color(theme.ColorNameForeground))
+		objects = append(objects, canvas.NewRectangle(colour), canvas.NewRectangle(colourLook), count)
+	}
+	for i, h := range c.bench {
+		if c.mine != nil {
+			addBar(c.mine[i], colourYou)
+		}
+		addBar(h, colourGo)
+		label := canvas.NewText(h.Start.Local().Format("15h"), fg)
 		label.Alignment = fyne.TextAlignCenter
-		objects = append(objects, total, damaged, count, label)
+		objects = append(objects, label)
 	}
 	c.content.Objects = objects
 	c.content.Refresh()
 }
 
+// bars is the number of bars per hour.
+func (c *barChart) bars() int {
+	if c.mine != nil {
+		return 2
+	}
+	return 1
+}
+
 // Layout places the bars; it makes barChart a fyne.Layout.
 func (c *barChart) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	n := len(c.hours)
-	if n == 0 || len(objects) != 4*n {
+	n, per := len(c.bench), c.bars()*barObjects+1
+	if n == 0 || len(objects) != n*per {
 		return
 	}
 	most := 1
-	for _, h := range c.hours {
+	for _, h := range c.bench {
 		most = max(most, h.Received)
 	}
 	textH := theme.TextSize() + 2*theme.Padding()
 	plotH := size.Height - 2*textH
-	col := size.Width / float32(n)
-	barW := col * 0.7
-	for i, h := range c.hours {
-		x := float32(i) * col
-		totalH := plotH * float32(h.Received) / float32(most)
-		damagedH := plotH * float32(h.Rerouted) / float32(most)
-		bottom := textH + plotH
-		objects[4*i].Move(fyne.NewPos(x+(col-barW)/2, bottom-totalH))
-		objects[4*i].Resize(fyne.NewSize(barW, totalH))
-		objects[4*i+1].Move(fyne.NewPos(x+(col-barW)/2, bottom-damagedH))
-		objects[4*i+1].Resize(fyne.NewSize(barW, damagedH))
-		objects[4*i+2].Move(fyne.NewPos(x, bottom-totalH-textH))
-		objects[4*i+2].Resize(fyne.NewSize(col, textH))
-		objects[4*i+3].Move(fyne.NewPos(x, bottom))
-		objects[4*i+3].Resize(fyne.NewSize(col, textH))
+	bottom := textH + plotH
+	// A column is at most maxColumn wide, from the left: early in a
+	// shift, one or two hours' bars filling the width would look like a
+	// busy day.
+	col := min(size.Width/float32(n), maxColumn)
+	slot := col * 0.8 / float32(c.bars()) // the bars fill 80% of a column
+	for i := range c.bench {
+		x := float32(i)*col + col*0.1
+		hourly := []intake.HourStats{c.bench[i]}
+		if c.mine != nil {
+			hourly = []intake.HourStats{c.mine[i], c.bench[i]}
+		}
+		for j, h := range hourly {
+			o := objects[i*per+j*barObjects:]
+			totalH := plotH * float32(h.Received) / float32(most)
+			damagedH := plotH * float32(h.Rerouted) / float32(most)
+			o[barTotal].Move(fyne.NewPos(x+slot*0.05, bottom-totalH))
+			o[barTotal].Resize(fyne.NewSize(slot*0.9, totalH))
+			o[barDamaged].Move(fyne.NewPos(x+slot*0.05, bottom-damagedH))
+			o[barDamaged].Resize(fyne.NewSize(slot*0.9, damagedH))
+			o[barCount].Move(fyne.NewPos(x, bottom-totalH-textH))
+			o[barCount].Resize(fyne.NewSize(slot, textH))
+			x += slot
+		}
+		label := objects[(i+1)*per-1]
+		label.Move(fyne.NewPos(float32(i)*col, bottom))
+		label.Resize(fyne.NewSize(col, textH))
 	}
 }
 
-// MinSize is the chart's smallest useful size.
+// MinSize is the chart's smallest useful size: room for a day's hours.
 func (c *barChart) MinSize([]fyne.CanvasObject) fyne.Size {
-	return fyne.NewSize(float32(max(len(c.hours), 1))*24, 200)
+	return fyne.NewSize(float32(max(len(c.bench), 1))*float32(c.bars())*18, 200)
 }
