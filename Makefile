@@ -102,7 +102,7 @@ bench: deps
 
 # The README's pictures, taken of the real app under Xvfb by the e2e test.
 shots: deps
-	INTAKEBENCH_SHOTS=$(CURDIR)/docs/screens $(GO) test -count=1 -run TestAppShowsTypedScanInRealWindow ./cmd/intakebench
+	INTAKEBENCH_SHOTS=$(CURDIR)/docs/screens $(GO) test -count=1 -run 'TestAppShowsTypedScanInRealWindow|TestBenchWithHubEndToEnd' ./cmd/intakebench
 	INTAKEBENCH_WEB_SHOTS=$(CURDIR)/docs/web $(GO) test -count=1 -run TestBrowserBuyerSubmitsAndStaffQuote ./hub/web
 
 # Mutation testing: each mutant of a package's code must make its tests

@@ -103,8 +103,9 @@ var blobName = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // ReviewCache is what the shared review queue needs of the bench's store;
 // *store.Store is one.
 type ReviewCache interface {
-	// ReplaceRemoteReviews keeps the hub's queue, replacing what was kept.
-	ReplaceRemoteReviews(ctx context.Context, rs []intake.Review) error
+	// ReplaceRemoteReviews keeps the hub's queue, replacing what was kept;
+	// asked is when the hub was asked.
+	ReplaceRemoteReviews(ctx context.Context, rs []intake.Review, asked time.Time) error
 	// ReviewQueue lists this bench's units and the hub's queue together.
 	ReviewQueue(ctx context.Context) ([]intake.Review, error)
 	// PhotoData returns a photo kept here, intake.ErrNotFound if none.
@@ -118,6 +119,9 @@ type ReviewCache interface {
 // leaves the last one. What no bench screen shows of a customer (e-mail,
 // phone) is not kept.
 func FetchReviews(ctx context.Context, c *Client, st ReviewCache) (int, error) {
+	// Before asking: a push the hub applies while it answers settles
+	// after this, and its unit is not taken for one the hub dropped.
+	asked := time.Now()
 	rs, err := c.Reviews(ctx)
 	if err != nil {
 		return 0, err
@@ -125,7 +129,7 @@ func FetchReviews(ctx context.Context, c *Client, st ReviewCache) (int, error) {
 	for i := range rs {
 		rs[i].TradeIn.Customer.Email, rs[i].TradeIn.Customer.Phone = "", ""
 	}
-	if err := st.ReplaceRemoteReviews(ctx, rs); err != nil {
+	if err := st.ReplaceRemoteReviews(ctx, rs, asked); err != nil {
 		return 0, fmt.Errorf("keep the hub's review queue: %w", err)
 	}
 	return len(rs), nil

@@ -203,3 +203,47 @@ func TestReviewQueueAnswersThatAreRefused(t *testing.T) {
 }
 
 const tradeInJSON = `{"id":"ti-1","reference":"TI-1","status":"inspected","imei":"356938035643809","offer":32000,"updated_at":"2026-11-01T00:00:00Z"}`
+
+// A fetch the hub answered before it applied this bench's reroute does not
+// list the device, though its events settle before the answer is kept:
+// the unit stays in the queue until a fetch asked after they settled.
+func TestAFetchAnsweredBeforeThePushKeepsTheUnit(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{TradeIns: 20})
+	ctx := context.Background()
+	a := newBench(t, h, "bench-a", h.URL)
+	a.sync(t)
+	var ti intake.TradeIn
+	for _, r := range h.Receivable(t) {
+		if r.Disclosed > intake.ConditionPoor {
+			ti = r
+			break
+		}
+	}
+	_, err := a.svc.Receive(ctx, tech, ti.IMEI)
+	require.NoError(t, err)
+	_, err = a.svc.AddPhoto(ctx, tech, ti.ID, "front", jpegPhoto(t, 3))
+	require.NoError(t, err)
+	g, err := a.svc.RecordGrading(ctx, tech, ti.ID, crackedScreen())
+	require.NoError(t, err)
+	require.True(t, g.Decision.Reroute)
+
+	asked := time.Now() // the hub answers this fetch before the push
+	a.sync(t)
+	require.NoError(t, a.store.ReplaceRemoteReviews(ctx, nil, asked))
+	queue, err := a.store.ReviewQueue(ctx)
+	require.NoError(t, err)
+	require.Len(t, queue, 1, "a supervisor here still sees the device")
+	assert.Equal(t, ti.ID, queue[0].TradeIn.ID)
+
+	n, err := benchsync.FetchReviews(ctx, a.client, a.store)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the hub's queue lists it once it applied the push")
+	queue, err = a.store.ReviewQueue(ctx)
+	require.NoError(t, err)
+	assert.Len(t, queue, 1)
+
+	require.NoError(t, a.store.ReplaceRemoteReviews(ctx, nil, time.Now()))
+	queue, err = a.store.ReviewQueue(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, queue, "a fetch asked after the push that does not list it: decided elsewhere")
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/dbtime"
@@ -21,10 +22,13 @@ import (
 // decided (or mark it photos-requested) until the hub's queue says so.
 
 // ReplaceRemoteReviews replaces the hub's review queue kept here with rs,
-// in the hub's order, in one transaction. Units, this bench's own devices,
+// in the hub's order, in one transaction. asked is when the hub was asked:
+// an event of this bench settled after it may be missing from rs only
+// because the hub answered before it applied the event, so the unit it
+// concerns stays in the queue until a later fetch. Units, this bench's own devices,
 // are not touched. An item whose decision made here still waits in the
 // outbox keeps the state it was decided to.
-func (s *Store) ReplaceRemoteReviews(ctx context.Context, rs []intake.Review) error {
+func (s *Store) ReplaceRemoteReviews(ctx context.Context, rs []intake.Review, asked time.Time) error {
 	docs := make([][]byte, len(rs))
 	for i, r := range rs {
 		if r.TradeIn.ID == "" || !r.State.AwaitsSupervisor() {
@@ -37,7 +41,7 @@ func (s *Store) ReplaceRemoteReviews(ctx context.Context, rs []intake.Review) er
 		}
 		docs[i] = doc
 	}
-	now := dbtime.Format(s.now())
+	now := dbtime.Format(asked)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM remote_reviews`); err != nil {
 			return fmt.Errorf("clear the hub's review queue: %w", err)

@@ -24,9 +24,9 @@ func TestTheHubsQueueIsReplacedWhole(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{
-		remoteItem("r1", "bench-a", intake.UnitRerouted, 5), remoteItem("r2", "bench-c", intake.UnitPhotosRequested, 1)}))
+		remoteItem("r1", "bench-a", intake.UnitRerouted, 5), remoteItem("r2", "bench-c", intake.UnitPhotosRequested, 1)}, time.Now()))
 	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{
-		remoteItem("r2", "bench-c", intake.UnitPhotosRequested, 1), remoteItem("r3", "bench-a", intake.UnitRerouted, 3)}))
+		remoteItem("r2", "bench-c", intake.UnitPhotosRequested, 1), remoteItem("r3", "bench-a", intake.UnitRerouted, 3)}, time.Now()))
 	queue, err := s.ReviewQueue(ctx)
 	require.NoError(t, err)
 	type item struct {
@@ -43,7 +43,7 @@ func TestTheHubsQueueIsReplacedWhole(t *testing.T) {
 	_, err = s.RemoteReview(ctx, "r1")
 	assert.ErrorIs(t, err, intake.ErrNotFound, "gone from the hub's queue, gone here")
 
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, nil))
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, nil, time.Now()))
 	queue, err = s.ReviewQueue(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, queue)
@@ -54,7 +54,7 @@ func TestTheHubsQueueIsReplacedWhole(t *testing.T) {
 func TestResetCacheForgetsTheOldHubsQueue(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 5)}))
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 5)}, time.Now()))
 	require.NoError(t, s.ResetCache(ctx))
 	queue, err := s.ReviewQueue(ctx)
 	require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestResetCacheForgetsTheOldHubsQueue(t *testing.T) {
 func TestTheHubsQueueRefusesWhatDoesNotWait(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}))
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}, time.Now()))
 	tests := []struct {
 		name string
 		r    intake.Review
@@ -77,7 +77,7 @@ func TestTheHubsQueueRefusesWhatDoesNotWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.EqualError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{tt.r}), tt.err)
+			assert.EqualError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{tt.r}, time.Now()), tt.err)
 			queue, err := s.ReviewQueue(ctx)
 			require.NoError(t, err)
 			require.Len(t, queue, 1, "the last fetch stays")
@@ -91,7 +91,7 @@ func TestTheHubsQueueRefusesWhatDoesNotWait(t *testing.T) {
 func TestARemoteDecisionOutlivesFetchesUntilSent(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}))
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}, time.Now()))
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	b := intake.NewBench(s, "bench-b", func() time.Time { return at }, func() string { return "key-1" })
 	super := intake.Operator{ID: "op-super", Name: "Sam", Role: intake.RoleSupervisor}
@@ -103,7 +103,7 @@ func TestARemoteDecisionOutlivesFetchesUntilSent(t *testing.T) {
 	assert.Equal(t, "tradein.payout_declined", pending[0].Kind)
 	assert.Equal(t, "r1", pending[0].TradeInID)
 
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}))
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}, time.Now()))
 	queue, err := s.ReviewQueue(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, queue, "decided here, not yet sent")
@@ -111,7 +111,7 @@ func TestARemoteDecisionOutlivesFetchesUntilSent(t *testing.T) {
 	assert.EqualError(t, err, "trade-in TI-r1 is declined, not waiting for a supervisor")
 
 	require.NoError(t, s.Settle(ctx, []Settlement{{Key: "key-1", State: "rejected", Result: []byte(`{}`)}}))
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}))
+	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{remoteItem("r1", "bench-a", intake.UnitRerouted, 1)}, time.Now()))
 	queue, err = s.ReviewQueue(ctx)
 	require.NoError(t, err)
 	require.Len(t, queue, 1, "the hub refused it and still lists the item: it waits again")

@@ -66,7 +66,7 @@ func newManualPanel(s *ReceiveScreen) *manualPanel {
 	p.link = bigButton("Link and receive", theme.ContentAddIcon(), widget.HighImportance, p.linkPicked)
 	p.qReason = newEntry(s.env)
 	p.qReason.SetPlaceHolder("Why it goes to quarantine (e.g. no paperwork in the box)")
-	p.quaran = bigButton("Quarantine", theme.WarningIcon(), widget.WarningImportance, p.quarantine)
+	p.quaran = bigButton("Quarantine", theme.StorageIcon(), widget.WarningImportance, p.quarantine)
 
 	// Link and quarantine side by side, each with its button in reach, and
 	// what either did said right under both.
@@ -205,6 +205,6 @@ func (p *manualPanel) quarantine() {
 			return
 		}
 		p.hide()
-		p.s.Reset(fmt.Sprintf("Device %s quarantined: label it and put it on the quarantine shelf.", scan))
+		p.s.quarantined(scan, reason)
 	})
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -90,9 +91,10 @@ func TestUnknownDeviceQuarantined(t *testing.T) {
 	})})
 	test.Type(s.manual.qReason, "no paperwork")
 	test.Tap(s.manual.quaran)
-	until("the reset", func() bool { return s.Headline() == "Ready to scan" })
+	until("the quarantine", func() bool { return s.Headline() == "Quarantined" })
 	assert.Equal(t, "no paperwork", reason)
-	assert.Contains(t, s.Details(), "quarantined")
+	assert.Contains(t, s.Details(), "quarantined: no paperwork")
+	assert.Equal(t, color.NRGBA{R: 0x6b, G: 0x4a, B: 0x2b, A: 0xff}, s.BannerColour(), "the quarantine shelf's brown")
 }
 
 func TestAlreadyReceivedHereCanBeGradedAgain(t *testing.T) {

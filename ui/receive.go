@@ -47,7 +47,8 @@ type ReceiveScreen struct {
 
 	entry   *entry
 	card    *card
-	details *widget.Label
+	todo    *widget.Label // what to do now, in bold
+	details *widget.Label // the facts
 	receive *widget.Button
 	grade   *widget.Button
 	manual  *manualPanel
@@ -78,7 +79,11 @@ func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s.entry.SetPlaceHolder("Scan or type an IMEI, MEID or serial, then Enter")
 	s.entry.OnSubmitted = s.submitted
 	s.entry.OnChanged = func(string) { s.env.touch() }
-	s.card = newCard(colourReady, "Ready to scan", 36)
+	s.card = newResultCard(resultReady, "Ready to scan", 36)
+	s.todo = widget.NewLabel("")
+	s.todo.TextStyle = fyne.TextStyle{Bold: true}
+	s.todo.Wrapping = fyne.TextWrapWord
+	s.todo.Hide()
 	s.details = widget.NewLabel("")
 	s.details.Wrapping = fyne.TextWrapWord
 	s.receive = bigButton("Receive (Enter)", theme.ConfirmIcon(), widget.SuccessImportance, s.Receive)
@@ -88,7 +93,7 @@ func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s.receive.Hide()
 	s.grade.Hide()
 	actions := container.NewHBox(tall(s.receive, touchHeight), tall(s.grade, touchHeight))
-	s.scroll = container.NewVScroll(container.NewVBox(s.details, s.label.content, s.manual.content, layout.NewSpacer()))
+	s.scroll = container.NewVScroll(container.NewVBox(s.todo, s.details, s.label.content, s.manual.content, layout.NewSpacer()))
 	s.content = container.NewBorder(container.NewVBox(tall(s.entry, touchHeight), s.card.content, actions), nil, nil, nil, s.scroll)
 	return s
 }
@@ -151,12 +156,14 @@ func (s *ReceiveScreen) Submit(scan string) {
 	s.grade.Hide()
 	s.manual.hide()
 	s.label.hide()
-	s.card.paint(colourReady, "Looking up…")
+	s.paint(cardText{result: resultReady, headline: "Looking up…"})
 	background(s.env, func(ctx context.Context) (intake.Match, error) { return s.deps.Lookup.Lookup(ctx, scan) },
 		func(m intake.Match, err error) {
 			if err != nil {
 				s.env.trouble()
-				s.paint(colourStop, "Lookup failed", fmt.Sprintf("Scan %q could not be looked up: %v\nThe scan was not recorded. Try again; if it keeps failing, call a supervisor.", scan, err))
+				s.paint(cardText{result: resultFailed, headline: "Lookup failed",
+					todo:  "The scan was not recorded. Try again; if it keeps failing, call a supervisor.",
+					facts: fmt.Sprintf("Scan %q could not be looked up: %v", scan, err)})
 				return
 			}
 			s.show(m)
@@ -165,8 +172,7 @@ func (s *ReceiveScreen) Submit(scan string) {
 
 func (s *ReceiveScreen) show(m intake.Match) {
 	s.match = &m
-	colour, headline, details := describe(m, s.env.operatorName)
-	s.paint(colour, headline, details)
+	s.paint(describe(m, s.env.operatorName))
 	switch {
 	case m.Outcome == intake.OutcomeMatched && s.deps.Receiver != nil:
 		s.receive.Enable()
@@ -217,7 +223,8 @@ func (s *ReceiveScreen) Receive() {
 			s.receive.Hide()
 			if err != nil {
 				s.env.trouble()
-				s.paint(colourStop, "Not received", explain("Receiving "+m.TradeIn.Reference, err))
+				s.paint(cardText{result: resultFailed, headline: "Not received", subject: deviceLine(*m.TradeIn),
+					facts: explain("Receiving "+m.TradeIn.Reference, err)})
 				s.refocus()
 				return
 			}
@@ -228,12 +235,24 @@ func (s *ReceiveScreen) Receive() {
 func (s *ReceiveScreen) received(t intake.TradeIn, r intake.Receipt) {
 	s.match = nil
 	s.env.success()
-	s.paint(colourGo, "Received: "+t.Reference, fmt.Sprintf("%s %s %s for %s, recorded at %s. Grade it next.",
-		t.Device.Make, t.Device.Model, t.Device.Storage, t.Customer.Name, r.At.Local().Format("15:04:05")))
+	s.paint(cardText{result: resultMatched, headline: "Received: " + t.Reference, subject: deviceLine(t), todo: "Grade it next.",
+		facts: "Recorded at " + r.At.Local().Format("15:04:05") + "."})
 	s.refocus()
 	if s.OnReceived != nil {
 		s.OnReceived(t, r)
 	}
+}
+
+// quarantined says a device is set aside, ready for the next scan.
+func (s *ReceiveScreen) quarantined(scan, reason string) {
+	s.match = nil
+	s.receive.Hide()
+	s.grade.Hide()
+	s.manual.hide()
+	s.paint(cardText{result: resultQuarantined, headline: "Quarantined", subject: scan,
+		todo:  "Label it and put it on the quarantine shelf. Scan the next device.",
+		facts: fmt.Sprintf("Device %s quarantined: %s.", scan, reason)})
+	s.refocus()
 }
 
 // Reset puts the screen back to "Ready to scan", e.g. after grading.
@@ -242,20 +261,43 @@ func (s *ReceiveScreen) Reset(note string) {
 	s.receive.Hide()
 	s.grade.Hide()
 	s.manual.hide()
-	s.paint(colourReady, "Ready to scan", note)
+	s.paint(cardText{result: resultReady, headline: "Ready to scan", facts: note})
 	s.refocus()
 }
 
-func (s *ReceiveScreen) paint(c color.Color, headline, details string) {
-	s.card.paint(c, headline)
-	s.details.SetText(details)
+// cardText is what the card and the text under it say, most important
+// first: what happened (headline), what it is (subject), what to do now
+// (todo, in bold), then the facts.
+type cardText struct {
+	result                         result
+	headline, subject, todo, facts string
+}
+
+func (s *ReceiveScreen) paint(t cardText) {
+	s.card.show(t.result, t.headline, t.subject)
+	s.todo.SetText(t.todo)
+	if t.todo == "" {
+		s.todo.Hide()
+	} else {
+		s.todo.Show()
+	}
+	s.details.SetText(t.facts)
 }
 
 // Headline is the text of the match card, for tests and accessibility.
 func (s *ReceiveScreen) Headline() string { return s.card.headline.Text }
 
-// Details is the body text under the match card.
-func (s *ReceiveScreen) Details() string { return s.details.Text }
+// Details is the card's text beyond its headline, subject line first,
+// for tests and accessibility.
+func (s *ReceiveScreen) Details() string {
+	var parts []string
+	for _, l := range []*widget.Label{s.card.subject, s.todo, s.details} {
+		if l.Visible() && l.Text != "" {
+			parts = append(parts, l.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
 
 // BannerColour is the colour of the match card.
 func (s *ReceiveScreen) BannerColour() color.Color { return s.card.banner.FillColor }
@@ -263,18 +305,23 @@ func (s *ReceiveScreen) BannerColour() color.Color { return s.card.banner.FillCo
 // SetHint shows text under the card until the first scan.
 func (s *ReceiveScreen) SetHint(text string) { s.details.SetText(text) }
 
+// Icon is the card's icon, which tells the result by shape.
+func (s *ReceiveScreen) Icon() fyne.Resource { return s.card.icon.Resource }
+
 // toGrade reports whether a unit this bench holds waits for its grading:
 // received and never graded, or a supervisor asked for more photos.
 func toGrade(u intake.UnitState) bool {
 	return u == intake.UnitReceived || u == intake.UnitPhotosRequested
 }
 
-// describe turns a match into the card's colour, headline and details;
-// name turns an operator's id into their name.
-func describe(m intake.Match, name func(id string) string) (color.NRGBA, string, string) {
+// describe turns a match into what the card says; name turns an
+// operator's id into their name.
+func describe(m intake.Match, name func(id string) string) cardText {
+	c := cardText{result: outcomeResult(m.Outcome)}
 	var b strings.Builder
 	if t := m.TradeIn; t != nil {
-		b.WriteString(tradeInSummary(*t))
+		c.subject = deviceLine(*t)
+		b.WriteString(tradeInFacts(*t))
 	}
 	ids := make([]string, 0, len(m.Identifiers))
 	for _, id := range m.Identifiers {
@@ -288,61 +335,70 @@ func describe(m intake.Match, name func(id string) string) (color.NRGBA, string,
 	}
 	switch m.Outcome {
 	case intake.OutcomeMatched:
-		b.WriteString("Press Enter or Receive to record the device as received.\n")
-		return OutcomeColour(m.Outcome), "Match: " + m.TradeIn.Reference, b.String()
+		c.headline, c.todo = "Match: "+m.TradeIn.Reference, "Press Enter or Receive to record the device as received."
 	case intake.OutcomeFlagged:
-		fmt.Fprintf(&b, "STOP: %s — %s. Do not grade, pay or return this device; set it aside for a supervisor.\n", m.Flag.Kind, m.Flag.Reason)
-		return OutcomeColour(m.Outcome), "Stop: " + string(m.Flag.Kind), b.String()
+		c.headline = "Stop: " + string(m.Flag.Kind)
+		c.todo = fmt.Sprintf("STOP: %s — %s. Do not grade, pay or return this device; set it aside for a supervisor.", m.Flag.Kind, m.Flag.Reason)
 	case intake.OutcomeAlreadyReceived:
 		if r := m.Receipt; r != nil {
 			fmt.Fprintf(&b, "Received by %s at bench %s on %s\n", name(r.Operator), r.Bench, r.At.Local().Format("2006-01-02 15:04"))
 		}
 		switch m.Unit {
 		case intake.UnitReceived:
-			b.WriteString("Not graded yet: press Enter or Grade this device to grade it now.\n")
-			return OutcomeColour(m.Outcome), "Received, not graded yet", b.String()
+			c.headline, c.todo = "Received, not graded yet", "Not graded yet: press Enter or Grade this device to grade it now."
 		case intake.UnitPhotosRequested:
-			b.WriteString("A supervisor asked for more photos: press Enter or Grade this device, take the photos, and confirm the grading again.\n")
-			return OutcomeColour(m.Outcome), "More photos requested", b.String()
+			c.headline = "More photos requested"
+			c.todo = "A supervisor asked for more photos: press Enter or Grade this device, take the photos, and confirm the grading again."
 		case intake.UnitRerouted:
-			b.WriteString("Worse than disclosed: it waits for a supervisor on the Returns shelf.\n")
-			return OutcomeColour(m.Outcome), "Already received — waiting for a supervisor", b.String()
+			c.result, c.headline = resultRerouted, "Already received — waiting for a supervisor"
+			c.todo = "Worse than disclosed: it waits for a supervisor on the Returns shelf."
 		case intake.UnitCounterOffered:
-			b.WriteString("A counter-offer waits for the customer's answer: keep the device on the Returns shelf.\n")
-			return OutcomeColour(m.Outcome), "Already received — counter-offer waiting", b.String()
+			c.result, c.headline = resultRerouted, "Already received — counter-offer waiting"
+			c.todo = "A counter-offer waits for the customer's answer: keep the device on the Returns shelf."
+		default:
+			c.headline = "Already received"
 		}
-		return OutcomeColour(m.Outcome), "Already received", b.String()
 	case intake.OutcomeModelMismatch:
 		if t, l := m.TradeIn, m.TAC; t != nil && l != nil {
 			fmt.Fprintf(&b, "Trade-in model: %s\nIMEI model: %s (IMEI %s, TAC %s)\n",
 				intake.DeviceModel{Make: t.Device.Make, Model: t.Device.Model}, l.Names(), l.IMEI, l.TAC)
 		}
-		b.WriteString("Do not receive or grade it. Check the model on the device itself (Settings › About), then set it aside " +
-			"for a supervisor, who has the trade-in corrected and re-quoted for the model it really is, or returns the device.\n")
-		return OutcomeColour(m.Outcome), "Model does not match the IMEI", b.String()
+		c.headline = "Model does not match the IMEI"
+		c.todo = "Do not receive or grade it. Check the model on the device itself (Settings › About), then set it aside " +
+			"for a supervisor, who has the trade-in corrected and re-quoted for the model it really is, or returns the device."
 	case intake.OutcomeNotAccepted:
-		b.WriteString("The customer has not accepted an offer for this trade-in yet: set the device aside for a supervisor.\n")
-		return OutcomeColour(m.Outcome), "Not accepted yet", b.String()
+		c.headline = "Not accepted yet"
+		c.todo = "The customer has not accepted an offer for this trade-in yet: set the device aside for a supervisor."
 	case intake.OutcomeUnknown:
-		b.WriteString("No trade-in holds this device. Search by customer, reference or tracking number, or set it aside in quarantine.\n")
-		return OutcomeColour(m.Outcome), "Unknown device", b.String()
+		c.headline = "Unknown device"
+		c.todo = "No trade-in holds this device. Search by customer, reference or tracking number, or set it aside in quarantine."
 	default:
-		b.WriteString("Scan the IMEI barcode on the device or its label, not the box's product barcode.\n")
-		return OutcomeColour(m.Outcome), "Not a device identifier", b.String()
+		c.headline = "Not a device identifier"
+		c.todo = "Scan the IMEI barcode on the device or its label, not the box's product barcode."
 	}
+	c.facts = strings.TrimSuffix(b.String(), "\n")
+	return c
 }
 
-// tradeInSummary is the few lines that identify a trade-in to a person.
-func tradeInSummary(t intake.TradeIn) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s", t.Device.Make, t.Device.Model, t.Device.Storage)
+// deviceLine is the device and whose it is, the card's subject line.
+func deviceLine(t intake.TradeIn) string {
+	line := strings.TrimSpace(fmt.Sprintf("%s %s %s", t.Device.Make, t.Device.Model, t.Device.Storage))
 	if t.Device.Colour != "" {
-		fmt.Fprintf(&b, " · %s", t.Device.Colour)
+		line += " · " + t.Device.Colour
 	}
 	if t.Device.Carrier != "" {
-		fmt.Fprintf(&b, " · %s", t.Device.Carrier)
+		line += " · " + t.Device.Carrier
 	}
-	fmt.Fprintf(&b, "\nCustomer: %s\nReference: %s (status %s)\nDisclosed: %s · Offer: %s\n", t.Customer.Name, t.Reference, t.Status, t.Disclosed, money(t.Offer))
+	if t.Customer.Name != "" {
+		line += " — " + t.Customer.Name
+	}
+	return line
+}
+
+// tradeInFacts is the trade-in as the customer described it.
+func tradeInFacts(t intake.TradeIn) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Reference: %s (status %s)\nDisclosed: %s · Offer: %s\n", t.Reference, t.Status, t.Disclosed, money(t.Offer))
 	for _, a := range t.Answers {
 		fmt.Fprintf(&b, "  %s — %s\n", a.Question, a.Answer)
 	}
@@ -358,13 +414,15 @@ func (s *ReceiveScreen) ShowGraded(t intake.TradeIn, g intake.Grading) {
 	s.manual.hide()
 	d := g.Decision
 	if !d.Reroute {
-		s.paint(colourGo, "Received — graded "+g.Grade.Condition.String(), fmt.Sprintf(
-			"%s: cosmetic %s, functional %d. Payout %s as offered.\nScan the next device.",
-			t.Reference, g.Grade.Cosmetic, g.Grade.Functional, money(d.Offer)))
+		s.paint(cardText{result: resultMatched, headline: "Received — graded " + g.Grade.Condition.String(), subject: deviceLine(t),
+			todo: "Put it in stock. Scan the next device.",
+			facts: fmt.Sprintf("%s: cosmetic %s, functional %d. Payout %s as offered.",
+				t.Reference, g.Grade.Cosmetic, g.Grade.Functional, money(d.Offer))})
 	} else {
-		s.paint(colourLook, "Rerouted to Returns — payout held for a supervisor", fmt.Sprintf(
-			"%s: %s.\nGraded price %s against an offer of %s (%s).\nPut the device on the Returns shelf. Scan the next device.",
-			t.Reference, d.Reason, money(d.GradedPrice), money(d.Offer), signedMoney(d.Delta())))
+		s.paint(cardText{result: resultRerouted, headline: "Rerouted to Returns — payout held for a supervisor", subject: deviceLine(t),
+			todo: "Put the device on the Returns shelf. Scan the next device.",
+			facts: fmt.Sprintf("%s: %s.\nGraded price %s against an offer of %s (%s).",
+				t.Reference, d.Reason, money(d.GradedPrice), money(d.Offer), signedMoney(d.Delta()))})
 	}
 	s.refocus()
 	if s.OnGraded != nil {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"image/color"
 	"testing"
 	"time"
 
@@ -17,32 +18,44 @@ type lookupFunc func(ctx context.Context, raw string) (intake.Match, error)
 
 func (f lookupFunc) Lookup(ctx context.Context, raw string) (intake.Match, error) { return f(ctx, raw) }
 
+// One colour and one icon per outcome, written out: a change of look is
+// a change to the README's pictures and to what technicians learned.
+var (
+	green   = color.NRGBA{R: 0x1b, G: 0x7f, B: 0x3b, A: 0xff}
+	blue    = color.NRGBA{R: 0x1f, G: 0x5f, B: 0xa8, A: 0xff}
+	purple  = color.NRGBA{R: 0x5e, G: 0x4b, B: 0x9c, A: 0xff}
+	red     = color.NRGBA{R: 0xb0, G: 0x1c, B: 0x1c, A: 0xff}
+	magenta = color.NRGBA{R: 0x9c, G: 0x1f, B: 0x6b, A: 0xff}
+	olive   = color.NRGBA{R: 0x7a, G: 0x6a, B: 0x12, A: 0xff}
+)
+
 func TestReceiveScreenShowsEachOutcome(t *testing.T) {
 	trade := &intake.TradeIn{Reference: "TI-2026-000042", Status: intake.StatusShipped, Customer: intake.Customer{Name: "Ada Lovelace"},
 		Device: intake.Device{Make: "Apple", Model: "iPhone 13", Storage: "128GB", Colour: "Blue"}, Disclosed: intake.ConditionGood, Offer: 32000}
 	tests := []struct {
 		name     string
 		match    intake.Match
-		colour   any
+		colour   color.NRGBA
+		icon     string // the icon's file name: the shape tells the result
 		headline string
 		details  []string
 	}{
-		{"matched", intake.Match{Outcome: intake.OutcomeMatched, TradeIn: trade}, colourGo, "Match: TI-2026-000042",
-			[]string{"Apple iPhone 13 128GB · Blue", "Ada Lovelace", "Offer: $320.00", "Disclosed: good"}},
+		{"matched", intake.Match{Outcome: intake.OutcomeMatched, TradeIn: trade}, green, "foreground_check.svg", "Match: TI-2026-000042",
+			[]string{"Apple iPhone 13 128GB · Blue — Ada Lovelace", "Offer: $320.00", "Disclosed: good", "Press Enter"}},
 		{"flagged", intake.Match{Outcome: intake.OutcomeFlagged, TradeIn: trade, Flag: &intake.Flag{Kind: intake.FlagBlacklisted, Reason: "reported stolen"}},
-			colourStop, "Stop: blacklisted", []string{"reported stolen", "Do not grade"}},
+			red, "foreground_error.svg", "Stop: blacklisted", []string{"reported stolen", "Do not grade"}},
 		{"already received", intake.Match{Outcome: intake.OutcomeAlreadyReceived, TradeIn: trade,
 			Receipt: &intake.Receipt{Operator: "op-tess", Bench: "bench-2", At: time.Date(2026, 11, 20, 9, 30, 0, 0, time.Local)}},
-			colourLook, "Already received", []string{"op-tess", "bench-2", "2026-11-20 09:30"}},
+			blue, "foreground_history.svg", "Already received", []string{"op-tess", "bench-2", "2026-11-20 09:30"}},
 		{"model mismatch", intake.Match{Outcome: intake.OutcomeModelMismatch, TradeIn: trade,
 			Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "353133101234567"}},
 			TAC:         &intake.TACLookup{IMEI: "353133101234567", TAC: "35313310", Models: []intake.DeviceModel{{Make: "Apple", Model: "iPhone 14"}}}},
-			colourLook, "Model does not match the IMEI", []string{"TI-2026-000042", "Trade-in model: Apple iPhone 13\n",
+			magenta, "foreground_search-replace.svg", "Model does not match the IMEI", []string{"TI-2026-000042", "Trade-in model: Apple iPhone 13\n",
 				"IMEI model: Apple iPhone 14 (IMEI 353133101234567, TAC 35313310)", "Do not receive", "supervisor"}},
 		{"unknown", intake.Match{Outcome: intake.OutcomeUnknown, Identifiers: []intake.Identifier{{Kind: intake.KindIMEI, Value: "358240051111110"}}},
-			colourLook, "Unknown device", []string{"IMEI 358240051111110", "quarantine"}},
+			purple, "foreground_question.svg", "Unknown device", []string{"IMEI 358240051111110", "quarantine"}},
 		{"invalid", intake.Match{Outcome: intake.OutcomeInvalid, Problem: "356938035643808: IMEI check digit is 8, expected 9"},
-			colourLook, "Not a device identifier", []string{"check digit"}},
+			olive, "foreground_warning.svg", "Not a device identifier", []string{"check digit"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +71,7 @@ func TestReceiveScreenShowsEachOutcome(t *testing.T) {
 			until("the match", func() bool { return len(shown) == 1 })
 			assert.Equal(t, tt.headline, s.Headline())
 			assert.Equal(t, tt.colour, s.BannerColour())
+			assert.Equal(t, tt.icon, s.Icon().Name())
 			for _, d := range tt.details {
 				assert.Contains(t, s.Details(), d)
 			}

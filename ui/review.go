@@ -133,7 +133,7 @@ func NewReviewScreen(env Env, source ReviewSource, decide Decider) *ReviewScreen
 	s.list.OnSelected = func(i widget.ListItemID) { s.Select(i) }
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
 
-	s.card = newCard(colourLook, "", 24)
+	s.card = newResultCard(resultRerouted, "", 24)
 	s.compare = container.NewGridWithColumns(2)
 	s.photos = container.NewHBox()
 	s.prices = widget.NewLabel("")
@@ -385,7 +385,7 @@ func (s *ReviewScreen) Select(i int) {
 	r := s.queue[i]
 	s.selected = &r
 	d, g, t := r.Grading.Decision, r.Grading.Grade, r.TradeIn
-	s.card.paint(colourLook, fmt.Sprintf("%s — disclosed %s, graded %s", t.Reference, d.Disclosed, d.Graded))
+	s.card.show(resultRerouted, fmt.Sprintf("%s — disclosed %s, graded %s", t.Reference, d.Disclosed, d.Graded), deviceLine(t))
 
 	var answers strings.Builder
 	for _, a := range t.Answers {

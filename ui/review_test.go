@@ -107,7 +107,7 @@ type hubQueue struct {
 
 func (q *hubQueue) FetchQueue(ctx context.Context) error {
 	q.fetches.Add(1)
-	return q.ReplaceRemoteReviews(ctx, q.items)
+	return q.ReplaceRemoteReviews(ctx, q.items, time.Now())
 }
 
 // The Review tab lists a device another bench rerouted next to this

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -21,6 +22,7 @@ const (
 	PrefCamera  = "camera.device"
 	PrefHubURL  = "hub.url"
 	PrefKiosk   = "kiosk"
+	PrefSound   = "sound.on" // false mutes the chime and the buzz
 )
 
 // ScannerAuto is the scanner setting that lets the bench find scanners by
@@ -66,6 +68,8 @@ type SettingsScreen struct {
 	hubForm  *fyne.Container
 	hubNote  *widget.Label
 	kiosk    *widget.Check
+	sound    *widget.Check
+	onSound  func() // the shell's: the status bar says whether sound is on
 	display  *widget.Card
 	printers *printerCard
 	msg      message
@@ -106,6 +110,9 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 	s.hubNote = widget.NewLabel("Only a supervisor enrolls this bench with a hub or changes kiosk mode: ask one to log in here.")
 	s.hubNote.Wrapping = fyne.TextWrapWord
 	s.display = widget.NewCard("Display", "", s.kiosk)
+	s.sound = widget.NewCheck("Sounds on: a chime when a scan matches, a buzz when something needs a look", s.setSound)
+	s.sound.SetChecked(p.BoolWithFallback(PrefSound, true))
+	testSound := widget.NewButtonWithIcon("Test sounds", theme.VolumeUpIcon(), s.TestSounds)
 	box := container.NewVBox(
 		bold("Settings"),
 		widget.NewCard("Scanners", "Serial scanners; keyboard-wedge scanners need no setting",
@@ -113,6 +120,7 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 		widget.NewCard("Camera", "For device photos", tall(s.camera, touchHeight)),
 		widget.NewCard("Hub", "Where this bench syncs; enroll once with a one-time code", container.NewVBox(s.hubForm, s.hubNote)),
 		s.display,
+		widget.NewCard("Sound", "", container.NewVBox(s.sound, container.NewHBox(testSound))),
 	)
 	if deps.Printers != nil {
 		s.printers = newPrinterCard(env, deps.Printers)
@@ -126,6 +134,37 @@ func NewSettingsScreen(env Env, deps SettingsDeps) *SettingsScreen {
 	s.Detect()
 	return s
 }
+
+// setSound turns the bench's sounds on or off: anyone's choice, for a
+// quiet counter or a loud warehouse.
+func (s *SettingsScreen) setSound(on bool) {
+	s.env.touch()
+	s.deps.Prefs.SetBool(PrefSound, on)
+	if s.onSound != nil {
+		s.onSound()
+	}
+	s.changed(PrefSound)
+}
+
+// TestSounds plays the chime, then the buzz, so that whoever set up the
+// bench hears both; with sounds off it says so instead.
+func (s *SettingsScreen) TestSounds() {
+	s.env.touch()
+	if !s.deps.Prefs.BoolWithFallback(PrefSound, true) {
+		s.msg.error("Sounds are off: tick \"Sounds on\" first.")
+		return
+	}
+	s.msg.note("Playing the chime (a scan matched), then the buzz (look at the screen). Heard neither? Check the volume and the speaker.")
+	s.env.success()
+	clock := s.env.Clock
+	if clock == nil {
+		clock = SystemClock()
+	}
+	clock.AfterFunc(soundGap, func() { onUI(s.env, s.env.trouble) })
+}
+
+// soundGap parts the two test sounds.
+const soundGap = 700 * time.Millisecond
 
 // ShowFor shows what op's role may change: the hub form and kiosk mode
 // only to a supervisor. The shell calls it at each login.

@@ -119,11 +119,13 @@ func NewShell(d Deps) (*Shell, error) {
 	if d.Sound == nil {
 		d.Sound = Silent{}
 	}
-	if d.IdleAfter <= 0 {
-		d.IdleAfter = intake.IdleLockAfter
-	}
 	if d.Settings.Prefs == nil {
 		d.Settings.Prefs = fyne.CurrentApp().Preferences()
+	}
+	sound := switchedSound{next: d.Sound, prefs: d.Settings.Prefs}
+	d.Sound = sound
+	if d.IdleAfter <= 0 {
+		d.IdleAfter = intake.IdleLockAfter
 	}
 	if d.Settings.SetFullScreen == nil && d.Window != nil {
 		d.Settings.SetFullScreen = d.Window.SetFullScreen
@@ -160,6 +162,8 @@ func NewShell(d Deps) (*Shell, error) {
 		s.items[TabStats] = container.NewTabItemWithIcon(TabStats, theme.GridIcon(), s.stats.Content())
 	}
 	s.settings = NewSettingsScreen(s.env, d.Settings)
+	s.settings.onSound = func() { s.status.SetSound(sound.state()) }
+	s.settings.onSound()
 	s.items[TabSettings] = container.NewTabItemWithIcon(TabSettings, theme.SettingsIcon(), s.settings.Content())
 
 	s.tabs = container.NewAppTabs()

@@ -27,6 +27,13 @@ func newShell(t *testing.T, f *fixture) (*Shell, func(string, func() bool)) {
 // newShellQuitting is newShell with quit as the app's Quit.
 func newShellQuitting(t *testing.T, f *fixture, quit func()) (*Shell, func(string, func() bool)) {
 	t.Helper()
+	return newShellWith(t, f, quit, Silent{})
+}
+
+// newShellWith is newShell with quit as the app's Quit and sound its
+// Sounder.
+func newShellWith(t *testing.T, f *fixture, quit func(), sound Sounder) (*Shell, func(string, func() bool)) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	post, until := settling(t)
 	w := test.NewTempWindow(t, nil)
@@ -40,7 +47,7 @@ func newShellQuitting(t *testing.T, f *fixture, quit func()) (*Shell, func(strin
 			return intake.ShiftStats{}, nil
 		}),
 		Settings: SettingsDeps{Prefs: a.Preferences()},
-		Window:   w, Clock: f.clock, Sound: Silent{}, Quit: quit, post: post,
+		Window:   w, Clock: f.clock, Sound: sound, Quit: quit, post: post,
 	})
 	require.NoError(t, err)
 	w.SetContent(sh.Content())
@@ -293,7 +300,8 @@ func TestShellClerkHasNoReceiveOrGradePath(t *testing.T) {
 	r.Receive()
 	until("the refusal", func() bool { return !r.busy })
 	assert.Equal(t, "Not received", r.Headline())
-	assert.Equal(t, "Not allowed: Carl (clerk) may not receive. Nothing was changed. Ask someone with the right role to log in at this bench.", r.Details())
+	assert.Equal(t, "Apple iPhone 13 128GB — Ada Lovelace\n"+
+		"Not allowed: Carl (clerk) may not receive. Nothing was changed. Ask someone with the right role to log in at this bench.", r.Details())
 	assert.False(t, sh.flow.grading(), "no grading follows")
 	n, err := f.store.CountPending(context.Background())
 	require.NoError(t, err)

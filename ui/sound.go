@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math"
 	"time"
+
+	"fyne.io/fyne/v2"
 )
 
 // Sounder plays the bench's two sounds: a success chime and a trouble buzz,
@@ -12,6 +14,46 @@ import (
 type Sounder interface {
 	Success()
 	Trouble()
+}
+
+// PlayerNamer is a Sounder that says what it plays through (aplay, say);
+// the status bar names it. A Sounder that is not one is taken as silent.
+type PlayerNamer interface {
+	PlayerName() string
+}
+
+// SoundState is what the status bar says about the bench's sounds.
+type SoundState struct {
+	Player string // "" when the bench has no way to play a sound
+	On     bool   // Settings' "Sounds on"
+}
+
+// switchedSound plays through next unless Settings turned sounds off.
+type switchedSound struct {
+	next  Sounder
+	prefs fyne.Preferences
+}
+
+func (s switchedSound) on() bool { return s.prefs.BoolWithFallback(PrefSound, true) }
+
+func (s switchedSound) Success() {
+	if s.on() {
+		s.next.Success()
+	}
+}
+
+func (s switchedSound) Trouble() {
+	if s.on() {
+		s.next.Trouble()
+	}
+}
+
+func (s switchedSound) state() SoundState {
+	st := SoundState{On: s.on()}
+	if n, ok := s.next.(PlayerNamer); ok {
+		st.Player = n.PlayerName()
+	}
+	return st
 }
 
 // Silent is a Sounder that plays nothing: the default until the app plugs

@@ -56,6 +56,7 @@ type StatusBar struct {
 	scanners *widget.Label
 	printer  *widget.Label
 	update   *widget.Label
+	sound    *widget.Label
 	progress *widget.ProgressBar
 	busy     *widget.ProgressBarInfinite
 	content  fyne.CanvasObject
@@ -70,6 +71,7 @@ func NewStatusBar() *StatusBar {
 		operator: widget.NewLabel(""), bench: widget.NewLabel(""), hub: widget.NewLabel(""),
 		pending: widget.NewLabel(""), scanners: widget.NewLabel(""), printer: widget.NewLabel(""),
 		update:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		sound:    widget.NewLabel(""),
 		progress: widget.NewProgressBar(), busy: widget.NewProgressBarInfinite(),
 	}
 	b.operator.TextStyle = fyne.TextStyle{Bold: true}
@@ -83,7 +85,7 @@ func NewStatusBar() *StatusBar {
 	// and printer names once pushed the screens past a 1024 px display.
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHScroll(container.NewHBox(
 		b.operator, widget.NewSeparator(), b.bench, widget.NewSeparator(), b.hub, widget.NewSeparator(),
-		b.pending, widget.NewSeparator(), b.scanners, widget.NewSeparator(), b.printer, b.update, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
+		b.pending, widget.NewSeparator(), b.scanners, widget.NewSeparator(), b.printer, widget.NewSeparator(), b.sound, b.update, container.NewGridWrap(fyne.NewSize(180, 20), container.NewStack(b.progress, b.busy)),
 	)))
 	return b
 }
@@ -101,6 +103,23 @@ func (b *StatusBar) SetOperator(op *intake.Operator) {
 		b.operator.SetText(fmt.Sprintf("%s (%s)", op.Name, op.Role))
 	}
 	b.showUpdate()
+}
+
+// SetSound says whether the bench can be heard: a technician who expects
+// the chime and hears nothing looks here.
+func (b *StatusBar) SetSound(s SoundState) {
+	switch {
+	case s.Player == "":
+		b.sound.SetText("No sound: no audio player")
+		b.sound.Importance = widget.WarningImportance
+	case !s.On:
+		b.sound.SetText("Sound off")
+		b.sound.Importance = widget.WarningImportance
+	default:
+		b.sound.SetText("Sound on")
+		b.sound.Importance = widget.MediumImportance
+	}
+	b.sound.Refresh()
 }
 
 // showUpdate tells of an offered release, to those who may install it:

@@ -71,7 +71,8 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	// A serial scanner on a pseudo-terminal pair.
 	scanner := serialtest.New(t, dir, "scanner")
 
-	app := startApp(t, d, bench, "run", "--db", benchDB, "--scanner", scanner.A)
+	// Kiosk mode fills the 1280×800 screen: the README's pictures.
+	app := startApp(t, d, bench, "run", "--db", benchDB, "--scanner", scanner.A, "--kiosk")
 	await, keys, typeText := app.await, app.keys, app.typeText
 
 	// Two shipped devices of the demo set, not flagged, disclosed better
@@ -119,6 +120,7 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	typeText("70")
 	keys("Return") // complete but worse than disclosed, with no photo: on to why
 	typeText("camera broken")
+	d.shot(t, "grade")
 	keys("ctrl+Return")
 	ev = await("graded", "")
 	assert.Equal(t, damaged.Reference, ev.Reference)
@@ -131,10 +133,16 @@ func TestBenchWithHubEndToEnd(t *testing.T) {
 	keys("Return")
 	await("screen", ui.TabReview) // a supervisor's login starts on the review queue
 	assert.Equal(t, damaged.Reference, await("review-shown", "").Reference, "the rerouted device waits for the supervisor")
-	d.shot(t, "hub-review")
+	d.shot(t, "review")
 	keys("ctrl+o") // counter-offer at the graded price: the first press asks
 	keys("ctrl+o") // the second sends it
 	await("decided", "")
+	keys("ctrl+4")
+	await("screen", ui.TabStats)
+	d.shot(t, "stats")
+	keys("ctrl+2")
+	await("screen", ui.TabWalkIn)
+	d.shot(t, "walkin")
 
 	// The hub holds every event the bench made, applied.
 	h, err := hub.Open(context.Background(), hubDB, hub.Config{})

@@ -99,6 +99,9 @@ func (d display) shot(t *testing.T, name string) {
 		return
 	}
 	require.NoError(t, os.MkdirAll(dir, 0o755))
+	// The app reports a screen when it sets it; Fyne paints it with a
+	// later frame. A picture is no assertion: half a second is plenty.
+	time.Sleep(500 * time.Millisecond)
 	d.run(t, "import", "-window", "root", filepath.Join(dir, name+".png"))
 }
 

@@ -24,6 +24,9 @@ func newSounder() ui.Sounder {
 	return ui.Silent{}
 }
 
+// PlayerName is the program the sounds play through (ui.PlayerNamer).
+func (p audioPlayer) PlayerName() string { return p.argv[0] }
+
 func (p audioPlayer) Success() { p.play(p.success) }
 func (p audioPlayer) Trouble() { p.play(p.trouble) }
 
