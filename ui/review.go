@@ -483,6 +483,21 @@ func (s *ReviewScreen) setBusy(busy bool) {
 }
 
 // disarm forgets a first press: what it asked about has changed.
+// forget drops what the last supervisor typed: a reason for the record is
+// its author's, and a counter-offer amount theirs to propose.
+func (s *ReviewScreen) forget() {
+	if s.selected != nil {
+		for i, r := range s.queue {
+			if r.TradeIn.ID == s.selected.TradeIn.ID {
+				s.Select(i) // afresh: the graded price, no reason
+				return
+			}
+		}
+	}
+	s.reason.SetText("")
+	s.disarm()
+}
+
 func (s *ReviewScreen) disarm() {
 	if s.armed != "" {
 		s.armed = ""

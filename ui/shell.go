@@ -352,6 +352,9 @@ func (s *Shell) clearWorkOf(prev intake.Operator) {
 	case s.flow.receive.Headline() != "Ready to scan":
 		s.flow.discard("") // the last result: someone else's device
 	}
+	if s.review != nil {
+		s.review.forget()
+	}
 	switch {
 	case s.walkIn == nil:
 	case s.walkIn.done:

@@ -421,3 +421,25 @@ func TestShellIdleLockKeepsAGradingForItsTechnicianOnly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, intake.UnitReceived, state, "the device stays received")
 }
+
+// A supervisor's half-typed reason and counter-offer are theirs: the next
+// person to log in finds the item as the queue has it, not as they left it.
+func TestShellIdleLockForgetsASupervisorsTypedReason(t *testing.T) {
+	f := newFixture(t)
+	f.rerouted(t)
+	sh, until := newShell(t, f)
+	loginAs(t, sh, until, supervisor, pinSuper)
+	require.True(t, sh.ShowTab(TabReview))
+	until("the queue", func() bool { return len(sh.review.Queue()) == 1 })
+	sh.review.Select(0)
+	graded := sh.review.amount.Text
+	test.Type(sh.review.reason, "customer is a friend")
+	sh.review.amount.SetText("999.00")
+
+	sh.Lock("shift change")
+	loginAs(t, sh, until, tech, pinTech)
+	sh.Lock("break")
+	loginAs(t, sh, until, supervisor, pinSuper)
+	assert.Empty(t, sh.review.reason.Text)
+	assert.Equal(t, graded, sh.review.amount.Text, "the graded price again")
+}
