@@ -64,14 +64,17 @@ func (a *angled) GetRow(y int, row []byte) ([]byte, error) {
 	g := a.src
 	fx, fy := a.toFrame(0.5, float64(y)+0.5)
 	fx, fy = fx-0.5, fy-0.5 // pixel centres
+	stride, base := g.stride, g.top*g.stride+g.left
 	for u := range row {
-		ix, iy := int(math.Floor(fx)), int(math.Floor(fy))
-		if ix >= 0 && iy >= 0 && ix+1 < g.Width && iy+1 < g.Height {
+		// Truncation is the floor for the points that matter: a point
+		// left of or above the frame (negative) reads as white anyway.
+		ix, iy := int(fx), int(fy)
+		if fx >= 0 && fy >= 0 && ix+1 < g.Width && iy+1 < g.Height {
 			wx, wy := fx-float64(ix), fy-float64(iy)
-			p := g.pix[(g.top+iy)*g.stride+g.left+ix:]
-			q := p[g.stride:]
+			p := g.pix[base+iy*stride+ix:]
+			p = p[: stride+2 : stride+2]
 			top := float64(p[0])*(1-wx) + float64(p[1])*wx
-			bot := float64(q[0])*(1-wx) + float64(q[1])*wx
+			bot := float64(p[stride])*(1-wx) + float64(p[stride+1])*wx
 			row[u] = byte(top*(1-wy) + bot*wy + 0.5)
 		} else {
 			row[u] = 255

@@ -27,7 +27,6 @@ import (
 	"github.com/makiuchi-d/gozxing/datamatrix"
 	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
 	"github.com/makiuchi-d/gozxing/oned"
-	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 // Barcode is one decoded symbol.
@@ -63,8 +62,21 @@ const (
 )
 
 // Decoder decodes images. The zero value is ready to use and it is safe for
-// concurrent use: it keeps no state between calls.
+// concurrent use: it keeps no state between calls. A camera's frame loop
+// uses a Reader instead.
 type Decoder struct{}
+
+// Reader decodes frame after frame like Decoder, but keeps its working
+// buffers from one frame to the next: a 720p frame needs about a
+// megabyte of them (a stretched copy of a washed-out frame, the
+// binarised frame, scan line buffers), and allocating those anew on
+// every frame gives the garbage collector work on the live pass's core. It is not safe for
+// concurrent use: keep one per goroutine (camera.Stream keeps one for the
+// live pass and another for the thorough pass). The zero value is ready
+// to use. Codes it returns share nothing with it.
+type Reader struct {
+	s scratch
+}
 
 // ErrReader is a failure inside the reader library (it panicked) on some
 // frame; the frame is lost, the decoder is not.
@@ -73,7 +85,12 @@ var ErrReader = errors.New("barcode: reader failed")
 // Decode returns every distinct barcode found in img, top to bottom. A
 // frame with no barcode gives none and no error; the error is ctx's, or
 // ErrReader.
-func (Decoder) Decode(ctx context.Context, img image.Image, effort Effort) (codes []Barcode, err error) {
+func (Decoder) Decode(ctx context.Context, img image.Image, effort Effort) ([]Barcode, error) {
+	return new(Reader).Decode(ctx, img, effort)
+}
+
+// Decode is Decoder.Decode with r's buffers.
+func (r *Reader) Decode(ctx context.Context, img image.Image, effort Effort) (codes []Barcode, err error) {
 	// gozxing is a line-by-line port of Java that indexes arrays freely; a
 	// frame it chokes on must cost that frame, not the bench app.
 	defer func() {
@@ -85,14 +102,14 @@ func (Decoder) Decode(ctx context.Context, img image.Image, effort Effort) (code
 	if lum.Width == 0 || lum.Height == 0 {
 		return nil, nil
 	}
-	lum = lum.levels()
+	lum = lum.levels(&r.s.levels)
 	// Binarisation is lazy and cached: frames whose 2D looks are skipped
 	// never pay for it, and the thorough pass reuses the quick one's.
-	bm, err := gozxing.NewBinaryBitmap(newHybrid(lum))
+	bm, err := gozxing.NewBinaryBitmap(&hybrid{src: lum, s: &r.s.hybrid})
 	if err != nil {
 		return nil, nil // only for a nil binariser
 	}
-	f := frame{lum: lum, bm: bm, blocks: new([]barBlock)}
+	f := frame{lum: lum, bm: bm, blocks: new([]barBlock), s: &r.s}
 	c := newCollector()
 	quick(f, c)
 	if effort >= Thorough {
@@ -109,6 +126,7 @@ type frame struct {
 	lum    *gray
 	bm     *gozxing.BinaryBitmap
 	blocks *[]barBlock
+	s      *scratch
 }
 
 // barBlocks measures the frame's blocks once for both passes.
@@ -156,19 +174,21 @@ func evenly(h, n int) []int {
 }
 
 func quick(f frame, c *collector) {
-	scanLines(f.lum, identity, evenly(f.lum.Height, quickRows), nil, c)
+	scanLines(f.lum, identity, evenly(f.lum.Height, quickRows), nil, &f.s.lines, c)
 	vert := newAngled(f.lum, 90)
-	scanLines(vert, vert.toFrame, evenly(vert.Height, quickRows), nil, c)
+	scanLines(vert, vert.toFrame, evenly(vert.Height, quickRows), nil, &f.s.lines, c)
 	scanBearings(f, quickBearings, quickBearingLines, nil, c)
 
-	if res, err := qrcode.NewQRCodeReader().Decode(f.bm, nil); err == nil {
-		c.add(res, identity)
+	if m, err := f.bm.GetBlackMatrix(); err == nil {
+		if res, err := readQR(m, &f.s.qrRow); err == nil {
+			c.add(res, identity)
+		}
 	}
 	if res, err := datamatrix.NewDataMatrixReader().Decode(f.bm, nil); err == nil {
 		c.add(res, identity)
 	}
 	if whole, ok := f.region(); ok {
-		dataMatrixBlobs(whole, quickBlobs, nil, c)
+		dataMatrixBlobs(whole, quickBlobs, nil, &f.s.blobs, c)
 	}
 }
 
@@ -177,16 +197,16 @@ func quick(f frame, c *collector) {
 func scanBearings(f frame, limit, lines int, hints map[gozxing.DecodeHintType]any, c *collector) {
 	for _, br := range bearings(f.barBlocks(), limit) {
 		a := newAngled(f.lum, br.deg)
-		scanLines(a, a.toFrame, linesAcross(a, br, lines), hints, c)
+		scanLines(a, a.toFrame, linesAcross(a, br, lines), hints, &f.s.lines, c)
 	}
 }
 
 // dataMatrixBlobs reads Data Matrix codes in the squarish patches of ink
 // where no code has been found yet, squarest first and at most limit of
 // them (< 0: all), each cropped with a margin for its quiet zone.
-func dataMatrixBlobs(frame region, limit int, hints map[gozxing.DecodeHintType]any, c *collector) {
+func dataMatrixBlobs(frame region, limit int, hints map[gozxing.DecodeHintType]any, s *blobScratch, c *collector) {
 	var cands []image.Rectangle
-	for _, b := range blobs(frame.m) {
+	for _, b := range blobs(frame.m, s) {
 		if squarish(b) && !c.covers(b) {
 			cands = append(cands, b)
 		}
@@ -256,7 +276,7 @@ func thorough(ctx context.Context, f frame, c *collector) error {
 		for i := range n {
 			rows = append(rows, (2*i+1)*view.GetHeight()/(2*n))
 		}
-		scanLines(view, to, rows, tryHarder, c)
+		scanLines(view, to, rows, tryHarder, &f.s.lines, c)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -278,7 +298,7 @@ func thorough(ctx context.Context, f frame, c *collector) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dataMatrixBlobs(whole, -1, tryHarder, c)
+	dataMatrixBlobs(whole, -1, tryHarder, &f.s.blobs, c)
 	return nil
 }
 
@@ -373,27 +393,26 @@ const maxPerLine = 6
 // other codes and text, so each line is read whole and then piece by
 // piece, one stretch of ink between wide white gaps at a time. to maps
 // view coordinates to the frame's.
-func scanLines(view gozxing.LuminanceSource, to func(x, y float64) (float64, float64), rows []int, hints map[gozxing.DecodeHintType]any, c *collector) {
-	bin := gozxing.NewGlobalHistgramBinarizer(view)
+func scanLines(view gozxing.LuminanceSource, to func(x, y float64) (float64, float64), rows []int, hints map[gozxing.DecodeHintType]any, s *lineScratch, c *collector) {
 	decoders := rowDecoders()
 	hints = upcHints(hints)
 	w := view.GetWidth()
 	var line, work *gozxing.BitArray
-	var segs [][2]int
 	for _, y := range rows {
-		var err error
-		if line, err = bin.GetBlackRow(y, line); err != nil || edges(line) < minEdges {
+		var ok bool
+		if line, ok = blackRow(view, y, line, s); !ok || edges(line) < minEdges {
 			continue // nothing on this line could be a code
 		}
 		id := c.newLine()
-		whitenWide(line)
+		whitenWide(line, s)
 		for reversed := range 2 {
 			if reversed == 1 {
 				line.Reverse()
 			}
-			segs = segments(line, segs[:0])
+			s.segs = segments(line, s, s.segs[:0])
+			segs := s.segs
 			for _, dec := range decoders {
-				var done [][2]int // x ranges already read on this line
+				done := s.done[:0] // x ranges already read on this line
 				read := func(from, until int) {
 					work = copyRange(work, line, from, until)
 					for range maxPerLine {
@@ -424,6 +443,7 @@ func scanLines(view gozxing.LuminanceSource, to func(x, y float64) (float64, flo
 						read(sg[0], sg[1])
 					}
 				}
+				s.done = done
 			}
 		}
 	}
@@ -432,19 +452,14 @@ func scanLines(view gozxing.LuminanceSource, to func(x, y float64) (float64, flo
 // segments splits a line into stretches of ink separated by white gaps
 // wider than a quiet zone could be inside a code: five times the line's
 // typical bar. Stretches with too few edges to be a code are dropped.
-func segments(line *gozxing.BitArray, out [][2]int) [][2]int {
+func segments(line *gozxing.BitArray, s *lineScratch, out [][2]int) [][2]int {
 	size := line.GetSize()
-	var bars []int
-	for x := line.GetNextSet(0); x < size; {
-		end := line.GetNextUnset(x)
-		bars = append(bars, end-x)
-		x = line.GetNextSet(end)
-	}
+	s.bars = runWidths(line, s.bars[:0])
+	bars := s.bars
 	if len(bars) < minEdges/2 {
 		return out
 	}
-	slices.Sort(bars)
-	gap := max(5*bars[len(bars)*3/10], 6)
+	gap := max(5*kth(bars, len(bars)*3/10), 6)
 	start, last := -1, -1
 	flush := func() {
 		if start >= 0 && countEdges(line, start, last) >= minEdges {
@@ -474,19 +489,14 @@ func segments(line *gozxing.BitArray, out [][2]int) [][2]int {
 // back. Measured on a 15-digit Code 128 with the 5-module margin of
 // gozxing's writer, 3.5 px a module, on a dark desk: no line read it
 // before, every line after.
-func whitenWide(line *gozxing.BitArray) {
+func whitenWide(line *gozxing.BitArray, s *lineScratch) {
 	size := line.GetSize()
-	var bars []int
-	for x := line.GetNextSet(0); x < size; {
-		end := line.GetNextUnset(x)
-		bars = append(bars, end-x)
-		x = line.GetNextSet(end)
-	}
+	s.bars = runWidths(line, s.bars[:0])
+	bars := s.bars
 	if len(bars) < minEdges/2 {
 		return
 	}
-	slices.Sort(bars)
-	wide := max(8*bars[len(bars)*3/10], 12)
+	wide := max(8*kth(bars, len(bars)*3/10), 12)
 	words := line.GetBitArray()
 	for x := line.GetNextSet(0); x < size; {
 		end := line.GetNextUnset(x)

@@ -156,7 +156,10 @@ func (g *gray) String() string { return gozxing.LuminanceSourceString(g) }
 // and sets its black point at half its level, which is right when ink is
 // near black; when a dim or foggy frame lifts the ink to mid grey, flat
 // blocks of ink inside a 2D code come out white.
-func (g *gray) levels() *gray {
+//
+// The stretched copy goes in *buf, reused when it is large enough (a
+// Reader keeps it from frame to frame); buf nil allocates one.
+func (g *gray) levels(buf *[]byte) *gray {
 	var hist [256]int
 	n := 0
 	// A sparse sample is plenty for percentiles and keeps this cheap.
@@ -176,12 +179,18 @@ func (g *gray) levels() *gray {
 		v := (i - lo) * 255 / (hi - lo)
 		lut[i] = byte(min(max(v, 0), 255))
 	}
-	out := make([]byte, g.Width*g.Height)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	*buf = grow(*buf, g.Width*g.Height)
+	out := *buf
 	for y := range g.Height {
-		row := g.pix[(g.top+y)*g.stride+g.left:]
+		off := (g.top+y)*g.stride + g.left
+		row := g.pix[off : off+g.Width]
 		dst := out[y*g.Width : (y+1)*g.Width]
-		for x := range dst {
-			dst[x] = lut[row[x]]
+		dst = dst[:len(row)]
+		for x, p := range row {
+			dst[x] = lut[p]
 		}
 	}
 	return wrapGray(out, g.Width, g.Width, g.Height)

@@ -84,7 +84,7 @@ func TestLevelsStretchesWashedOutFrames(t *testing.T) {
 			pix[i] = 160 // paper at 160
 		}
 	}
-	g := wrapGray(pix, 64, 64, 64).levels()
+	g := wrapGray(pix, 64, 64, 64).levels(nil)
 	row, err := g.GetRow(0, nil)
 	require.NoError(t, err)
 	assert.Equal(t, byte(0), row[0])
@@ -97,5 +97,5 @@ func TestLevelsStretchesWashedOutFrames(t *testing.T) {
 		}
 	}
 	orig := wrapGray(crisp, 64, 64, 64)
-	assert.Same(t, orig, orig.levels(), "a frame with black ink is left alone")
+	assert.Same(t, orig, orig.levels(nil), "a frame with black ink is left alone")
 }

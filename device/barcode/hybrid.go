@@ -1,6 +1,8 @@
 package barcode
 
 import (
+	"encoding/binary"
+
 	"github.com/makiuchi-d/gozxing"
 )
 
@@ -12,6 +14,7 @@ import (
 type hybrid struct {
 	src gozxing.LuminanceSource
 	m   *gozxing.BitMatrix
+	s   *hybridScratch // nil: fresh buffers
 }
 
 func newHybrid(src gozxing.LuminanceSource) *hybrid { return &hybrid{src: src} }
@@ -52,19 +55,44 @@ func (h *hybrid) GetBlackMatrix() (*gozxing.BitMatrix, error) {
 		h.m = m
 		return m, nil
 	}
+	s := h.s
+	if s == nil {
+		s = new(hybridScratch)
+	}
 	lum := h.src.GetMatrix()
 	subW, subH := (w+hbBlock-1)>>hbBlockPower, (ht+hbBlock-1)>>hbBlockPower
-	bp := blackPoints(lum, subW, subH, w, ht)
-	m, err := gozxing.NewBitMatrix(w, ht)
-	if err != nil {
-		return nil, err
+	s.bp = grow(s.bp, subW*subH)
+	bp := s.bp
+	blackPoints(lum, bp, subW, subH, w, ht)
+	m := s.m
+	if m == nil || m.GetWidth() != w || m.GetHeight() != ht {
+		var err error
+		if m, err = gozxing.NewBitMatrix(w, ht); err != nil {
+			return nil, err
+		}
+		s.m = m
 	}
 	rowSize := m.GetRowSize()
-	words := make([]uint32, rowSize*ht)
+	// One row of blocks at a time: eight rows of the matrix, set whole.
+	if s.rows[0] == nil || s.rows[0].GetSize() != w {
+		for i := range s.rows {
+			s.rows[i] = gozxing.NewBitArray(w)
+		}
+	}
 	maxY, maxX := ht-hbBlock, w-hbBlock
 	for y := range subH {
 		yoff := min(y<<hbBlockPower, maxY)
 		top := min(max(y, 2), subH-3)
+		for yy := range s.rows {
+			// The last row of blocks of a frame whose height is not a
+			// multiple of 8 overlaps the one before, and adds its black
+			// to that one's rather than replacing it, as in ZXing.
+			if yoff+yy < y<<hbBlockPower {
+				s.rows[yy] = m.GetRow(yoff+yy, s.rows[yy])
+			} else {
+				clear(s.rows[yy].GetBitArray())
+			}
+		}
 		for x := range subW {
 			xoff := min(x<<hbBlockPower, maxX)
 			left := min(max(x, 2), subW-3)
@@ -75,15 +103,8 @@ func (h *hybrid) GetBlackMatrix() (*gozxing.BitMatrix, error) {
 			}
 			t := sum / 25
 			for yy := range hbBlock {
-				src := lum[(yoff+yy)*w+xoff : (yoff+yy)*w+xoff+hbBlock : (yoff+yy)*w+xoff+hbBlock]
-				// Eight pixels make a byte of the row, without branches:
-				// (t-p)>>63 is -1 when p > t, 0 when black (<=, so that
-				// black is black even at threshold 0).
-				var b uint32
-				for xx, p := range src {
-					b |= uint32((t-int(p))>>63+1) << xx
-				}
-				dst := words[(yoff+yy)*rowSize:]
+				b := blackByte(binary.LittleEndian.Uint64(lum[(yoff+yy)*w+xoff:]), t)
+				dst := s.rows[yy].GetBitArray()[:rowSize]
 				if xoff&7 == 0 {
 					dst[xoff>>5] |= b << (xoff & 31)
 					continue
@@ -98,41 +119,78 @@ func (h *hybrid) GetBlackMatrix() (*gozxing.BitMatrix, error) {
 				}
 			}
 		}
-	}
-	row := gozxing.NewBitArray(w)
-	bits := row.GetBitArray()
-	for y := range ht {
-		copy(bits, words[y*rowSize:(y+1)*rowSize])
-		m.SetRow(y, row)
+		for yy := range s.rows {
+			m.SetRow(yoff+yy, s.rows[yy])
+		}
 	}
 	h.m = m
 	return m, nil
 }
 
-// blackPoints is ZXing's calculateBlackPoints over a flat array.
-func blackPoints(lum []byte, subW, subH, w, ht int) []int {
+// hybridScratch is the binariser's working memory, kept by a Reader: the
+// matrix it returns is only good until the Reader's next frame.
+type hybridScratch struct {
+	bp   []int
+	m    *gozxing.BitMatrix
+	rows [hbBlock]*gozxing.BitArray
+}
+
+// SWAR constants: four 16-bit lanes in a uint64, each holding a byte.
+const (
+	lanes16   = 0x00ff00ff00ff00ff
+	laneOnes  = 0x0001000100010001
+	laneSigns = 0x8000800080008000
+)
+
+// blackByte thresholds eight pixels, little-endian in v, at t: bit i of
+// the result is set when pixel i is at most t (black, as in ZXing, so
+// that black is black even at threshold 0). Even and odd pixels go to
+// 16-bit lanes, where adding 255-t carries into a lane's bit 8 exactly
+// when the pixel is above t; multiplying by 1<<48 + 1<<34 + 1<<20 + 1<<6
+// gathers the four lanes' bits 8 to bits 56, 58, 60 and 62 without
+// carries between them.
+func blackByte(v uint64, t int) uint32 {
+	if t >= 255 {
+		return 0xff
+	}
+	k := uint64(255-t) * laneOnes
+	even := (v&lanes16 + k) >> 8 & laneOnes
+	odd := (v>>8&lanes16 + k) >> 8 & laneOnes
+	const gather = 1<<48 | 1<<34 | 1<<20 | 1<<6
+	white := (even*gather)>>48&0x55 | (odd*gather)>>47&0xaa
+	return uint32(^white & 0xff)
+}
+
+// blackPoints is ZXing's calculateBlackPoints over a flat array, into bp.
+// Each block's sum, minimum and maximum are taken eight pixels at a time
+// in four 16-bit lanes for the even pixels and four for the odd ones.
+func blackPoints(lum []byte, bp []int, subW, subH, w, ht int) {
 	maxY, maxX := ht-hbBlock, w-hbBlock
-	bp := make([]int, subW*subH)
 	for y := range subH {
 		yoff := min(y<<hbBlockPower, maxY)
 		for x := range subW {
 			xoff := min(x<<hbBlockPower, maxX)
-			sum, lo, hi := 0, 0xff, 0
+			var sum, hi uint64
+			lo := uint64(lanes16)
 			for yy := range hbBlock {
-				for _, p := range lum[(yoff+yy)*w+xoff : (yoff+yy)*w+xoff+hbBlock] {
-					v := int(p)
-					sum += v
-					lo, hi = min(lo, v), max(hi, v)
-				}
+				v := binary.LittleEndian.Uint64(lum[(yoff+yy)*w+xoff:])
+				even, odd := v&lanes16, v>>8&lanes16
+				sum += even + odd
+				lo = minLanes(minLanes(lo, even), odd)
+				hi = maxLanes(maxLanes(hi, even), odd)
 			}
-			avg := sum >> (2 * hbBlockPower)
+			lo = minLanes(lo, lo>>32)
+			lo = minLanes(lo, lo>>16) & 0xffff
+			hi = maxLanes(hi, hi>>32)
+			hi = maxLanes(hi, hi>>16) & 0xffff
+			avg := int((sum*laneOnes)>>48) >> (2 * hbBlockPower)
 			if hi-lo <= hbMinRange {
 				// A flat block: paper, unless its neighbours say it is
 				// inside a dark patch (see ZXing's HybridBinarizer).
-				avg = lo / 2
+				avg = int(lo) / 2
 				if y > 0 && x > 0 {
 					nb := (bp[(y-1)*subW+x] + 2*bp[y*subW+x-1] + bp[(y-1)*subW+x-1]) / 4
-					if lo < nb {
+					if int(lo) < nb {
 						avg = nb
 					}
 				}
@@ -140,5 +198,21 @@ func blackPoints(lum []byte, subW, subH, w, ht int) []int {
 			bp[y*subW+x] = avg
 		}
 	}
-	return bp
+}
+
+// geLanes is all ones in each 16-bit lane where a's lane is at least b's
+// (lanes below 0x8000): a's lane with its sign bit set, less b's, keeps
+// that bit exactly then, and borrows from no other lane.
+func geLanes(a, b uint64) uint64 {
+	return ((a | laneSigns) - b) >> 15 & laneOnes * 0xffff
+}
+
+func minLanes(a, b uint64) uint64 {
+	m := geLanes(a, b)
+	return b&m | a&^m
+}
+
+func maxLanes(a, b uint64) uint64 {
+	m := geLanes(a, b)
+	return a&m | b&^m
 }

@@ -34,6 +34,9 @@ func TestHybridMatchesZXing(t *testing.T) {
 			}
 			return 220
 		}},
+		{"gradient, ragged: overlapping last blocks", 83, 61, func(rng *rand.Rand, x, y int) byte {
+			return byte(2*x + 3*y + rng.IntN(40))
+		}},
 		{"too small: global histogram", 30, 20, func(rng *rand.Rand, _, _ int) byte { return byte(rng.IntN(256)) }},
 	}
 	for _, tt := range tests {
@@ -53,5 +56,25 @@ func TestHybridMatchesZXing(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want.String(), got.String())
 		})
+	}
+}
+
+// TestHybridReusesItsBuffers binarises frames of changing content and
+// size with one scratch, as a Reader does, each as gozxing would.
+func TestHybridReusesItsBuffers(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	var s hybridScratch
+	for i, size := range []image.Point{{96, 64}, {96, 64}, {83, 61}, {83, 61}, {120, 45}} {
+		img := image.NewGray(image.Rect(0, 0, size.X, size.Y))
+		for p := range img.Pix {
+			img.Pix[p] = byte(p*(i+1) + rng.IntN(60))
+		}
+		src := newGray(img)
+		want, err := gozxing.NewHybridBinarizer(src).GetBlackMatrix()
+		require.NoError(t, err)
+		got, err := (&hybrid{src: src, s: &s}).GetBlackMatrix()
+		require.NoError(t, err)
+		assert.Equal(t, want.String(), got.String(), "frame %d, %v", i, size)
 	}
 }

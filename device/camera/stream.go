@@ -30,7 +30,9 @@ type Stream struct {
 	// Source names the stream in its events, e.g. "camera:/dev/video0".
 	Source string
 	Frames FrameSource
-	// Decoder is nil for barcode.Decoder.
+	// Decoder is nil for barcode's own: a barcode.Reader for the frame
+	// loop and another for the thorough pass, each keeping its buffers
+	// from one frame to the next.
 	Decoder Decoder
 	// Confirm is how many frames must hold a code before it is reported,
 	// each within ConfirmGap of the one before; 0 means 2. Use 1 for still
@@ -100,9 +102,11 @@ func (s *Stream) Run(ctx context.Context, out chan<- device.Event) error {
 	if s.Frames == nil {
 		return fmt.Errorf("camera: %s: no frame source", s.Source)
 	}
-	dec := s.Decoder
-	if dec == nil {
-		dec = barcode.Decoder{}
+	live, slow := s.Decoder, s.Decoder
+	if s.Decoder == nil {
+		// A Reader is for one goroutine at a time: the thorough pass,
+		// one look at a time, gets its own.
+		live, slow = new(barcode.Reader), new(barcode.Reader)
 	}
 	confirm := confirmer{need: s.Confirm, gap: s.ConfirmGap, forget: s.Forget}
 	escalate := s.EscalateAfter
@@ -192,7 +196,7 @@ func (s *Stream) Run(ctx context.Context, out chan<- device.Event) error {
 		}
 		seq++
 		now := time.Now()
-		codes, derr := dec.Decode(ctx, img, barcode.Quick)
+		codes, derr := live.Decode(ctx, img, barcode.Quick)
 		if errors.Is(derr, barcode.ErrReader) {
 			s.count(func(st *Stats) { st.Failed++ })
 			continue // that frame is lost; the next one may read
@@ -214,8 +218,9 @@ func (s *Stream) Run(ctx context.Context, out chan<- device.Event) error {
 		if escalate > 0 && !busy && stale >= wait {
 			busy, stale = true, 0
 			s.count(func(st *Stats) { st.Thorough++ })
+			seq := seq // the loop moves on while the thorough pass looks
 			wg.Go(func() {
-				codes, err := dec.Decode(ctx, img, barcode.Thorough)
+				codes, err := slow.Decode(ctx, img, barcode.Thorough)
 				results <- thoroughRead{seq: seq, at: now, codes: codes, err: err}
 			})
 		}
