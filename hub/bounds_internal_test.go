@@ -43,6 +43,13 @@ func TestParseCursorBounds(t *testing.T) {
 		".5":          false,
 		"abc.1.2.3.4": false,
 		"abc.x":       false,
+		// A site's view, and only a site's, has a fifth part: where its
+		// read from the start began.
+		"abc.7.0.i_leeds-wh.5":  true,
+		"abc.7.0.i_leeds-wh":    false,
+		"abc.7.0.i.5":           false,
+		"abc.7.0.i_leeds-wh.-5": false,
+		"abc.7.0.i_leeds-wh.x":  false,
 	} {
 		_, err := h.parseCursor(c)
 		assert.Equal(t, ok, err == nil, "%s: %v", c, err)

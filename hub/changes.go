@@ -107,21 +107,34 @@ func appendJSONString(b []byte, s string) []byte {
 // tombstones, unless it started from scratch under the same horizon (then
 // it never held what they deleted). Once compaction moves on, a reader
 // behind the new horizon has to start again.
-func (h *Hub) cursor(seq, startHorizon int64, view string) string {
-	return h.instance + "." + strconv.FormatInt(seq, 10) + "." + strconv.FormatInt(startHorizon, 10) + "." + view
+//
+// A site's view (sitePrefix) adds the high-water mark where its read from
+// the start began: the "left a site" entries up to it are not sent (see
+// hubdb.SiteChangesOfAfter). Other views' cursors have no fifth part.
+func (h *Hub) cursor(seq, startHorizon int64, view string, startTop int64) string {
+	c := h.instance + "." + strconv.FormatInt(seq, 10) + "." + strconv.FormatInt(startHorizon, 10) + "." + view
+	if strings.Contains(view, sitePrefix) {
+		c += "." + strconv.FormatInt(startTop, 10)
+	}
+	return c
 }
+
+// sitePrefix joins a view's name and its bench's site in the view name a
+// cursor carries (a site id is a slug: it has no '_').
+const sitePrefix = "_"
 
 // readPosition is where a cursor says a reader is.
 type readPosition struct {
 	after        int64
 	startHorizon int64  // -1 for cursors issued before it was recorded
 	view         string // "" for cursors issued before views: everything was sent
+	startTop     int64  // a site's view: the high-water mark when its read from the start began
 }
 
 func (h *Hub) parseCursor(c string) (readPosition, error) {
 	invalid := refuse(KindInvalid, wire.CodeInvalidCursor, "The cursor is not one this hub issued.")
 	parts := strings.Split(c, ".")
-	if len(parts) < 2 || len(parts) > 4 || parts[0] == "" {
+	if len(parts) < 2 || len(parts) > 5 || parts[0] == "" {
 		return readPosition{}, invalid
 	}
 	pos := readPosition{startHorizon: -1}
@@ -134,8 +147,17 @@ func (h *Hub) parseCursor(c string) (readPosition, error) {
 			return readPosition{}, invalid
 		}
 	}
-	if len(parts) == 4 {
+	if len(parts) >= 4 {
 		if pos.view = parts[3]; pos.view == "" {
+			return readPosition{}, invalid
+		}
+	}
+	// A site's view has its fifth part, and no other view has one.
+	if (len(parts) == 5) != strings.Contains(pos.view, sitePrefix) {
+		return readPosition{}, invalid
+	}
+	if len(parts) == 5 {
+		if pos.startTop, err = strconv.ParseInt(parts[4], 10, 64); err != nil || pos.startTop < 0 {
 			return readPosition{}, invalid
 		}
 	}
@@ -159,31 +181,51 @@ func (h *Hub) feed(ctx context.Context, a benchAuth, cursor string, limit int) (
 		if pos, err = h.parseCursor(cursor); err != nil {
 			return pageOut{}, err
 		}
-		// A bench enrolled again with other scopes keeps its cursor: what
-		// it holds was read under another view, with more than it may
-		// now see or less than it needs. Reading everything again under
-		// the new view sweeps the one and fills in the other.
-		if pos.view != v.name {
-			return pageOut{}, refuse(KindGone, wire.CodeCursorExpired,
-				"The cursor was issued for other scopes than this bench's: resync from scratch.")
-		}
 	}
 	var p pageOut
 	// One read transaction: the horizon and the page come from the same
 	// snapshot, so a compaction in between cannot hide a tombstone.
 	err := h.db.View(ctx, func(tx *hubdb.Tx) error {
+		// A bench of a site reads the log as that site sees it (sites.go),
+		// under a view named for it.
+		site, err := tx.BenchSite(ctx, a.bench)
+		if err != nil {
+			return err
+		}
+		if site != "" {
+			v.name += sitePrefix + site
+		}
+		// A bench enrolled again with other scopes, or moved to another
+		// site, keeps its cursor: what it holds was read under another
+		// view, with more than it may now see or less than it needs.
+		// Reading everything again under the new view sweeps the one and
+		// fills in the other.
+		if cursor != "" && pos.view != v.name {
+			return refuse(KindGone, wire.CodeCursorExpired,
+				"The cursor was issued for other scopes or another site than this bench's: resync from scratch.")
+		}
 		horizon, err := tx.Horizon(ctx)
 		if err != nil {
 			return err
 		}
 		if cursor == "" {
 			pos.startHorizon = horizon
+			if site != "" {
+				if pos.startTop, err = tx.HighWater(ctx); err != nil {
+					return err
+				}
+			}
 		}
 		if pos.after < horizon && pos.startHorizon != horizon {
 			return refuse(KindGone, wire.CodeCursorExpired,
 				"The change log was compacted past this cursor (horizon %d): resync from scratch.", horizon)
 		}
-		changes, err := tx.ChangesOfAfter(ctx, v.entities, pos.after, limit+1)
+		var changes []hubdb.Change
+		if site == "" {
+			changes, err = tx.ChangesOfAfter(ctx, v.entities, pos.after, limit+1)
+		} else {
+			changes, err = tx.SiteChangesOfAfter(ctx, v.entities, site, pos.after, pos.startTop, limit+1)
+		}
 		if err != nil {
 			return err
 		}
@@ -192,7 +234,11 @@ func (h *Hub) feed(ctx context.Context, a benchAuth, cursor string, limit int) (
 			// A read from the start is where a bench has the most to pull
 			// (its first, or a resync): it is told how much, for its
 			// progress, counted in this snapshot.
-			p.Remaining, err = tx.CountChangesOfAfter(ctx, v.entities, p.last)
+			if site == "" {
+				p.Remaining, err = tx.CountChangesOfAfter(ctx, v.entities, p.last)
+			} else {
+				p.Remaining, err = tx.CountSiteChangesOfAfter(ctx, v.entities, site, p.last, pos.startTop)
+			}
 		}
 		if err != nil || p.HasMore {
 			return err
@@ -211,7 +257,7 @@ func (h *Hub) feed(ctx context.Context, a benchAuth, cursor string, limit int) (
 	if err := v.project(p.Changes); err != nil {
 		return pageOut{}, err
 	}
-	p.NextCursor = h.cursor(p.last, pos.startHorizon, v.name)
+	p.NextCursor = h.cursor(p.last, pos.startHorizon, v.name, pos.startTop)
 	return p, nil
 }
 

@@ -14,13 +14,18 @@ import (
 	"github.com/intakebench/intakebench/internal/httpx"
 )
 
-// Reviews is the supervisors' queue, the same at every bench: each device
+// Reviews is the supervisors' queue of every site, as a bench of no site
+// and the hub's dashboard see it (ReviewsAt is one site's): each device
 // rerouted to Returns whose payout waits for a decision, with the grading
 // that rerouted it and the photos any bench took. A device a supervisor
 // asked more photos of is in it too, as photos-requested.
-func (h *Hub) Reviews(ctx context.Context) (out []intake.Review, err error) {
+func (h *Hub) Reviews(ctx context.Context) ([]intake.Review, error) { return h.ReviewsAt(ctx, "") }
+
+// ReviewsAt is the queue as the supervisors of a site see it: the
+// trade-ins of that site and of none. Site "" is every site's.
+func (h *Hub) ReviewsAt(ctx context.Context, site string) (out []intake.Review, err error) {
 	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
-		ids, err := tx.AwaitingSupervisor(ctx)
+		ids, err := tx.AwaitingSupervisorAt(ctx, site)
 		if err != nil {
 			return err
 		}
@@ -75,10 +80,15 @@ func (h *Hub) BlobOf(ctx context.Context, sum string) (data []byte, mime string,
 	return data, mime, err
 }
 
-// The supervisors' routes: every bench of intake:write sees the one queue.
+// The supervisors' routes: every bench of intake:write sees the one queue
+// of its site (all of it, for a bench of no site).
 
-func (s *Server) reviews(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
-	rs, err := s.hub.Reviews(r.Context())
+func (s *Server) reviews(w http.ResponseWriter, r *http.Request, a benchAuth) error {
+	site, err := s.hub.benchSite(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	rs, err := s.hub.ReviewsAt(r.Context(), site)
 	if err != nil {
 		return err
 	}
@@ -86,8 +96,12 @@ func (s *Server) reviews(w http.ResponseWriter, r *http.Request, _ benchAuth) er
 	return nil
 }
 
-func (s *Server) quarantines(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
-	qs, err := s.hub.Quarantines(r.Context())
+func (s *Server) quarantines(w http.ResponseWriter, r *http.Request, a benchAuth) error {
+	site, err := s.hub.benchSite(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	qs, err := s.hub.QuarantinesAt(r.Context(), site)
 	if err != nil {
 		return err
 	}
@@ -95,12 +109,19 @@ func (s *Server) quarantines(w http.ResponseWriter, r *http.Request, _ benchAuth
 	return nil
 }
 
-func (s *Server) tradeInPhotos(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
+func (s *Server) tradeInPhotos(w http.ResponseWriter, r *http.Request, a benchAuth) error {
 	id := r.PathValue("id")
 	if _, err := s.hub.TradeIn(r.Context(), id); errors.Is(err, hubdb.ErrNotFound) {
 		return refuse(KindNotFound, wire.CodeNotFound, "The hub holds no trade-in %.40q.", id)
 	} else if err != nil {
 		return err
+	}
+	// A bench of a site sees the photos of what it is shown: its site's
+	// trade-ins and those of none.
+	if visible, err := s.hub.sees(r.Context(), a, id); err != nil {
+		return err
+	} else if !visible {
+		return refuse(KindNotFound, wire.CodeNotFound, "The hub holds no trade-in %.40q for this bench's site.", id)
 	}
 	ps, err := s.hub.Photos(r.Context(), id)
 	if err != nil {

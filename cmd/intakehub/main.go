@@ -36,6 +36,7 @@ commands:
   seed          fill the hub with the demo catalog, operators and trade-ins
   enroll-bench  print a one-time code that enrolls a bench
   revoke-bench  revoke a bench's token (it keeps its local data)
+  sites         add and list warehouses and stores, put benches, operators and trade-ins at one: intakehub sites list|add|bench|operator|tradein
   apikey        create, list or revoke public API keys: intakehub apikey create|list|revoke
   compact       drop change-log tombstones older than --retention
   webhooks      list webhook endpoints, show and redrive dead letters: intakehub webhooks list|dead|redrive
@@ -78,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"import":   runImport,
 		"export":   runExport,
 		"version":  runVersion,
+		"sites":    runSites,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -163,6 +165,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler.Mount(base+"/admin/imports/", programme.Admin(http.StripPrefix(base+"/admin/imports",
 		imports.Handler(imports.New(h.DB(), imports.Config{Now: h.Now, Logger: log})))))
 	handler.Mount(base+"/admin/exports/", programme.Admin(http.StripPrefix(base+"/admin/exports", exports.Handler(exports.New(h.DB())))))
+	// Seed 002's market price observations, recorded by an admin.
+	handler.Mount(base+"/admin/prices/", programme.Admin(http.StripPrefix(base+"/admin/prices", api.AdminHandler())))
 	// Seed 004's Sellers API, our buyers' side of it in the admin API, and
 	// the scheduler of its reminders and of every offer's expiry.
 	steps := schedule.New(h, schedule.WithLogger(log))
@@ -312,12 +316,13 @@ func runEnrollBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs, db := newFlags("enroll-bench", stderr)
 	scopes := scopesFlag(fs, wire.BenchScopes)
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code stays valid")
+	site := fs.String("site", "", "the site the bench works at (intakehub sites); none: every site's")
 	names, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(names) != 1 {
-		fmt.Fprintln(stderr, "usage: intakehub enroll-bench NAME [--db PATH] [--scopes a,b] [--ttl 24h]")
+		fmt.Fprintln(stderr, "usage: intakehub enroll-bench NAME [--db PATH] [--scopes a,b] [--ttl 24h] [--site SITE]")
 		return errUsage
 	}
 	h, err := hub.Open(ctx, *db, hub.Config{})
@@ -325,9 +330,19 @@ func runEnrollBench(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer h.Close()
+	if *site != "" {
+		if err := checkSite(ctx, h, *site); err != nil {
+			return err
+		}
+	}
 	code, err := h.CreateEnrollment(ctx, names[0], splitScopes(*scopes), *ttl)
 	if err != nil {
 		return err
+	}
+	if *site != "" {
+		if err := h.AssignBench(ctx, names[0], *site); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(stdout, code)
 	fmt.Fprintf(stderr, "enrollment code for bench %s, valid once until %s\n", names[0], time.Now().Add(*ttl).Format(time.RFC3339))

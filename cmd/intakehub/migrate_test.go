@@ -12,21 +12,21 @@ import (
 func TestMigrateReportsAndApplies(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hub.db")
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        0        9      9 to apply
-public     0        2      2 to apply
+hub        0        10     10 to apply
+public     0        3      3 to apply
 webhook    0        2      2 to apply
 `, runOK(t, "migrate", "--db", db, "--status"))
 	_, err := os.Stat(db)
 	require.ErrorIs(t, err, os.ErrNotExist, "a report makes no database")
 
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        9        9      applied 9
-public     2        2      applied 2
+hub        10       10     applied 10
+public     3        3      applied 3
 webhook    2        2      applied 2
 `, runOK(t, "migrate", "--db", db))
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        9        9      up to date
-public     2        2      up to date
+hub        10       10     up to date
+public     3        3      up to date
 webhook    2        2      up to date
 `, runOK(t, "migrate", "--db", db))
 }

@@ -47,7 +47,7 @@ func publicAPI(ctx context.Context, h *hub.Hub, log *slog.Logger, hooks *webhook
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog for the public API: %w", err)
 	}
-	api, err := public.New(h.DB(), cat, apiKeys{h}, public.WithWebhooks(d), public.WithLogger(log))
+	api, err := public.New(h.DB(), cat, apiKeys{h}, public.WithWebhooks(d), public.WithLogger(log), public.WithClock(h.Now))
 	if err != nil {
 		return nil, nil, err
 	}

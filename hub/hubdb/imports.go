@@ -193,6 +193,7 @@ func (tx *Tx) NextNumbers(ctx context.Context, name string, n int) (int64, error
 // payout ledger's rules.
 type ImportedTradeIn struct {
 	TradeIn intake.TradeIn
+	Site    string // the site it is expected at (migration 0010), "" for none
 	History HistoryEntry
 	Unit    *Unit
 	Stock   *intake.StockEntry
@@ -221,7 +222,7 @@ var importTables = [...]struct {
 	name string
 	cols []string
 }{
-	{"tradeins", []string{"id", "status", "imei", "imei2", "doc", "updated_at", "source", "external_id", "customer_id", "created_at"}},
+	{"tradeins", []string{"id", "status", "imei", "imei2", "doc", "updated_at", "source", "external_id", "customer_id", "created_at", "site_id"}},
 	{"changes", []string{"entity", "entity_id", "op", "at"}},
 	{"tradein_history", []string{"tradein_id", "from_status", "to_status", "actor", "reason", "at"}},
 	{"units", []string{"id", "tradein_id", "imei", "sku", "status", "created_at", "updated_at"}},
@@ -238,6 +239,8 @@ func EncodeImportedTradeIn(it ImportedTradeIn) (*EncodedTradeIn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode trade-in %s: %w", t.ID, err)
 	}
+	// A new trade-in no bench has pulled: its site is set, not moved to.
+	row = append(row, dbtime.Nullable(it.Site))
 	e := &EncodedTradeIn{ID: t.ID, ExternalID: t.ExternalID, tradeIn: row}
 	if t.Reference == "" {
 		// The JSON of a trade-in starts with its id and reference.

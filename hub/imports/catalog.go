@@ -2,7 +2,6 @@ package imports
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -129,106 +128,4 @@ func applyVariants(ctx context.Context, tx *hubdb.Tx, items []item[wire.Variant]
 		return c, nil
 	}
 	return c, tx.PutVariants(ctx, changed, now)
-}
-
-// The columns of a prices file: one price of one variant a row.
-const (
-	pSKU = iota
-	pCondition
-	pPrice
-)
-
-var priceFileColumns = []column{
-	pSKU:       {"sku", true},
-	pCondition: {"condition", true},
-	pPrice:     {"price", true},
-}
-
-// price is a variant's price in one condition.
-type price struct {
-	sku       string
-	condition intake.Condition
-	price     intake.Cents
-}
-
-// prices reads prices of the variants in the hub's catalog when the import
-// starts.
-func (im *Importer) prices(ctx context.Context) (ops[price], error) {
-	known := map[string]bool{}
-	err := im.db.View(ctx, func(tx *hubdb.Tx) error {
-		vs, err := tx.Variants(ctx)
-		for _, v := range vs {
-			known[v.SKU] = true
-		}
-		return err
-	})
-	if err != nil {
-		return ops[price]{}, fmt.Errorf("read the catalog: %w", err)
-	}
-	return ops[price]{
-		columns: priceFileColumns,
-		check: func(r *row, _ time.Time) price {
-			var p price
-			if p.sku = required(r, pSKU, 128); p.sku != "" && !known[p.sku] {
-				r.reject(pSKU, "unknown SKU %s: not in the hub's catalog", quoted(p.sku))
-			}
-			p.condition, _ = word(r, pCondition, intake.ParseCondition)
-			if r.get(pCondition) == "" {
-				r.reject(pCondition, "required")
-			}
-			var ok bool
-			if p.price, ok = money(r, pPrice); !ok && r.get(pPrice) == "" {
-				r.reject(pPrice, "required")
-			}
-			return p
-		},
-		apply: applyPrices,
-	}, nil
-}
-
-// applyPrices sets the prices the file gives in their variants' tables: a
-// price the table has already is counted as there, one it lacks as
-// imported, one it has otherwise as updated. Each variant changed is
-// written once, with its change logged for benches.
-func applyPrices(ctx context.Context, tx *hubdb.Tx, items []item[price], now time.Time) (counts, error) {
-	var c counts
-	skus := make([]string, len(items))
-	for i, it := range items {
-		skus[i] = it.v.sku
-	}
-	current, err := tx.VariantsOf(ctx, skus)
-	if err != nil {
-		return c, err
-	}
-	changed := map[string]bool{}
-	for _, it := range items {
-		v, ok := current[it.v.sku]
-		if !ok {
-			return c, fmt.Errorf("variant %s: %w", it.v.sku, hubdb.ErrNotFound)
-		}
-		old, had := v.Prices[it.v.condition]
-		switch {
-		case had && old == it.v.price:
-			c.skipped++
-			continue
-		case had:
-			c.updated++
-		default:
-			c.imported++
-		}
-		if v.Prices == nil {
-			v.Prices = intake.PriceTable{}
-		}
-		v.Prices[it.v.condition] = it.v.price
-		current[it.v.sku] = v
-		changed[it.v.sku] = true
-	}
-	if len(changed) == 0 {
-		return c, nil
-	}
-	var vs []wire.Variant
-	for _, sku := range slices.Sorted(maps.Keys(changed)) {
-		vs = append(vs, current[sku])
-	}
-	return c, tx.PutVariants(ctx, vs, now)
 }

@@ -20,7 +20,7 @@ const tradeInHeader = "external_id,status,sku,imei,condition,offer\n"
 // wrong with it.
 func TestMalformedFilesChangeNothing(t *testing.T) {
 	all := "external_id, reference, status, sku, imei, imei2, serial, colour, condition, offer, payout_method, payout_reference, " +
-		"customer_name, customer_email, customer_phone, tracking, created_at"
+		"customer_name, customer_email, customer_phone, tracking, created_at, site"
 	for _, tc := range []struct {
 		name   string
 		format imports.Format
@@ -109,7 +109,7 @@ func TestJSONLinesValues(t *testing.T) {
 		{Line: 3, Field: "serial", Reason: "want a string, a number or a list of strings"},
 		{Line: 3, Field: "imei", Reason: "required when there is no serial"},
 		{Line: 4, Field: "ofer", Reason: "unknown field (the fields are external_id, reference, status, sku, imei, imei2, serial, colour, " +
-			"condition, offer, payout_method, payout_reference, customer_name, customer_email, customer_phone, tracking, created_at)"},
+			"condition, offer, payout_method, payout_reference, customer_name, customer_email, customer_phone, tracking, created_at, site)"},
 		{Line: 5, Field: "offer", Reason: `amount "3.2e2": want digits with at most two decimals`},
 	}}, rep)
 }

@@ -33,6 +33,7 @@ const (
 	tCustomerPhone
 	tTracking
 	tCreatedAt
+	tSite
 )
 
 var tradeInColumns = []column{
@@ -53,6 +54,7 @@ var tradeInColumns = []column{
 	tCustomerPhone:   {"customer_phone", false},
 	tTracking:        {"tracking", false},
 	tCreatedAt:       {"created_at", false},
+	tSite:            {"site", false}, // where it is expected (intakehub sites); none: every site
 }
 
 // importActor is who the steps an import writes are recorded as made by.
@@ -62,11 +64,19 @@ const importActor = "import"
 // import starts.
 func (im *Importer) tradeIns(ctx context.Context) (ops[*hubdb.EncodedTradeIn], error) {
 	var catalog map[string]wire.Variant
+	sites := map[string]bool{}
 	err := im.db.View(ctx, func(tx *hubdb.Tx) error {
 		vs, err := tx.Variants(ctx)
 		catalog = make(map[string]wire.Variant, len(vs))
 		for _, v := range vs {
 			catalog[v.SKU] = v
+		}
+		if err != nil {
+			return err
+		}
+		ss, err := tx.Sites(ctx)
+		for _, s := range ss {
+			sites[s.ID] = true
 		}
 		return err
 	})
@@ -87,10 +97,16 @@ func (im *Importer) tradeIns(ctx context.Context) (ops[*hubdb.EncodedTradeIn], e
 		columns: tradeInColumns,
 		check: func(r *row, now time.Time) *hubdb.EncodedTradeIn {
 			t, payouts := checkTradeIn(r, catalog, run, now)
+			site := r.get(tSite)
+			if site != "" && !sites[site] {
+				r.reject(tSite, "unknown site %s: intakehub sites list names the hub's", quoted(site))
+			}
 			if len(r.rejected) > 0 {
 				return nil
 			}
-			e, err := hubdb.EncodeImportedTradeIn(imported(t, payouts, now))
+			it := imported(t, payouts, now)
+			it.Site = site
+			e, err := hubdb.EncodeImportedTradeIn(it)
 			if err != nil {
 				r.reject(-1, "%s", err.Error())
 			}

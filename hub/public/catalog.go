@@ -27,6 +27,10 @@ type Variant struct {
 	Model   string
 	Storage string
 	Carrier string
+	// Colour, when the catalog has one, names the variant in seed 002
+	// ("128GB Space Black") instead of its carrier; the hub's own catalog
+	// has none yet.
+	Colour  string
 	SKU     string
 	Buyback intake.PriceTable
 	Resale  intake.PriceTable // nil: derived with ResaleMarkupPercent

@@ -182,9 +182,11 @@ func itemFromRow(it hubdb.QuoteItem) QuoteItem {
 
 // Where a side's current prices come from.
 const (
-	SourceRecorded = "recorded" // the newest RecordPrice / RecordResalePrice
-	SourceCatalog  = "catalog"  // the catalog's table, nothing recorded yet
-	SourceDerived  = "derived"  // resale = buyback × ResaleMarkupPercent
+	// SourceAggregated is seed 002's word for prices from observations:
+	// each condition's newest (see hubdb.CurrentPrices).
+	SourceAggregated = "aggregated"
+	SourceCatalog    = "catalog" // the catalog's table, nothing recorded yet
+	SourceDerived    = "derived" // resale = buyback × ResaleMarkupPercent
 )
 
 // currentPrices is a variant's current table of one kind.
@@ -200,7 +202,7 @@ type currentPrices struct {
 // marked up by ResaleMarkupPercent.
 func pickCurrent(v Variant, kind hubdb.PriceKind, recorded map[hubdb.PriceKind]hubdb.PriceObservation) currentPrices {
 	if o, ok := recorded[kind]; ok {
-		return currentPrices{table: o.Prices, at: &o.At, source: SourceRecorded}
+		return currentPrices{table: o.Prices, at: &o.At, source: SourceAggregated}
 	}
 	switch {
 	case kind == hubdb.PriceBuyback:
@@ -211,61 +213,3 @@ func pickCurrent(v Variant, kind hubdb.PriceKind, recorded map[hubdb.PriceKind]h
 	buy := pickCurrent(v, hubdb.PriceBuyback, recorded)
 	return currentPrices{table: deriveResale(buy.table), at: buy.at, source: SourceDerived}
 }
-
-// seed002Conditions are the conditions seed 002 reports, in its order.
-var seed002Conditions = []intake.Condition{intake.ConditionExcellent, intake.ConditionGood, intake.ConditionFair, intake.ConditionPoor}
-
-// historyPoints flattens observations into seed 002's history, each price
-// scaled to percent of itself, keeping only condition label condFilter
-// when it is set.
-func historyPoints(obs []hubdb.PriceObservation, percent int64, condFilter string) []PricePoint {
-	out := []PricePoint{}
-	for _, o := range obs {
-		for _, c := range seed002Conditions {
-			label := intake.Seed002Label(c)
-			p, ok := o.Prices[c]
-			if !ok || (condFilter != "" && label != condFilter) {
-				continue
-			}
-			out = append(out, PricePoint{Date: o.At.Format(time.DateOnly), Value: p.Percent(percent), Currency: "USD", Condition: label, at: o.At})
-		}
-	}
-	return out
-}
-
-func trend(points []PricePoint) string {
-	if len(points) == 0 {
-		return "stable"
-	}
-	// Excellent unless the history was filtered to another condition.
-	label := points[0].Condition
-	var first, last intake.Cents
-	n := 0
-	for _, p := range points {
-		if p.Condition != label {
-			continue
-		}
-		if n == 0 {
-			first = p.Value
-		}
-		last = p.Value
-		n++
-	}
-	if n < 2 || first <= 0 {
-		return "stable"
-	}
-	// Integer arithmetic: change in basis points of the first price.
-	change := (int64(last) - int64(first)) * 10000 / int64(first)
-	switch {
-	case change >= 200:
-		return "rising"
-	case change <= -200:
-		return "falling"
-	}
-	return "stable"
-}
-
-// marketConfidence is 50 + 5 per distinct observation time behind the
-// history, at most 95: a catalog price nobody re-observed is a coin toss,
-// a price seen every week for months is solid.
-func marketConfidence(observations int) int { return min(95, 50+5*observations) }

@@ -93,11 +93,11 @@ func TestPickCurrent(t *testing.T) {
 	}{
 		{"buyback from the catalog", plain, hubdb.PriceBuyback, nil, currentPrices{table: buy, source: SourceCatalog}},
 		{"buyback recorded", plain, hubdb.PriceBuyback, map[hubdb.PriceKind]hubdb.PriceObservation{hubdb.PriceBuyback: recordedBuy},
-			currentPrices{table: recordedBuy.Prices, at: &recordedBuy.At, source: SourceRecorded}},
+			currentPrices{table: recordedBuy.Prices, at: &recordedBuy.At, source: SourceAggregated}},
 		{"resale from the catalog", withResale, hubdb.PriceResale, map[hubdb.PriceKind]hubdb.PriceObservation{hubdb.PriceBuyback: recordedBuy},
 			currentPrices{table: sell, source: SourceCatalog}},
 		{"resale recorded", withResale, hubdb.PriceResale, map[hubdb.PriceKind]hubdb.PriceObservation{hubdb.PriceResale: recordedSell},
-			currentPrices{table: recordedSell.Prices, at: &recordedSell.At, source: SourceRecorded}},
+			currentPrices{table: recordedSell.Prices, at: &recordedSell.At, source: SourceAggregated}},
 		{"resale derived from catalog buyback", plain, hubdb.PriceResale, nil,
 			currentPrices{table: intake.PriceTable{intake.ConditionGood: 13000}, source: SourceDerived}},
 		{"resale derived from recorded buyback", plain, hubdb.PriceResale, map[hubdb.PriceKind]hubdb.PriceObservation{hubdb.PriceBuyback: recordedBuy},

@@ -32,6 +32,11 @@
 //	GET    /api/{tenant}/admin/customers?limit&cursor                                         admin
 //	GET    /api/{tenant}/admin/stats                                                          admin
 //	GET    /api/{tenant}/admin/queue?status&limit&cursor  the operator's queue, with counts   admin
+//	GET    /api/{tenant}/admin/sites                    the sites (sites.go), each with its benches  admin
+//	POST   /api/{tenant}/admin/sites                {id, name, kind: warehouse|store}         admin
+//	PUT    /api/{tenant}/admin/benches/{id}/site    {site} (null: none)                       admin
+//	PUT    /api/{tenant}/admin/operators/{id}/site  {site} (null: none)                       admin
+//	PUT    /api/{tenant}/admin/tradeins/{id}/site   {site} (null: none)                       admin
 //
 // Every request is authenticated by `Authorization: Bearer <token>`: a
 // customer's session token (from login), or an admin's hub API key with
@@ -168,6 +173,10 @@ func (a *API) Handler() http.Handler {
 	r.route("/admin/customers", methods{"GET": a.admin(a.handleListCustomers)})
 	r.route("/admin/stats", methods{"GET": a.admin(a.handleStats)})
 	r.route("/admin/queue", methods{"GET": a.admin(a.handleQueue)})
+	r.route("/admin/sites", methods{"GET": a.admin(a.handleListSites), "POST": a.admin(a.handleCreateSite)})
+	r.route("/admin/benches/{id}/site", methods{"PUT": a.admin(a.handleAssignBench)})
+	r.route("/admin/operators/{id}/site", methods{"PUT": a.admin(a.handleAssignOperator)})
+	r.route("/admin/tradeins/{id}/site", methods{"PUT": a.admin(a.handleAssignTradeIn)})
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeProblem(w, r, &requestError{status: http.StatusNotFound, code: codeNotFound, detail: "No such endpoint: " + r.Method + " " + r.URL.Path + "."})

@@ -145,7 +145,7 @@ func public(t *testing.T, open Opener) {
 		return o, ok
 	}
 
-	t.Run("prices: the current observation is the newest not in the future", func(t *testing.T) {
+	t.Run("prices: each condition's current price is its newest not in the future", func(t *testing.T) {
 		db := open(t)
 		record(t, db, "var_a", hubdb.PriceBuyback, ms(0, 0), table(10000))
 		record(t, db, "var_a", hubdb.PriceBuyback, ms(10, 0), intake.PriceTable{intake.ConditionExcellent: 11000})
@@ -155,8 +155,9 @@ func public(t *testing.T, open Opener) {
 
 		o, ok := current(t, db, "var_a", hubdb.PriceBuyback, ms(19, 999))
 		assert.True(t, ok)
-		assert.Equal(t, hubdb.PriceObservation{At: ms(10, 0), Prices: intake.PriceTable{intake.ConditionExcellent: 11000}}, o,
-			"only the conditions of the newest observation")
+		assert.Equal(t, hubdb.PriceObservation{At: ms(10, 0), Prices: intake.PriceTable{
+			intake.ConditionExcellent: 11000, intake.ConditionGood: 9900, intake.ConditionPoor: 9700,
+		}}, o, "excellent from 10s, the others from 0s; At is the newest")
 		o, _ = current(t, db, "var_a", hubdb.PriceBuyback, ms(20, 0))
 		assert.Equal(t, hubdb.PriceObservation{At: ms(20, 0), Prices: table(12000)}, o, "at now counts")
 		o, _ = current(t, db, "var_a", hubdb.PriceResale, ms(30, 0))
@@ -177,6 +178,69 @@ func public(t *testing.T, open Opener) {
 		}}, o)
 	})
 
+	t.Run("prices: sources observing at one time give the lower median", func(t *testing.T) {
+		db := open(t)
+		inTx(t, db, func(tx *hubdb.Tx) error {
+			return tx.RecordPriceRows(ctx, []hubdb.PriceRow{
+				{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionGood, At: ms(5, 0), Source: "ebay", Cents: 30000},
+				{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionGood, At: ms(5, 0), Source: "swappa", Cents: 10000},
+				{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionGood, At: ms(5, 0), Source: "backmarket", Cents: 20000},
+				{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionFair, At: ms(5, 0), Source: "ebay", Cents: 8000},
+				{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionFair, At: ms(5, 0), Source: "swappa", Cents: 6000},
+			})
+		})
+		o, _ := current(t, db, "var_a", hubdb.PriceResale, ms(9, 0))
+		assert.Equal(t, hubdb.PriceObservation{At: ms(5, 0), Prices: intake.PriceTable{intake.ConditionGood: 20000, intake.ConditionFair: 6000}}, o)
+		var got intake.Cents
+		var ok bool
+		view(t, db, func(tx *hubdb.Tx) (err error) {
+			got, ok, err = tx.PriceRowOf(ctx, hubdb.PriceRow{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionFair, At: ms(5, 0), Source: "swappa"})
+			return err
+		})
+		assert.True(t, ok)
+		assert.Equal(t, intake.Cents(6000), got)
+		view(t, db, func(tx *hubdb.Tx) (err error) {
+			_, ok, err = tx.PriceRowOf(ctx, hubdb.PriceRow{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionFair, At: ms(5, 0), Source: "backmarket"})
+			return err
+		})
+		assert.False(t, ok)
+		err := db.InTx(ctx, func(tx *hubdb.Tx) error {
+			return tx.RecordPriceRows(ctx, []hubdb.PriceRow{{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: intake.ConditionFair, At: ms(6, 0), Cents: 1}})
+		})
+		assert.ErrorContains(t, err, "no source")
+	})
+
+	t.Run("prices: figures and one condition's history of a window", func(t *testing.T) {
+		db := open(t)
+		row := func(c intake.Condition, when time.Time, src string, cents intake.Cents) hubdb.PriceRow {
+			return hubdb.PriceRow{VariantID: "var_a", Kind: hubdb.PriceResale, Condition: c, At: when, Source: src, Cents: cents}
+		}
+		inTx(t, db, func(tx *hubdb.Tx) error {
+			return tx.RecordPriceRows(ctx, []hubdb.PriceRow{
+				row(intake.ConditionGood, ms(0, 0), "swappa", 100), row(intake.ConditionGood, ms(10, 0), "ebay", 200),
+				row(intake.ConditionFair, ms(10, 0), "ebay", 50), row(intake.ConditionGood, ms(20, 0), "backmarket", 300),
+				row(intake.ConditionGood, ms(30, 0), "zz", 400),
+				{VariantID: "var_a", Kind: hubdb.PriceBuyback, Condition: intake.ConditionGood, At: ms(15, 0), Source: "other", Cents: 1},
+			})
+		})
+		var st hubdb.PriceStats
+		var good []hubdb.PriceRow
+		view(t, db, func(tx *hubdb.Tx) (err error) {
+			if st, err = tx.PriceStatsOf(ctx, "var_a", hubdb.PriceResale, ms(10, 0), ms(20, 0)); err != nil {
+				return err
+			}
+			good, err = tx.ConditionPriceRows(ctx, "var_a", hubdb.PriceResale, intake.ConditionGood, ms(10, 0), ms(20, 0))
+			return err
+		})
+		assert.Equal(t, hubdb.PriceStats{Count: 3, Sources: []string{"backmarket", "ebay"}, Newest: ms(20, 0)}, st)
+		assert.Equal(t, []hubdb.PriceRow{row(intake.ConditionGood, ms(10, 0), "ebay", 200), row(intake.ConditionGood, ms(20, 0), "backmarket", 300)}, good)
+		view(t, db, func(tx *hubdb.Tx) (err error) {
+			st, err = tx.PriceStatsOf(ctx, "var_b", hubdb.PriceResale, ms(0, 0), ms(40, 0))
+			return err
+		})
+		assert.Equal(t, hubdb.PriceStats{}, st, "nothing observed")
+	})
+
 	t.Run("prices: history is the window, both ends included, oldest first", func(t *testing.T) {
 		db := open(t)
 		// Recorded out of order.
@@ -184,21 +248,20 @@ func public(t *testing.T, open Opener) {
 			when time.Time
 			base intake.Cents
 		}{{ms(30, 0), 13000}, {ms(0, 0), 10000}, {ms(10, 0), 11000}, {ms(20, 0), 12000}, {ms(40, 0), 14000}} {
-			record(t, db, "var_a", hubdb.PriceBuyback, r.when, table(r.base))
+			record(t, db, "var_a", hubdb.PriceBuyback, r.when, intake.PriceTable{intake.ConditionGood: r.base})
 		}
 		record(t, db, "var_a", hubdb.PriceResale, ms(20, 0), table(99000))
-		var got []hubdb.PriceObservation
+		var got []hubdb.PriceRow
 		view(t, db, func(tx *hubdb.Tx) (err error) {
-			got, err = tx.PriceHistory(ctx, "var_a", hubdb.PriceBuyback, ms(10, 0), ms(30, 0))
+			got, err = tx.PriceRows(ctx, "var_a", hubdb.PriceBuyback, ms(10, 0), ms(30, 0))
 			return err
 		})
-		assert.Equal(t, []hubdb.PriceObservation{
-			{At: ms(10, 0), Prices: table(11000)},
-			{At: ms(20, 0), Prices: table(12000)},
-			{At: ms(30, 0), Prices: table(13000)},
-		}, got)
+		row := func(when time.Time, cents intake.Cents) hubdb.PriceRow {
+			return hubdb.PriceRow{VariantID: "var_a", Kind: hubdb.PriceBuyback, Condition: intake.ConditionGood, At: when, Source: hubdb.SourceRecorded, Cents: cents}
+		}
+		assert.Equal(t, []hubdb.PriceRow{row(ms(10, 0), 11000), row(ms(20, 0), 12000), row(ms(30, 0), 13000)}, got)
 		view(t, db, func(tx *hubdb.Tx) (err error) {
-			got, err = tx.PriceHistory(ctx, "var_b", hubdb.PriceBuyback, ms(0, 0), ms(40, 0))
+			got, err = tx.PriceRows(ctx, "var_b", hubdb.PriceBuyback, ms(0, 0), ms(40, 0))
 			return err
 		})
 		assert.Empty(t, got)
