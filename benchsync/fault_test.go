@@ -177,9 +177,13 @@ func TestFaultsLoseNothingAndApplyNothingTwice(t *testing.T) {
 		requireConverged(t, h, b, h.Seeded.TradeIns)
 	}
 	assert.Positive(t, failures.Load(), "the faults made syncs fail")
-	assert.Positive(t, duplicates.Load(), "answers were lost after the hub committed, and the retries were duplicates")
-	t.Logf("%d events from %d benches, %d receipts; %d failed syncs retried, %d events delivered twice and applied once",
-		total, benches, receipts, failures.Load(), duplicates.Load())
+	// The retry of a push whose answer was lost is the same batch, which
+	// the hub answers again from its idempotency record, or a larger one,
+	// whose events it already has it reports as duplicates: either way
+	// each receipt was applied once (above).
+	assert.Positive(t, proxy.lostPushes.Load(), "answers to pushes were lost after the hub committed")
+	t.Logf("%d events from %d benches, %d receipts; %d failed syncs retried, %d push answers lost, %d events delivered twice and applied once",
+		total, benches, receipts, failures.Load(), proxy.lostPushes.Load(), duplicates.Load())
 }
 
 func cleanInspection() intake.Inspection {

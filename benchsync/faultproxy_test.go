@@ -1,6 +1,7 @@
 package benchsync_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -25,9 +26,17 @@ type faultProxy struct {
 
 	mu    sync.Mutex
 	rng   *rand.Rand
-	drawn int // faulty connections so far
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
+
+	// sureCuts is how many pushes, while faulty, lose their answer after
+	// the hub committed whatever the dice say: with keep-alive a loaded
+	// round opens so few connections that the dice alone may cut none,
+	// and the round would have no duplicate to prove.
+	sureCuts atomic.Int32
+	// lostPushes counts the pushes whose answer a sure cut lost, after
+	// the hub had the whole request.
+	lostPushes atomic.Int32
 }
 
 // connFaults are one connection's misdeeds.
@@ -55,6 +64,7 @@ func newFaultProxy(t *testing.T, upstream string) *faultProxy {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("fault proxy seed %d", seed)
 	p := &faultProxy{ln: ln, upstream: upstream, rng: rand.New(rand.NewPCG(seed, 7)), conns: map[net.Conn]struct{}{}}
+	p.sureCuts.Store(3)
 	p.wg.Go(p.serve)
 	t.Cleanup(p.close)
 	return p
@@ -83,12 +93,9 @@ func (p *faultProxy) draw() connFaults {
 		f.latency = 70 * time.Millisecond
 	}
 	// A bench keeps its connection alive, so a round of thousands of
-	// events may open only a few, fewer still on a loaded machine: the
-	// first few cut their answer whatever the dice say, so that every
-	// round has answers lost after the hub committed (a bench's round
-	// pushes before it pulls) and proves that retries are duplicates.
-	p.drawn++
-	if p.drawn <= 3 || chance(0.4) {
+	// events opens a dozen or two: at 40% a connection, answers are cut
+	// after the hub committed (and sureCuts makes sure of a few).
+	if chance(0.4) {
 		f.cutAnswerAt = 90
 	}
 	if chance(0.1) {
@@ -157,6 +164,8 @@ func (p *faultProxy) handle(client net.Conn, f connFaults) {
 	defer p.untrack(hub)
 
 	done := make(chan struct{}, 2)
+	// sureCut: this connection's push loses its answer.
+	var sureCut atomic.Bool
 	go func() { // request: bench → hub
 		defer func() { done <- struct{}{} }()
 		if f.resetUp {
@@ -166,16 +175,30 @@ func (p *faultProxy) handle(client net.Conn, f connFaults) {
 			}
 			return
 		}
-		io.Copy(hub, client)
+		// The first request's line says whether it is a push; it is
+		// read before anything reaches the hub, so the answer knows.
+		first := make([]byte, 32<<10)
+		n, err := client.Read(first)
+		if n > 0 && p.faulty.Load() && bytes.HasPrefix(first[:n], []byte("POST /v1/events ")) && p.sureCuts.Add(-1) >= 0 {
+			sureCut.Store(true)
+		}
+		if n > 0 {
+			if _, werr := hub.Write(first[:n]); werr != nil {
+				return
+			}
+		}
+		if err == nil {
+			io.Copy(hub, client)
+		}
 	}()
 	go func() { // answer: hub → bench
 		defer func() { done <- struct{}{} }()
-		p.answer(client, hub, f)
+		p.answer(client, hub, f, &sureCut)
 	}()
 	<-done // either direction ending ends the connection
 }
 
-func (p *faultProxy) answer(client, hub net.Conn, f connFaults) {
+func (p *faultProxy) answer(client, hub net.Conn, f connFaults, sureCut *atomic.Bool) {
 	buf := make([]byte, 32<<10)
 	sent := 0
 	var resetTimer *time.Timer
@@ -197,8 +220,14 @@ func (p *faultProxy) answer(client, hub net.Conn, f connFaults) {
 				time.Sleep(d)
 			}
 			chunk := buf[:n]
+			if sureCut.Load() && f.cutAnswerAt == 0 {
+				f.cutAnswerAt = 90
+			}
 			if f.cutAnswerAt > 0 && sent+n >= f.cutAnswerAt {
 				client.Write(chunk[:f.cutAnswerAt-sent])
+				if sureCut.Load() {
+					p.lostPushes.Add(1)
+				}
 				return
 			}
 			if _, werr := client.Write(chunk); werr != nil {
