@@ -189,6 +189,9 @@ func (s *Shell) StatusBar() *StatusBar { return s.status }
 // Receive is the receive screen, e.g. for the app's --events output.
 func (s *Shell) Receive() *ReceiveScreen { return s.flow.receive }
 
+// WalkIn is the walk-in screen; nil without its services.
+func (s *Shell) WalkIn() *WalkInScreen { return s.walkIn }
+
 // Review is the supervisor's review screen; nil without its services.
 func (s *Shell) Review() *ReviewScreen { return s.review }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,13 +26,17 @@ type StatsSource interface {
 var statsColumns = [...]string{"", "Received", "Per hour worked", "Damaged on arrival", "Time per device"}
 
 // StatsScreen shows today's figures of the person logged in beside the
-// whole bench's, and the devices they received per hour as a bar chart.
+// whole bench's, and the devices they received per hour as a bar chart. A
+// supervisor sees a row for everyone else who received a device too.
 type StatsScreen struct {
 	env     Env
 	source  StatsSource
 	op      intake.Operator
-	you     [len(statsColumns)]*widget.Label
-	bench   [len(statsColumns)]*widget.Label
+	table   *fyne.Container
+	head    []fyne.CanvasObject
+	you     statsRow
+	others  []statsRow // everyone else's, for a supervisor
+	bench   statsRow
 	youKey  fyne.CanvasObject // the legend's "you" entry
 	chart   *barChart
 	msg     message
@@ -43,22 +49,13 @@ type StatsScreen struct {
 func NewStatsScreen(env Env, source StatsSource) *StatsScreen {
 	s := &StatsScreen{env: env, source: source, chart: newBarChart(), msg: newMessage()}
 	s.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
-	table := container.NewGridWithColumns(len(statsColumns))
 	for _, h := range statsColumns {
-		table.Add(bold(h))
+		s.head = append(s.head, bold(h))
 	}
-	for i := range statsColumns {
-		s.you[i], s.bench[i] = widget.NewLabel(""), widget.NewLabel("")
-		s.bench[i].Truncation = fyne.TextTruncateEllipsis
-		s.you[i].Truncation = fyne.TextTruncateEllipsis
-		table.Add(s.you[i])
-	}
-	for _, l := range s.bench {
-		table.Add(l)
-	}
-	s.you[0].TextStyle.Bold = true
-	s.bench[0].TextStyle.Bold = true
+	s.you, s.bench = newStatsRow(true), newStatsRow(true)
 	s.bench[0].SetText("Whole bench")
+	s.table = container.NewGridWithColumns(len(statsColumns))
+	table := s.table
 	// The figures are only as useful as they are understood: say how each
 	// is counted, in the words a supervisor would check them by.
 	note := widget.NewLabel("Per hour worked: devices received ÷ hours with a receipt. Damaged on arrival: of the devices graded, " +
@@ -80,6 +77,32 @@ func NewStatsScreen(env Env, source StatsSource) *StatsScreen {
 // outcome colours of the bench's bar (green, amber), and fixed rather than
 // the theme's accent, which a theme may make amber.
 var colourYou = color.NRGBA{R: 0x2f, G: 0x6f, B: 0xd0, A: 0xff}
+
+// statsRow is a row of the figures table, a label per column.
+type statsRow [len(statsColumns)]*widget.Label
+
+func newStatsRow(bold bool) statsRow {
+	var r statsRow
+	for i := range r {
+		r[i] = widget.NewLabel("")
+		r[i].Truncation = fyne.TextTruncateEllipsis
+	}
+	r[0].TextStyle.Bold = bold
+	return r
+}
+
+// fillTable lays the table out again: the heading, the person's row,
+// everyone else's, the bench's.
+func (s *StatsScreen) fillTable() {
+	objs := slices.Clone(s.head)
+	for _, r := range slices.Concat([]statsRow{s.you}, s.others, []statsRow{s.bench}) {
+		for _, l := range r {
+			objs = append(objs, l)
+		}
+	}
+	s.table.Objects = objs
+	s.table.Refresh()
+}
 
 func swatch(c color.Color) fyne.CanvasObject {
 	r := canvas.NewRectangle(c)
@@ -104,10 +127,11 @@ func (s *StatsScreen) ShowFor(op intake.Operator) {
 }
 
 // Figures are the rows of figures as shown, the person's (if anyone is
-// logged in) and then the bench's, each cell's text in column order.
+// logged in), everyone else's (for a supervisor), and then the bench's,
+// each cell's text in column order.
 func (s *StatsScreen) Figures() [][]string {
 	var rows [][]string
-	for _, r := range [][len(statsColumns)]*widget.Label{s.you, s.bench} {
+	for _, r := range slices.Concat([]statsRow{s.you}, s.others, []statsRow{s.bench}) {
 		if !r[0].Visible() {
 			continue
 		}
@@ -143,7 +167,7 @@ func (s *StatsScreen) Reload() {
 // show puts s.stats on the screen for s.op.
 func (s *StatsScreen) show() {
 	loaded := !s.stats.Since.IsZero()
-	setRow := func(row [len(statsColumns)]*widget.Label, f intake.Figures) {
+	setRow := func(row statsRow, f intake.Figures) {
 		if !loaded {
 			for _, l := range row[1:] {
 				l.SetText("")
@@ -175,7 +199,21 @@ func (s *StatsScreen) show() {
 		setRow(s.you, p.Figures)
 		mine = p.Hours
 	}
+	s.others = s.others[:0]
+	if s.op.Role.May(intake.ActionDecide) {
+		for _, p := range s.stats.People {
+			if p.Operator == s.op.ID {
+				continue
+			}
+			row := newStatsRow(false)
+			row[0].SetText(s.env.operatorName(p.Operator))
+			setRow(row, p.Figures)
+			s.others = append(s.others, row)
+		}
+		slices.SortStableFunc(s.others, func(a, b statsRow) int { return strings.Compare(a[0].Text, b[0].Text) })
+	}
 	setRow(s.bench, s.stats.Figures)
+	s.fillTable()
 	s.chart.set(s.stats.Hours, mine)
 }
 

@@ -80,9 +80,9 @@ func TestStatsScreenShowsThePersonAndTheBench(t *testing.T) {
 func TestStatsScreenIsTheLoggedInPersons(t *testing.T) {
 	test.NewTempApp(t)
 	post, until := settling(t)
-	s := NewStatsScreen(Env{Session: session{tech}, post: post}, statsFunc(func(context.Context, time.Time) (intake.ShiftStats, error) {
-		return shiftOfTess(), nil
-	}))
+	names := map[string]string{"op-tech": "Tess", "op-clerk": "Carl"}
+	s := NewStatsScreen(Env{Session: session{tech}, post: post, OperatorName: func(id string) string { return names[id] }},
+		statsFunc(func(context.Context, time.Time) (intake.ShiftStats, error) { return shiftOfTess(), nil }))
 	test.NewTempWindow(t, s.Content())
 	until("Tess's figures", func() bool { return s.Figures()[0][1] == "14" })
 
@@ -96,7 +96,12 @@ func TestStatsScreenIsTheLoggedInPersons(t *testing.T) {
 	s.ShowFor(supervisor)
 	s.Reload()
 	until("Sam's figures", func() bool { return s.Figures()[0][1] != "" })
-	assert.Equal(t, []string{"You — Sam", "0", "—", "— (none graded)", "—"}, s.Figures()[0], "Sam received nothing today")
+	assert.Equal(t, [][]string{
+		{"You — Sam", "0", "—", "— (none graded)", "—"},
+		{"Carl", "26", "8.7", "15.0% (3 of 20 graded)", "1 min 30 s"},
+		{"Tess", "14", "4.7", "8.3% (1 of 12 graded)", "3 min 05 s"},
+		{"Whole bench", "40", "13.3", "12.5% (4 of 32 graded)", "2 min 10 s"},
+	}, s.Figures(), "Sam received nothing today, and a supervisor sees everyone's figures by name")
 
 	s.ShowFor(intake.Operator{})
 	s.Reload()

@@ -146,6 +146,9 @@ type WalkInScreen struct {
 
 	// OnChecked is called on the UI goroutine with each IMEI check shown.
 	OnChecked func(intake.IMEICheck)
+	// OnNext is called on the UI goroutine each time the keyboard moves on
+	// by itself, with the step it moved to (StepModel, …).
+	OnNext func(step string)
 	// OnAccepted is called on the UI goroutine once a walk-in is recorded.
 	OnAccepted func(intake.TradeIn, intake.Receipt)
 }
@@ -200,13 +203,13 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 	s.email.SetPlaceHolder("Email (optional)")
 	s.phone.SetPlaceHolder("Phone (optional)")
 	s.name.OnChanged, s.email.OnChanged, s.phone.OnChanged = changed, changed, changed
-	s.name.OnSubmitted = func(string) { s.focusOn(s.email) }
-	s.email.OnSubmitted = func(string) { s.focusOn(s.phone) }
-	s.phone.OnSubmitted = func(string) { s.focusOn(s.payout) }
+	s.name.OnSubmitted = func(string) { s.moveTo(StepEmail, s.email) }
+	s.email.OnSubmitted = func(string) { s.moveTo(StepPhone, s.phone) }
+	s.phone.OnSubmitted = func(string) { s.moveTo(StepPayout, s.payout) }
 	s.payout = newChoice(env, payoutOptions, changed)
 	s.payout.onPicked = func() {
 		if !s.accept.Disabled() {
-			s.focusOn(s.accept) // Space presses it
+			s.moveTo(StepAccept, s.accept) // Space presses it
 			return
 		}
 		s.focusNext()
@@ -290,33 +293,59 @@ func (s *WalkInScreen) focusOn(o fyne.Focusable) {
 // order of the form: the model, its storage and carrier, each question,
 // the customer's name, then Accept.
 func (s *WalkInScreen) focusNext() {
-	switch {
-	case s.done:
-		return
-	case s.modelSel.Selected == "":
-		s.focusOn(s.modelFilter)
-		return
-	case s.storage != nil && s.storage.Selected == "":
-		s.focusOn(s.storage)
-		return
-	case s.carrier != nil && s.carrier.Selected == "":
-		s.focusOn(s.carrier)
+	if s.done {
 		return
 	}
-	for _, q := range s.questions {
+	if step, o := s.nextStep(); o != nil {
+		s.moveTo(step, o)
+	}
+}
+
+// moveTo gives o the keyboard and says so.
+func (s *WalkInScreen) moveTo(step string, o fyne.Focusable) {
+	s.focusOn(o)
+	if s.OnNext != nil {
+		s.OnNext(step)
+	}
+}
+
+// nextStep names the first field still to fill and returns it; nil when
+// nothing is left that Accept does not already show.
+func (s *WalkInScreen) nextStep() (string, fyne.Focusable) {
+	switch {
+	case s.modelSel.Selected == "":
+		return StepModel, s.modelFilter
+	case s.storage != nil && s.storage.Selected == "":
+		return StepStorage, s.storage
+	case s.carrier != nil && s.carrier.Selected == "":
+		return StepCarrier, s.carrier
+	}
+	for i, q := range s.questions {
 		if q.Selected == "" {
-			s.focusOn(q)
-			return
+			return fmt.Sprintf("%s %d", StepQuestion, i+1), q
 		}
 	}
 	if strings.TrimSpace(s.name.Text) == "" {
-		s.focusOn(s.name)
-		return
+		return StepCustomer, s.name
 	}
 	if !s.accept.Disabled() {
-		s.focusOn(s.accept)
+		return StepAccept, s.accept
 	}
+	return "", nil
 }
+
+// The walk-in's steps, as OnNext names them.
+const (
+	StepModel    = "model"
+	StepStorage  = "storage"
+	StepCarrier  = "carrier"
+	StepQuestion = "question" // and its number, from 1
+	StepCustomer = "customer"
+	StepEmail    = "email"
+	StepPhone    = "phone"
+	StepPayout   = "payout"
+	StepAccept   = "accept"
+)
 
 // loadCatalog loads the makes for the pickers and every model for the
 // type-ahead: a catalog is a few hundred models.

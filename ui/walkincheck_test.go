@@ -54,6 +54,8 @@ func TestWalkInByKeyboardFromScanToAccept(t *testing.T) {
 	f := newFixture(t)
 	withTACs(t, f)
 	s, c, until := newKeyboardWalkIn(t, f)
+	var steps []string
+	s.OnNext = func(step string) { steps = append(steps, step) }
 	s.Focus(c)
 	require.Equal(t, s.imei, c.Focused(), "the form starts at the IMEI")
 
@@ -81,6 +83,8 @@ func TestWalkInByKeyboardFromScanToAccept(t *testing.T) {
 	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
 	until("the acceptance", func() bool { return s.done })
 	assert.Contains(t, s.Message(), "Pay $320.00 by cash")
+	assert.Equal(t, []string{"model", "question 1", "question 2", "question 3", "question 4", "question 5",
+		"customer", "email", "phone", "payout", "accept"}, steps, "each move of the keyboard is told")
 }
 
 func TestWalkInModelTypeAhead(t *testing.T) {

@@ -202,8 +202,8 @@ func freeAddr(t *testing.T) string {
 }
 
 // eventWaiter reads the app's --events lines; the function it returns
-// waits for the next event of a kind (and screen, when given), skipping
-// the others.
+// waits for the next event of a kind (and screen or step, when given),
+// skipping the others.
 func eventWaiter(t testing.TB, stdout io.Reader) func(kind, screen string) appEvent {
 	events := make(chan appEvent, 64)
 	go func() {
@@ -223,7 +223,7 @@ func eventWaiter(t testing.TB, stdout io.Reader) func(kind, screen string) appEv
 			select {
 			case ev, ok := <-events:
 				require.True(t, ok, "the app exited")
-				if ev.Event == kind && (screen == "" || ev.Screen == screen) {
+				if ev.Event == kind && (screen == "" || ev.Screen == screen || ev.Step == screen) {
 					return ev
 				}
 			case <-timeout:

@@ -148,7 +148,13 @@ func (a *appWindow) keys(k ...string) {
 // typeText types s at scanner speed: 8 ms between keys.
 func (a *appWindow) typeText(s string) {
 	a.t.Helper()
-	a.d.run(a.t, "xdotool", "type", "--window", a.window, "--delay", "8", s)
+	a.typeAt(s, 8*time.Millisecond)
+}
+
+// typeAt types s with delay between keys.
+func (a *appWindow) typeAt(s string, delay time.Duration) {
+	a.t.Helper()
+	a.d.run(a.t, "xdotool", "type", "--window", a.window, "--delay", fmt.Sprint(delay.Milliseconds()), s)
 }
 
 // scan sends s and Enter at scanner speed, in one xdotool run, as a

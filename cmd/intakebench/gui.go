@@ -117,7 +117,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	go watchUpdates(ctx, link, buildinfo.Get().Version, updateTicks.C, status.update)
 	defer layout.stop()
 	sh.Receive().OnShown = func(m intake.Match) {
-		ev := appEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan}
+		ev := appEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan, Unit: m.Unit}
 		if m.TradeIn != nil {
 			ev.Reference = m.TradeIn.Reference
 		}
@@ -126,6 +126,15 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}
 	sh.Receive().OnGraded = func(t intake.TradeIn, g intake.Grading) {
 		out.report(appEvent{Event: "graded", Reference: t.Reference, Rerouted: g.Decision.Reroute})
+	}
+	if wi := sh.WalkIn(); wi != nil {
+		wi.OnChecked = func(c intake.IMEICheck) {
+			out.report(appEvent{Event: "walkin-checked", Scan: c.IMEI, Decision: string(c.Status)})
+		}
+		wi.OnNext = func(step string) { out.report(appEvent{Event: "walkin-step", Step: step}) }
+		wi.OnAccepted = func(t intake.TradeIn, _ intake.Receipt) {
+			out.report(appEvent{Event: "walkin-accepted", Reference: t.Reference})
+		}
 	}
 	if r := sh.Review(); r != nil {
 		r.OnShown = func(rv intake.Review) {
@@ -440,16 +449,18 @@ type eventLog struct {
 
 // appEvent is one line of --events output.
 type appEvent struct {
-	Event     string         `json:"event"`
-	Screen    string         `json:"screen,omitempty"`
-	Outcome   intake.Outcome `json:"outcome,omitempty"`
-	Reference string         `json:"reference,omitempty"`
-	Scan      string         `json:"scan,omitempty"`
-	Rerouted  bool           `json:"rerouted,omitempty"`
-	Decision  string         `json:"decision,omitempty"`
-	Actions   []ui.Action    `json:"actions,omitempty"`
-	Canvas    *fyne.Size     `json:"canvas,omitempty"`
-	At        time.Time      `json:"at"`
+	Event     string           `json:"event"`
+	Screen    string           `json:"screen,omitempty"`
+	Outcome   intake.Outcome   `json:"outcome,omitempty"`
+	Reference string           `json:"reference,omitempty"`
+	Scan      string           `json:"scan,omitempty"`
+	Rerouted  bool             `json:"rerouted,omitempty"`
+	Decision  string           `json:"decision,omitempty"`
+	Step      string           `json:"step,omitempty"`
+	Unit      intake.UnitState `json:"unit,omitempty"`
+	Actions   []ui.Action      `json:"actions,omitempty"`
+	Canvas    *fyne.Size       `json:"canvas,omitempty"`
+	At        time.Time        `json:"at"`
 }
 
 func (l *eventLog) report(ev appEvent) {
