@@ -45,11 +45,11 @@ func (h *Hub) ReviewsAt(ctx context.Context, site string) (out []intake.Review, 
 					return fmt.Errorf("decode grading of %s: %w", id, err)
 				}
 			}
-			kinds, err := tx.DecisionKinds(ctx, id)
+			asked, err := tx.PhotosAsked(ctx, id)
 			if err != nil {
 				return err
 			}
-			if n := len(kinds); n > 0 && kinds[n-1] == string(intake.DecideMorePhotos) {
+			if asked {
 				r.State = intake.UnitPhotosRequested
 			}
 			if r.Photos, err = tx.Photos(ctx, id); err != nil {

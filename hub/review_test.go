@@ -57,6 +57,13 @@ func TestEveryBenchSeesOneReviewQueue(t *testing.T) {
 	queue = reviewsAt(t, a)
 	require.Len(t, queue, 1)
 	assert.Equal(t, intake.UnitPhotosRequested, queue[0].State)
+	// Bench A answers with its photo and a new grading: rerouted again, it
+	// waits for a decision, no longer for photos.
+	a.mustApply(t, intake.EventGraded, ti.ID, opTechnician, a.gradingOf(t, ti))
+	a.mustApply(t, intake.EventRerouted, ti.ID, opTechnician, a.gradingOf(t, ti).Decision)
+	queue = reviewsAt(t, b)
+	require.Len(t, queue, 1)
+	assert.Equal(t, intake.UnitRerouted, queue[0].State, "the new grading answered the request")
 	b.mustApply(t, intake.EventPayoutDeclined, ti.ID, opSupervisor, b.decisionOn(ti, intake.DecideDecline, opSupervisor))
 	assert.Empty(t, reviewsAt(t, a))
 	// The second decision of the same item is told who decided.

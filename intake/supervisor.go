@@ -194,3 +194,12 @@ func validateDecision(d *SupervisorDecision, req DecisionRequest, r Review, now 
 	}
 	return nil
 }
+
+// OpenUnit is a device this bench received whose work is not done: not
+// graded yet, more photos asked for, or a counter-offer waiting for the
+// customer's answer. It is the technician's to-do list.
+type OpenUnit struct {
+	TradeIn  TradeIn
+	State    UnitState
+	Received time.Time
+}

@@ -71,40 +71,55 @@ func (s *Store) ReplaceRemoteReviews(ctx context.Context, rs []intake.Review, as
 const metaRemoteFetchedAt = "remote reviews fetched at"
 
 // asTheHubSays gives this bench's rerouted units the hub's word, as the
-// queue last fetched says it, without touching them: a unit whose events
-// the hub has all settled takes the state the hub lists it in (a
-// supervisor at another bench asked for photos), or leaves the queue when
-// a fetch after them does not list it (a supervisor elsewhere decided).
-// A unit with events still to send is as this bench recorded it.
+// queue last fetched says it, without touching them (hubSays); those the
+// hub no longer lists leave the queue.
 func (s *Store) asTheHubSays(ctx context.Context, local []intake.Review) ([]intake.Review, error) {
-	var fetched string
-	err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaRemoteFetchedAt).Scan(&fetched)
-	if errors.Is(err, sql.ErrNoRows) {
-		return local, nil // never fetched: nothing to go by
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read when the hub's queue was fetched: %w", err)
-	}
 	out := local[:0:0]
 	for _, r := range local {
-		var pending int
-		var settled, hubState sql.NullString
-		if err := s.read.QueryRowContext(ctx, `SELECT
-				(SELECT count(*) FROM outbox WHERE tradein_id = ?1 AND state = 'pending'),
-				(SELECT max(settled_at) FROM outbox WHERE tradein_id = ?1),
-				(SELECT state FROM remote_reviews WHERE tradein_id = ?1)`, r.TradeIn.ID).Scan(&pending, &settled, &hubState); err != nil {
-			return nil, fmt.Errorf("compare %s with the hub's queue: %w", r.TradeIn.ID, err)
+		state, listed, err := s.hubSays(ctx, r.TradeIn.ID, r.State)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case pending > 0:
-		case hubState.Valid:
-			r.State = intake.UnitState(hubState.String)
-		case settled.Valid && settled.String < fetched:
-			continue // the hub's queue no longer lists it
+		if listed {
+			r.State = state
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return out, nil
+}
+
+// hubSays is where a unit this bench holds in state local stands by the
+// hub's queue as last fetched. A unit with events still to send, or sent
+// after that fetch was asked, is as this bench recorded it. Otherwise the
+// hub's word holds: the state it lists the unit in (a supervisor at another
+// bench asked for photos), or, when it does not list it, that it no longer
+// waits for a supervisor (one elsewhere decided): listed is false.
+func (s *Store) hubSays(ctx context.Context, tradeInID string, local intake.UnitState) (state intake.UnitState, listed bool, err error) {
+	var fetched string
+	err = s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaRemoteFetchedAt).Scan(&fetched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return local, true, nil // never fetched: nothing to go by
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read when the hub's queue was fetched: %w", err)
+	}
+	var pending int
+	var settled, hubState sql.NullString
+	if err := s.read.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM outbox WHERE tradein_id = ?1 AND state = 'pending'),
+			(SELECT max(settled_at) FROM outbox WHERE tradein_id = ?1),
+			(SELECT state FROM remote_reviews WHERE tradein_id = ?1)`, tradeInID).Scan(&pending, &settled, &hubState); err != nil {
+		return "", false, fmt.Errorf("compare %s with the hub's queue: %w", tradeInID, err)
+	}
+	switch {
+	case pending > 0, settled.Valid && settled.String >= fetched:
+		return local, true, nil
+	case hubState.Valid:
+		return intake.UnitState(hubState.String), true, nil
+	case settled.Valid:
+		return local, false, nil
+	}
+	return local, true, nil
 }
 
 // remoteWhere picks the remote items no unit of this bench stands for.

@@ -15,14 +15,24 @@ import (
 	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
-// UnitState returns where this bench's unit of a trade-in stands.
+// UnitState returns where this bench's unit of a trade-in stands: as
+// recorded here, or, while it waits for a supervisor, as the hub's queue
+// last fetched says (a supervisor at another bench asked for photos).
 func (s *Store) UnitState(ctx context.Context, tradeInID string) (intake.UnitState, error) {
 	var st string
 	err := s.read.QueryRowContext(ctx, `SELECT state FROM units WHERE tradein_id = ?`, tradeInID).Scan(&st)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("unit of %s: %w", tradeInID, intake.ErrNotFound)
 	}
-	return intake.UnitState(st), err
+	if err != nil {
+		return "", fmt.Errorf("unit of %s: %w", tradeInID, err)
+	}
+	local := intake.UnitState(st)
+	if !local.AwaitsSupervisor() {
+		return local, nil
+	}
+	hub, _, err := s.hubSays(ctx, tradeInID, local)
+	return hub, err
 }
 
 // Review returns a graded unit with its trade-in, latest grading and photos.

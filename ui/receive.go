@@ -37,6 +37,9 @@ type ReceiveDeps struct {
 	Quarantine Quarantiner
 	// Labels shows the label of a unit this bench holds, to print again.
 	Labels Labels
+	// ToDo lists the devices received here whose work is not done; none
+	// hides the list.
+	ToDo ToDoLister
 }
 
 // ReceiveScreen is the big scan prompt, the colour-coded match card and
@@ -53,6 +56,7 @@ type ReceiveScreen struct {
 	grade   *widget.Button
 	manual  *manualPanel
 	label   *labelPanel
+	toDo    *toDoPanel
 	scroll  *container.Scroll
 	content fyne.CanvasObject
 
@@ -90,10 +94,12 @@ func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s.grade = bigButton("Grade this device", theme.DocumentCreateIcon(), widget.HighImportance, s.gradeAgain)
 	s.manual = newManualPanel(s)
 	s.label = newLabelPanel(env, deps.Labels)
+	s.toDo = newToDoPanel(env, deps.ToDo, s.HandleScan)
+	s.toDo.reload()
 	s.receive.Hide()
 	s.grade.Hide()
 	actions := container.NewHBox(tall(s.receive, touchHeight), tall(s.grade, touchHeight))
-	s.scroll = container.NewVScroll(container.NewVBox(s.todo, s.details, s.label.content, s.manual.content, layout.NewSpacer()))
+	s.scroll = container.NewVScroll(container.NewVBox(s.todo, s.details, s.label.content, s.manual.content, s.toDo.content, layout.NewSpacer()))
 	s.content = container.NewBorder(container.NewVBox(tall(s.entry, touchHeight), s.card.content, actions), nil, nil, nil, s.scroll)
 	return s
 }
@@ -190,10 +196,18 @@ func (s *ReceiveScreen) show(m intake.Match) {
 	default:
 		s.env.trouble()
 	}
+	s.toDo.reload()
 	if s.OnShown != nil {
 		s.OnShown(m)
 	}
 }
+
+// ReloadToDo lists what is still to do at this bench again: the app calls
+// it when the hub's review queue was fetched.
+func (s *ReceiveScreen) ReloadToDo() { s.toDo.reload() }
+
+// ToDo is the to-do list's rows as shown, for tests and accessibility.
+func (s *ReceiveScreen) ToDo() []string { return s.toDo.Lines() }
 
 // receivedHere reports whether this bench holds the unit, so it can grade
 // it again (after a request for more photos, or an interrupted grading).
@@ -238,6 +252,7 @@ func (s *ReceiveScreen) received(t intake.TradeIn, r intake.Receipt) {
 	s.paint(cardText{result: resultMatched, headline: "Received: " + t.Reference, subject: deviceLine(t), todo: "Grade it next.",
 		facts: "Recorded at " + r.At.Local().Format("15:04:05") + "."})
 	s.refocus()
+	s.toDo.reload()
 	if s.OnReceived != nil {
 		s.OnReceived(t, r)
 	}
@@ -408,6 +423,7 @@ func tradeInFacts(t intake.TradeIn) string {
 // ShowGraded puts the outcome of a grading on the card, with the prompt
 // ready for the next device.
 func (s *ReceiveScreen) ShowGraded(t intake.TradeIn, g intake.Grading) {
+	s.toDo.reload()
 	s.match = nil
 	s.receive.Hide()
 	s.grade.Hide()

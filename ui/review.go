@@ -423,11 +423,20 @@ func (s *ReviewScreen) Select(i int) {
 	}
 }
 
+// Focus puts the keyboard in the reason for the record: the shortcuts
+// decide (Ctrl+O, Ctrl+M), and what is typed first is why.
+func (s *ReviewScreen) Focus(c fyne.Canvas) { c.Focus(s.reason) }
+
 // Decide records a decision of kind on the selected unit.
 func (s *ReviewScreen) Decide(kind intake.DecisionKind) {
 	s.env.touch()
 	if s.busy || s.selected == nil {
 		return
+	}
+	// A shortcut can come within the keystroke filter's hold of the last
+	// key typed: what was typed counts.
+	for _, e := range []*entry{s.reason, s.amount, s.days} {
+		e.settle()
 	}
 	req := intake.DecisionRequest{Kind: kind, Reason: strings.TrimSpace(s.reason.Text)}
 	if kind == intake.DecideCounterOffer {

@@ -431,13 +431,16 @@ func (s *Shell) focus() {
 		s.flow.focus(w.Canvas())
 	case s.walkIn != nil && s.tabs.Selected() == s.items[TabWalkIn]:
 		s.walkIn.Focus(w.Canvas())
+	case s.review != nil && s.tabs.Selected() == s.items[TabReview]:
+		s.review.Focus(w.Canvas())
 	}
 }
 
 // wireWindow sends stray typing to the active prompt and adds shortcuts:
 // Ctrl+1…5 pick a tab, Ctrl+L locks the bench, and while grading Ctrl+F
 // marks every zone flawless, Ctrl+P every check passed, Ctrl+Enter confirms;
-// on the review queue Ctrl+O sends the counter-offer on screen.
+// on the review queue Ctrl+O sends the counter-offer on screen and Ctrl+M
+// asks for more photos.
 func (s *Shell) wireWindow(w fyne.Window) {
 	c := w.Canvas()
 	c.SetOnTypedRune(func(r rune) {
@@ -507,5 +510,12 @@ func (s *Shell) wireWindow(w fyne.Window) {
 		}
 	})
 	counter.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
-	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock, fyne.NewMenuItemSeparator(), s.quit), fyne.NewMenu("Go", goTo...), grade, fyne.NewMenu("Review", counter)))
+	photos := fyne.NewMenuItem("Ask for more photos", func() {
+		if s.op != nil && s.review != nil && s.tabs.Selected() == s.items[TabReview] {
+			s.review.Decide(intake.DecideMorePhotos)
+		}
+	})
+	photos.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}
+	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Bench", lock, fyne.NewMenuItemSeparator(), s.quit), fyne.NewMenu("Go", goTo...), grade,
+		fyne.NewMenu("Review", counter, photos)))
 }

@@ -84,8 +84,8 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		Bench:     benchName,
 		Login:     login,
 		Operators: s,
-		Receive: ui.ReceiveDeps{Lookup: unitScans{bench: bench, labels: labels, store: s}, Receiver: bench, Search: s, Link: bench,
-			Quarantine: bench, Labels: uiLabels{labels}},
+		Receive: ui.ReceiveDeps{Lookup: freshUnits{lookup: unitScans{bench: bench, labels: labels, store: s}, queue: reviewQueue(s, link), wait: freshUnitWait}, Receiver: bench, Search: s, Link: bench,
+			Quarantine: bench, Labels: uiLabels{labels}, ToDo: s},
 		Grade:   ui.GradeDeps{Grader: bench, Photos: bench, Camera: settingsCamera{a.Preferences()}, Existing: s},
 		Reviews: reviewQueue(s, link),
 		Decider: ui.BenchDecider(bench, s),
@@ -115,6 +115,9 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	updateTicks := time.NewTicker(updateCheckEvery)
 	defer updateTicks.Stop()
 	go watchUpdates(ctx, link, buildinfo.Get().Version, updateTicks.C, status.update)
+	queueTicks := time.NewTicker(ui.ReviewFetchEvery)
+	defer queueTicks.Stop()
+	go watchQueue(ctx, reviewQueue(s, link), queueTicks.C, func() { fyne.Do(sh.Receive().ReloadToDo) })
 	defer layout.stop()
 	sh.Receive().OnShown = func(m intake.Match) {
 		ev := appEvent{Event: "match-shown", Outcome: m.Outcome, Scan: m.Scan, Unit: m.Unit}

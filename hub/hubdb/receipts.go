@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -122,6 +123,22 @@ func (tx *Tx) DecisionKinds(ctx context.Context, tradeInID string) ([]string, er
 		var k string
 		return k, rows.Scan(&k)
 	}, `SELECT kind FROM decisions WHERE tradein_id = ? ORDER BY rowid`, tradeInID)
+}
+
+// PhotosAsked reports whether the last grading or supervisor decision
+// applied to a trade-in is a request for more photos: one no bench has
+// answered with a new grading yet. The events' order is the hub's own.
+func (tx *Tx) PhotosAsked(ctx context.Context, tradeInID string) (bool, error) {
+	var kind string
+	err := tx.tx.QueryRowContext(ctx, `SELECT kind FROM events WHERE tradein_id = ? AND status = 'applied' AND kind IN (?, ?)
+		ORDER BY rowid DESC LIMIT 1`, tradeInID, string(intake.EventGraded), string(intake.EventPhotosRequested)).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("photo requests of %s: %w", tradeInID, err)
+	}
+	return kind == string(intake.EventPhotosRequested), nil
 }
 
 // InsertDecision records a supervisor's decision of kind.
