@@ -15,6 +15,10 @@ import (
 // The app's wedge detector is one (see cmd/intakebench).
 type KeyFilter interface {
 	Filter(typeRune func(rune), typeKey func(*fyne.KeyEvent)) Keystrokes
+	// Release hands on, as typing, what every filter holds back: a key
+	// about to reach a field without a filter (a scan prompt) comes
+	// after them, even when the keyboard moved to it mid-scan.
+	Release()
 }
 
 // Keystrokes takes one widget's keystrokes on their way to it.
@@ -28,7 +32,8 @@ type Keystrokes interface {
 // field of the bench is one.
 type entry struct {
 	widget.Entry
-	keys Keystrokes
+	keys    Keystrokes
+	release func() // a prompt's: before each key, what filters hold
 }
 
 func newEntry(env Env) *entry {
@@ -44,8 +49,16 @@ func newEntry(env Env) *entry {
 // newPromptEntry is a field where scans belong (the scan prompt, the
 // walk-in's IMEI, the badge): it takes a scan as typing and Enter, as it
 // would without a filter. A filter there could only split a scan whose
-// keys the machine was slow to deliver, and lose its first digits.
-func newPromptEntry() *entry { return newEntry(Env{}) }
+// keys the machine was slow to deliver, and lose its first digits. What
+// the window's filter still holds of a scan that started before the
+// prompt had the keyboard goes first.
+func newPromptEntry(env Env) *entry {
+	e := newEntry(Env{})
+	if env.Keys != nil {
+		e.release = env.Keys.Release
+	}
+	return e
+}
 
 func newMultiLineEntry(env Env) *entry {
 	e := newEntry(env)
@@ -65,6 +78,9 @@ func (e *entry) TypedRune(r rune) {
 		e.keys.TypedRune(r)
 		return
 	}
+	if e.release != nil {
+		e.release()
+	}
 	e.Entry.TypedRune(r)
 }
 
@@ -73,6 +89,9 @@ func (e *entry) TypedKey(ev *fyne.KeyEvent) {
 	if e.keys != nil {
 		e.keys.TypedKey(ev)
 		return
+	}
+	if e.release != nil {
+		e.release()
 	}
 	e.Entry.TypedKey(ev)
 }

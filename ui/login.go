@@ -52,7 +52,7 @@ type LoginScreen struct {
 // NewLoginScreen builds the screen and starts loading the operator list.
 func NewLoginScreen(env Env, auth Authenticator, ops OperatorLister) *LoginScreen {
 	s := &LoginScreen{env: env, auth: auth, ops: ops, msg: newMessage()}
-	s.badge = newPromptEntry()
+	s.badge = newPromptEntry(env)
 	s.badge.Password = true // a badge number is a credential: never on screen
 	s.badge.SetPlaceHolder("Scan your badge")
 	s.badge.OnSubmitted = s.HandleScan

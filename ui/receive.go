@@ -79,7 +79,7 @@ type ReceiveScreen struct {
 // NewReceiveScreen builds the receive screen.
 func NewReceiveScreen(env Env, deps ReceiveDeps) *ReceiveScreen {
 	s := &ReceiveScreen{env: env, deps: deps}
-	s.entry = newPromptEntry()
+	s.entry = newPromptEntry(env)
 	s.entry.SetPlaceHolder("Scan or type an IMEI, MEID or serial, then Enter")
 	s.entry.OnSubmitted = s.submitted
 	s.entry.OnChanged = func(string) { s.env.touch() }

@@ -161,7 +161,7 @@ func NewWalkInScreen(env Env, deps WalkInDeps) *WalkInScreen {
 	s := &WalkInScreen{env: env, deps: deps, msg: newMessage()}
 	changed := func(string) { s.update() }
 
-	s.imei = newPromptEntry()
+	s.imei = newPromptEntry(env)
 	s.imei.SetPlaceHolder("Scan or type the IMEI (*#06# on the phone), then Enter")
 	s.imei.OnSubmitted = func(string) { s.Check() }
 	s.imei.OnChanged = func(string) {

@@ -235,6 +235,8 @@ func (k wedgeKeys) Filter(typeRune func(rune), typeKey func(*fyne.KeyEvent)) ui.
 	return k.w.Forwarder(typeRune, typeKey)
 }
 
+func (k wedgeKeys) Release() { k.w.Release() }
+
 // newApp is the bench's Fyne app, the same whether it shows the bench or
 // the alarm screen.
 func newApp() fyne.App {

@@ -41,6 +41,10 @@ type Options struct {
 type Wedge struct {
 	opts   Options
 	onScan func(device.Scan)
+
+	mu         sync.Mutex          // guards holding and delivering
+	holding    map[*Forwarder]bool // forwarders holding keys back
+	delivering map[*Forwarder]bool // forwarders handing keys on now
 }
 
 // New returns a wedge calling onScan, on the Fyne goroutine, for each scan.
@@ -51,7 +55,27 @@ func New(onScan func(device.Scan), opts Options) *Wedge {
 	if opts.Clock == nil {
 		opts.Clock = systemClock{}
 	}
-	return &Wedge{opts: opts, onScan: onScan}
+	return &Wedge{opts: opts, onScan: onScan, holding: map[*Forwarder]bool{}, delivering: map[*Forwarder]bool{}}
+}
+
+// Release hands on, as typing, the keys every forwarder holds back, except
+// those of a forwarder handing keys on at this moment. Call it before a
+// key reaches a widget without passing a forwarder (a scan prompt that
+// takes scans as typing): when focus moves mid-scan, the canvas's
+// forwarder may still hold keys that were typed before it, and they must
+// arrive first, not after the scan's Enter.
+func (w *Wedge) Release() {
+	w.mu.Lock()
+	var held []*Forwarder
+	for f := range w.holding {
+		if !w.delivering[f] {
+			held = append(held, f)
+		}
+	}
+	w.mu.Unlock()
+	for _, f := range held {
+		f.deliver(f.step(func(d *keyburst.Detector, _ time.Time) keyburst.Output { return d.Flush() }))
+	}
 }
 
 // HookCanvas catches scans typed while no widget on c has focus (Fyne only
@@ -74,6 +98,9 @@ func (w *Wedge) HookCanvas(c fyne.Canvas) (unhook func()) {
 	c.SetOnTypedKey(f.TypedKey)
 	return func() {
 		f.stopTimer()
+		f.w.mu.Lock()
+		delete(f.w.holding, f)
+		f.w.mu.Unlock()
 		c.SetOnTypedRune(prevRune)
 		c.SetOnTypedKey(prevKey)
 	}
@@ -139,7 +166,15 @@ func (f *Forwarder) step(op func(*keyburst.Detector, time.Time) keyburst.Output)
 	defer f.mu.Unlock()
 	out := op(f.det, clock.Now())
 	f.stopTimerLocked()
-	if deadline, ok := f.det.Deadline(); ok {
+	deadline, holding := f.det.Deadline()
+	f.w.mu.Lock()
+	if holding {
+		f.w.holding[f] = true
+	} else {
+		delete(f.w.holding, f)
+	}
+	f.w.mu.Unlock()
+	if holding {
 		// A hair past the deadline: Tick settles only once the gap is exceeded.
 		wait := deadline.Sub(clock.Now()) + time.Millisecond
 		f.stop = clock.AfterFunc(wait, func() {
@@ -166,6 +201,17 @@ func (f *Forwarder) stopTimerLocked() {
 
 // deliver hands typing to the widget and a scan to the wedge's callback.
 func (f *Forwarder) deliver(out keyburst.Output) {
+	if len(out.Pass) == 0 && out.Scan == "" {
+		return
+	}
+	f.w.mu.Lock()
+	f.w.delivering[f] = true
+	f.w.mu.Unlock()
+	defer func() {
+		f.w.mu.Lock()
+		delete(f.w.delivering, f)
+		f.w.mu.Unlock()
+	}()
 	for _, r := range out.Pass {
 		switch r {
 		case keyburst.Enter:

@@ -247,3 +247,85 @@ func TestEntryWithRealClock(t *testing.T) {
 	}
 	assert.Empty(t, got.raws())
 }
+
+// promptEntry is a scan prompt as the bench has one: it takes a scan as
+// typing and Enter, after whatever the wedge still holds back.
+type promptEntry struct {
+	widget.Entry
+	w *wedge.Wedge
+}
+
+func newPromptEntry(w *wedge.Wedge) *promptEntry {
+	e := &promptEntry{w: w}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *promptEntry) TypedRune(r rune) {
+	e.w.Release()
+	e.Entry.TypedRune(r)
+}
+
+func (e *promptEntry) TypedKey(ev *fyne.KeyEvent) {
+	e.w.Release()
+	e.Entry.TypedKey(ev)
+}
+
+// lateClock is a busy bench's: a timer that falls due waits behind the
+// keys queued before it (Fyne's event queue) until runDue.
+type lateClock struct {
+	fakeClock
+	due []func()
+}
+
+func (c *lateClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return c.fakeClock.AfterFunc(d, func() { c.due = append(c.due, f) })
+}
+
+func (c *lateClock) runDue() {
+	for len(c.due) > 0 {
+		f := c.due[0]
+		c.due = c.due[1:]
+		f()
+	}
+}
+
+// A busy bench handled a scan's second key 50 ms after its first, so the
+// canvas's detector let the first go as typing, which took the keyboard
+// to the scan prompt, and held the second as the start of a new burst.
+// The rest of the scan went straight to the prompt: the held key must
+// join it in its place, not after the Enter (a digit lost from the scan,
+// and one left in the prompt).
+func TestAKeyHeldWhenTheFocusMovesKeepsItsPlace(t *testing.T) {
+	test.NewTempApp(t)
+	clk := &lateClock{fakeClock: newFakeClock()}
+	var sc scans
+	w := wedge.New(sc.add, wedge.Options{Clock: clk})
+	prompt := newPromptEntry(w)
+	var submitted []string
+	prompt.OnSubmitted = func(text string) {
+		submitted = append(submitted, text)
+		prompt.SetText("")
+	}
+	win := test.NewTempWindow(t, container.NewVBox(prompt))
+	c := win.Canvas()
+	// As the bench's shell does: typing that reaches no widget goes to the
+	// scan prompt.
+	c.SetOnTypedRune(func(r rune) {
+		c.Focus(prompt)
+		c.Focused().TypedRune(r)
+	})
+	w.HookCanvas(c)
+	k := keyboard{t: t, canvas: c, clock: clk.fakeClock}
+
+	k.typeAt(scannerGap, imei[:1])
+	k.typeAt(50*time.Millisecond, imei[1:2])
+	require.Equal(t, prompt, c.Focused(), "the first key took the keyboard to the prompt")
+	k.typeAt(scannerGap, imei[2:]+"\n")
+	clk.runDue()
+	k.quiet()
+	clk.runDue()
+	assert.Equal(t, []string{imei}, submitted, "the scan whole, in order")
+	assert.Empty(t, prompt.Text, "nothing left behind")
+	assert.Empty(t, sc.raws())
+}
