@@ -98,7 +98,7 @@ test: deps pkg-deps
 	INTAKEBENCH_TEST_DB=postgres $(GO) test -timeout $(TEST_TIMEOUT) -count=1 $(PG_TEST_PKGS)
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./... 
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./... 
 
 # The README's pictures, taken of the real app under Xvfb by the e2e test.
 shots: deps

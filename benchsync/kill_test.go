@@ -26,13 +26,17 @@ import (
 	"github.com/intakebench/intakebench/store"
 )
 
+// hubSecretKey is the key, base64 without padding, that seals the webhook
+// secrets of the kill tests' hubs (INTAKEHUB_SECRET_KEY).
+const hubSecretKey = "c2VjcmV0IGtleSBvZiB0aGUga2lsbCB0ZXN0cyEhISE"
+
 // hubProcess is the real intakehub binary serving a database file.
 type hubProcess struct {
 	bin, db string
 	cmd     *exec.Cmd
 }
 
-func (p *hubProcess) run(t *testing.T, args ...string) string {
+func (p *hubProcess) run(t testing.TB, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(p.bin, args...).Output()
 	require.NoError(t, err, "intakehub %s", strings.Join(args, " "))
@@ -41,13 +45,13 @@ func (p *hubProcess) run(t *testing.T, args ...string) string {
 
 // serve starts the hub on addr, with extra flags, and returns its URL once
 // it listens. The hub's log goes to log when it is not nil.
-func (p *hubProcess) serve(t *testing.T, addr string, log io.Writer, extra ...string) string {
+func (p *hubProcess) serve(t testing.TB, addr string, log io.Writer, extra ...string) string {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		p.cmd = exec.Command(p.bin, append([]string{"serve", "--db", p.db, "--addr", addr, "--rate", "0", "--retention", "0"}, extra...)...)
 		// Every process of a hub shares the key that seals webhook
 		// secrets; a PostgreSQL hub keeps none beside its database.
-		p.cmd.Env = append(os.Environ(), "INTAKEHUB_SECRET_KEY=c2VjcmV0IGtleSBvZiB0aGUga2lsbCB0ZXN0cyEhISE")
+		p.cmd.Env = append(os.Environ(), "INTAKEHUB_SECRET_KEY="+hubSecretKey)
 		p.cmd.Stderr = log
 		stdout, err := p.cmd.StdoutPipe()
 		require.NoError(t, err)
@@ -62,7 +66,7 @@ func (p *hubProcess) serve(t *testing.T, addr string, log io.Writer, extra ...st
 	}
 }
 
-func (p *hubProcess) kill(t *testing.T) {
+func (p *hubProcess) kill(t testing.TB) {
 	t.Helper()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	_ = p.cmd.Wait()

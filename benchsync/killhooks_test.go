@@ -462,7 +462,7 @@ func TestHubKilledKeepsEveryWebhookOnce(t *testing.T) {
 
 // registerWebhook registers target, signed with secret, for every event type
 // through the public API, and returns the endpoint's id.
-func registerWebhook(t *testing.T, hubURL, apiKey, target, secret string) string {
+func registerWebhook(t testing.TB, hubURL, apiKey, target, secret string) string {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{"url": target, "secret": secret})
 	require.NoError(t, err)
