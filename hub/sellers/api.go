@@ -30,6 +30,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -112,27 +113,88 @@ func New(h *hub.Hub, outbox Outbox, opts ...Option) (*API, error) {
 	return a, nil
 }
 
+// sellerRoute is a route of the seller API and its handler.
+type sellerRoute struct {
+	pattern string
+	handle  sellerHandler
+}
+
+func (a *API) sellerRoutes() []sellerRoute {
+	const p = "/v2/sellers/{sellerId}"
+	return []sellerRoute{
+		{"GET " + p + "/countries", a.handleCountries},
+		{"GET " + p + "/categories", a.handleCategories},
+		{"GET " + p + "/brands", a.handleBrands},
+		{"GET " + p + "/categories/{categoryId}/attributes", a.handleAttributes},
+		{"GET " + p + "/categories/{categoryId}/photos", a.handlePhotos},
+		{"POST " + p + "/submissions", a.handleCreate},
+		{"GET " + p + "/submissions/{id}", a.handleGet},
+		{"POST " + p + "/submissions/{id}/items/{itemId}/cancel", a.handleCancel},
+		{"POST " + p + "/submissions/{id}/items/{itemId}/assets", a.handleAssets},
+		{"POST " + p + "/submissions/{id}/items/{itemId}/offer", a.handleAnswer},
+		{"POST " + p + "/webhooks", a.handleRegisterWebhook},
+	}
+}
+
+// contractPattern is where the API's OpenAPI document is served, to
+// anyone: it holds no secret.
+const contractPattern = "GET /v2/sellers/openapi.yaml"
+
+//go:embed openapi.yaml
+var contract []byte
+
+// Routes lists the seller routes ("METHOD /path"), the contract's first.
+func (a *API) Routes() []string {
+	out := []string{contractPattern}
+	for _, r := range a.sellerRoutes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Handler serves the seller routes at their full paths (/v2/sellers/…);
 // mount it at /v2/sellers/.
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
-	const p = "/v2/sellers/{sellerId}"
-	route := func(pattern string, h sellerHandler) { mux.Handle(pattern, a.seller(h)) }
-	route("GET "+p+"/countries", a.handleCountries)
-	route("GET "+p+"/categories", a.handleCategories)
-	route("GET "+p+"/brands", a.handleBrands)
-	route("GET "+p+"/categories/{categoryId}/attributes", a.handleAttributes)
-	route("GET "+p+"/categories/{categoryId}/photos", a.handlePhotos)
-	route("POST "+p+"/submissions", a.handleCreate)
-	route("GET "+p+"/submissions/{id}", a.handleGet)
-	route("POST "+p+"/submissions/{id}/items/{itemId}/cancel", a.handleCancel)
-	route("POST "+p+"/submissions/{id}/items/{itemId}/assets", a.handleAssets)
-	route("POST "+p+"/submissions/{id}/items/{itemId}/offer", a.handleAnswer)
-	route("POST "+p+"/webhooks", a.handleRegisterWebhook)
+	for _, r := range a.sellerRoutes() {
+		mux.Handle(r.pattern, a.seller(r.handle))
+	}
+	mux.HandleFunc(contractPattern, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(contract)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeProblem(w, r, refuse(http.StatusNotFound, CodeNotFound, "No such endpoint: %s %.100s.", r.Method, r.URL.Path))
 	})
 	return mux
+}
+
+// adminRoute is a route of our buyers' side and its handler.
+type adminRoute struct {
+	pattern string
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+func (a *API) adminRoutes() []adminRoute {
+	const p = "/{sellerId}/submissions/{id}/items/{itemId}"
+	return []adminRoute{
+		{"PUT /{sellerId}", a.handlePutSeller},
+		{"GET /{sellerId}", a.handleGetSeller},
+		{"POST " + p + "/accept", a.handleAccept},
+		{"POST " + p + "/reject", a.handleReject},
+		{"POST " + p + "/more-information", a.handleMoreInfo},
+		{"POST " + p + "/uplift", a.handleUplift},
+	}
+}
+
+// AdminRoutes lists our buyers' routes ("METHOD /path"), relative to where
+// AdminHandler is mounted.
+func (a *API) AdminRoutes() []string {
+	var out []string
+	for _, r := range a.adminRoutes() {
+		out = append(out, r.pattern)
+	}
+	return out
 }
 
 // AdminHandler serves our buyers' side, at paths relative to where it is
@@ -146,20 +208,13 @@ func (a *API) Handler() http.Handler {
 //	POST /{sellerId}/submissions/{id}/items/{itemId}/uplift        {percentage}
 func (a *API) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
-	const p = "/{sellerId}/submissions/{id}/items/{itemId}"
-	handle := func(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			if err := h(w, r); err != nil {
-				a.writeProblem(w, r, err)
+	for _, r := range a.adminRoutes() {
+		mux.HandleFunc(r.pattern, func(w http.ResponseWriter, req *http.Request) {
+			if err := r.handle(w, req); err != nil {
+				a.writeProblem(w, req, err)
 			}
 		})
 	}
-	handle("PUT /{sellerId}", a.handlePutSeller)
-	handle("GET /{sellerId}", a.handleGetSeller)
-	handle("POST "+p+"/accept", a.handleAccept)
-	handle("POST "+p+"/reject", a.handleReject)
-	handle("POST "+p+"/more-information", a.handleMoreInfo)
-	handle("POST "+p+"/uplift", a.handleUplift)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeProblem(w, r, refuse(http.StatusNotFound, CodeNotFound, "No such endpoint: %s %.100s.", r.Method, r.URL.Path))
 	})

@@ -114,6 +114,7 @@ type env struct {
 	ids      map[string][]string
 	sellerID string
 	key      string
+	api      *sellers.API
 }
 
 func newEnv(t *testing.T) *env {
@@ -137,6 +138,7 @@ func newEnv(t *testing.T) *env {
 		return kind + "-" + strings.ToLower(time.Now().Format("150405.000000000"))
 	}))
 	require.NoError(t, err)
+	e.api = api
 	e.sched = schedule.New(h)
 	e.sched.Handle(sellers.StepReminder5, api.RunStep)
 	e.sched.Handle(sellers.StepReminder12, api.RunStep)
