@@ -103,7 +103,7 @@ type receiver struct {
 }
 
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	hub      *hub.Hub
 	clock    *clock.Fake
 	hooks    *webhook.Dispatcher
@@ -117,7 +117,7 @@ type env struct {
 	api      *sellers.API
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: clock.NewFake(time.Date(2022, 11, 28, 14, 8, 24, 236372000, time.UTC)), recv: &receiver{}, ids: map[string][]string{}}
