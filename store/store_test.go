@@ -129,9 +129,9 @@ func TestApplyChangesIsAllOrNothing(t *testing.T) {
 	require.NoError(t, s.ApplyChanges(ctx, Changes{TradeIns: []intake.TradeIn{sampleTradeIn("1", "356938035643809")}}, "c1"))
 
 	bad := sampleTradeIn("3", "")
-	bad.Serial = ""
+	bad.Status = "lost-in-the-post"
 	err := s.ApplyChanges(ctx, Changes{TradeIns: []intake.TradeIn{sampleTradeIn("2", "490154203237518"), bad}}, "c2")
-	require.ErrorContains(t, err, "has no device identifier")
+	require.ErrorContains(t, err, `has an unknown status "lost-in-the-post"`)
 	n, err := s.CountTradeIns(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "a bad page applies nothing")

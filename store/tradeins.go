@@ -195,8 +195,6 @@ func validateTradeIn(t intake.TradeIn) error {
 		return errors.New("trade-in without an id")
 	case !t.Status.Valid():
 		return fmt.Errorf("trade-in %s has an unknown status %q", t.ID, t.Status)
-	case t.IMEI == "" && t.IMEI2 == "" && t.MEID == "" && t.Serial == "":
-		return fmt.Errorf("trade-in %s has no device identifier", t.ID)
 	}
 	return nil
 }

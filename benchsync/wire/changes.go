@@ -181,7 +181,9 @@ func (c *Change) Validate() error {
 	return nil
 }
 
-// ValidateTradeIn checks a trade-in as the hub publishes it.
+// ValidateTradeIn checks a trade-in as the hub publishes it. It may carry
+// no device identifier at all: a seller's submission names a model, not
+// an IMEI, and its device is received by a link made by hand.
 func ValidateTradeIn(t intake.TradeIn) error {
 	var errs []error
 	check := func(err error) { errs = append(errs, err) }
@@ -195,9 +197,6 @@ func ValidateTradeIn(t intake.TradeIn) error {
 		{"customer name", t.Customer.Name}, {"customer email", t.Customer.Email}, {"customer phone", t.Customer.Phone},
 		{"tracking", t.Tracking}} {
 		check(checkText(f.name, f.v, 256))
-	}
-	if t.IMEI == "" && t.IMEI2 == "" && t.MEID == "" && t.Serial == "" {
-		check(errors.New("no device identifier"))
 	}
 	for _, imei := range []string{t.IMEI, t.IMEI2} {
 		if imei != "" {

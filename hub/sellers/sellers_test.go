@@ -144,6 +144,7 @@ func newEnv(t testing.TB) *env {
 	e.sched.Handle(sellers.StepReminder12, api.RunStep)
 	e.sched.OnExpiry(api.OfferExpired)
 	mux := http.NewServeMux()
+	mux.Handle("/", hub.NewServer(h)) // the benches' API
 	mux.Handle("/v2/sellers/", api.Handler())
 	mux.Handle("/admin/sellers/", http.StripPrefix("/admin/sellers", api.AdminHandler()))
 	e.srv = httptest.NewServer(mux)
