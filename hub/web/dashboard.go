@@ -37,6 +37,7 @@ func (s *Site) routesStaff() {
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/decline", s.staffOnly(s.declineAction))
 	s.mux.Handle("GET /dashboard/payouts", s.staffOnly(s.payoutsPage))
 	s.mux.Handle("GET /dashboard/reviews", s.staffOnly(s.reviewsPage))
+	s.mux.Handle("GET /dashboard/stock", s.staffOnly(s.stockPage))
 	s.mux.Handle("GET /dashboard/photos/{id}", s.staffOnly(s.customerPhoto))
 	s.mux.Handle("GET /dashboard/blobs/{sha}", s.staffOnly(s.benchPhoto))
 }
@@ -351,6 +352,21 @@ func (s *Site) payoutsPage(w http.ResponseWriter, r *http.Request, st *staff) {
 		d.Rows = append(d.Rows, payoutRow{TradeIn: t, Standing: standing})
 	}
 	s.page(w, r, http.StatusOK, st, "payouts", "Payouts to settle", "payouts", d)
+}
+
+// stockPage is the stock ledger summed per product: what is on the
+// shelves now, and when each last moved.
+func (s *Site) stockPage(w http.ResponseWriter, r *http.Request, st *staff) {
+	var levels []hubdb.StockLevel
+	err := s.hub.DB().View(r.Context(), func(tx *hubdb.Tx) (err error) {
+		levels, err = tx.StockLevels(r.Context())
+		return err
+	})
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, st, "stock", "Stock", "stock", levels)
 }
 
 func (s *Site) reviewsPage(w http.ResponseWriter, r *http.Request, st *staff) {

@@ -14,7 +14,7 @@ import (
 
 // pageNames are the templates under templates/, each a "page" shown in
 // layout.html.
-var pageNames = []string{"buyer", "status", "message", "login", "queue", "detail", "payouts", "reviews"}
+var pageNames = []string{"buyer", "status", "message", "login", "queue", "detail", "payouts", "reviews", "stock"}
 
 var funcs = template.FuncMap{
 	"money": func(c intake.Cents) string { return "$" + c.String() },
