@@ -71,6 +71,15 @@ type buyerForm struct {
 	Accessories                      []string
 	IMEI                             string
 	Name, Email, Phone               string
+	// Where a shipping label is bought from (all or nothing; without one
+	// the buyer gets drop-off instructions), and how they want to be paid.
+	Line1, Line2, City, State   string
+	PostalCode, Country, Payout string
+}
+
+// address is the form's postal address as the hub keeps it.
+func (f buyerForm) address() hub.Address {
+	return hub.Address{Line1: f.Line1, Line2: f.Line2, City: f.City, State: f.State, PostalCode: f.PostalCode, Country: f.Country}
 }
 
 type buyerPageData struct {
@@ -157,6 +166,9 @@ func (s *Site) submit(w http.ResponseWriter, r *http.Request) {
 		Accessories: r.PostForm["accessories"],
 		IMEI:        r.PostFormValue("imei"),
 		Name:        r.PostFormValue("name"), Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"),
+		Line1: r.PostFormValue("line1"), Line2: r.PostFormValue("line2"), City: r.PostFormValue("city"),
+		State: r.PostFormValue("state"), PostalCode: r.PostFormValue("postal_code"), Country: r.PostFormValue("country"),
+		Payout: r.PostFormValue("payout"),
 	}
 	// A person never sees the "website" field; a bot filling every field
 	// does. It is told it succeeded, and nothing is made.
@@ -281,6 +293,17 @@ func (s *Site) validate(ctx context.Context, c catalog, f *buyerForm) (hub.Submi
 	if len(f.Phone) > 40 || strings.Trim(f.Phone, "0123456789 +-().") != "" {
 		errs["phone"] = "A phone number has digits, spaces and + - ( ) only, at most 40."
 	}
+	checkAddress(f, errs)
+	switch f.Payout = strings.TrimSpace(f.Payout); f.Payout {
+	case "":
+		f.Payout = string(intake.PayoutStoreCredit)
+	case string(intake.PayoutStoreCredit), string(intake.PayoutCheck):
+	default:
+		errs["payout"] = "Pick store credit or a check."
+	}
+	if _, bad := errs["line1"]; !bad && f.Payout == string(intake.PayoutCheck) && f.Line1 == "" {
+		errs["line1"] = "A check is sent by post: type the address it goes to."
+	}
 	if len(errs) > 0 {
 		return in, errs, nil
 	}
@@ -358,6 +381,47 @@ func printable(s string) bool {
 // createTradeIn makes the buyer's trade-in as a seed 003 submission:
 // the customer account of their address (made, with a password nobody
 // knows, when there is none), a draft, then submitted.
+// checkAddress checks the postal address, which is all or nothing: a
+// label needs the street, city, postal code and country (and a US state).
+func checkAddress(f *buyerForm, errs map[string]string) {
+	fields := []struct {
+		name     string
+		v        *string
+		required string
+	}{
+		{"line1", &f.Line1, "Type the street and number."},
+		{"line2", &f.Line2, ""},
+		{"city", &f.City, "Type the town or city."},
+		{"state", &f.State, ""},
+		{"postal_code", &f.PostalCode, "Type the postal code."},
+		{"country", &f.Country, "Pick the country."},
+	}
+	given := false
+	for _, fl := range fields {
+		*fl.v = strings.TrimSpace(*fl.v)
+		given = given || (*fl.v != "" && fl.name != "country")
+	}
+	if !given {
+		f.Country = ""
+		return // no address: drop-off instructions
+	}
+	f.Country = strings.ToUpper(f.Country)
+	for _, fl := range fields {
+		switch {
+		case len(*fl.v) > 200 || !printable(*fl.v):
+			errs[fl.name] = "At most 200 characters, on one line."
+		case *fl.v == "" && fl.required != "":
+			errs[fl.name] = fl.required
+		}
+	}
+	if _, bad := errs["country"]; !bad && (len(f.Country) != 2 || strings.Trim(f.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+		errs["country"] = "Pick the country (a two-letter code such as US)."
+	}
+	if _, bad := errs["state"]; !bad && f.Country == "US" && f.State == "" {
+		errs["state"] = "Type the state (for example TX)."
+	}
+}
+
 func (s *Site) createTradeIn(ctx context.Context, f buyerForm, in hub.SubmissionInput) (intake.TradeIn, error) {
 	customer, err := s.customerOf(ctx, f)
 	if err != nil {
@@ -392,6 +456,14 @@ func (s *Site) customerOf(ctx context.Context, f buyerForm) (string, error) {
 	if e, ok := refusal(err); ok && e.Code == hub.CodeEmailTaken {
 		return find() // registered by a submission at the same moment
 	}
+	if err != nil {
+		return "", err
+	}
+	// Only an account this form opened takes the address and payout
+	// method: anyone may type an e-mail address, and an existing account's
+	// are changed only by its owner, logged in.
+	_, err = s.hub.UpdateProfile(ctx, c.ID, hub.Profile{Name: f.Name, Phone: f.Phone, Address: f.address(),
+		PayoutMethod: intake.PayoutMethod(f.Payout)})
 	return c.ID, err
 }
 

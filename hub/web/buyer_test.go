@@ -17,6 +17,7 @@ import (
 
 	"github.com/intakebench/intakebench/device/barcode"
 	"github.com/intakebench/intakebench/device/barcode/barcodetest"
+	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/web"
 	"github.com/intakebench/intakebench/intake"
 )
@@ -245,4 +246,75 @@ func TestBuyerPageWeighsUnder100KB(t *testing.T) {
 	}
 	t.Logf("buyer page: %d bytes of HTML, CSS and JS", total)
 	assert.LessOrEqual(t, total, 100<<10)
+}
+
+// A new buyer's address and payout method go on the account the form
+// opens, so that the accepted offer brings a shipping label and a check;
+// an existing account's are not changed by a form anyone can send.
+func TestBuyerAddressAndPayoutOpenTheAccount(t *testing.T) {
+	e := newEnv(t)
+	address := url.Values{"line1": {" 12 Analytical Way "}, "city": {"Austin"}, "state": {"TX"}, "postal_code": {"78702"},
+		"country": {"us"}, "payout": {"check"}}
+	form := goodForm()
+	for k, v := range address {
+		form[k] = v
+	}
+	p := e.post(e.client(), "/trade-in", form)
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	c := customerByEmail(t, e, "ada@example.com")
+	assert.Equal(t, hub.Profile{Name: "Ada Buyer", Phone: "+1 555 0100",
+		Address:      hub.Address{Line1: "12 Analytical Way", City: "Austin", State: "TX", PostalCode: "78702", Country: "US"},
+		PayoutMethod: intake.PayoutCheck}, c.Profile)
+
+	// Someone else types Ada's e-mail with their own address.
+	form = with(with(form, "imei", []string{cleanIMEI2}), "line1", []string{"1 Other Street"})
+	p = e.post(e.client(), "/trade-in", with(form, "payout", []string{"store-credit"}))
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	assert.Equal(t, "12 Analytical Way", customerByEmail(t, e, "ada@example.com").Profile.Address.Line1)
+	assert.Equal(t, intake.PayoutCheck, customerByEmail(t, e, "ada@example.com").Profile.PayoutMethod)
+}
+
+func TestBadAddressCreatesNothing(t *testing.T) {
+	e := newEnv(t, web.WithLimits(1000, 1000, 5))
+	full := goodForm()
+	for k, v := range (url.Values{"line1": {"12 Analytical Way"}, "city": {"Austin"}, "state": {"TX"}, "postal_code": {"78702"}, "country": {"US"}}) {
+		full[k] = v
+	}
+	cases := []struct {
+		name  string
+		form  url.Values
+		field string
+		want  string
+	}{
+		{"a street without a city", with(with(full, "city", nil), "postal_code", nil), "city", "Type the town or city."},
+		{"no postal code", with(full, "postal_code", []string{" "}), "postal_code", "Type the postal code."},
+		{"a country by name", with(full, "country", []string{"Portugal"}), "country", "Pick the country (a two-letter code such as US)."},
+		{"a US address without a state", with(full, "state", nil), "state", "Type the state (for example TX)."},
+		{"a street on two lines", with(full, "line1", []string{"12 Analytical\nWay"}), "line1", "At most 200 characters, on one line."},
+		{"a check with no address", with(goodForm(), "payout", []string{"check"}), "line1", "A check is sent by post: type the address it goes to."},
+		{"cash", with(full, "payout", []string{"cash"}), "payout", "Pick store credit or a check."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := e.post(e.client(), "/trade-in", tc.form)
+			require.Equal(t, http.StatusUnprocessableEntity, p.status)
+			assert.Contains(t, fieldMessage(p.body, tc.field), tc.want)
+			tradeIns, customers := e.counts()
+			assert.Zero(t, tradeIns)
+			assert.Zero(t, customers)
+		})
+	}
+}
+
+func customerByEmail(t *testing.T, e *env, email string) hub.Customer {
+	t.Helper()
+	cs, err := e.hub.Customers(context.Background(), "", 10)
+	require.NoError(t, err)
+	for _, c := range cs {
+		if c.Email == email {
+			return c
+		}
+	}
+	t.Fatalf("no customer %s", email)
+	return hub.Customer{}
 }
