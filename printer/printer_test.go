@@ -163,8 +163,6 @@ func TestCUPSPrinter(t *testing.T) {
 	require.NoError(t, def.PrintDocument(ctx, []byte("%PDF-1.4 receipt")))
 	assert.Equal(t, "\n", read("args"), "the default queue, and CUPS converts the PDF")
 	assert.Equal(t, "%PDF-1.4 receipt", read("stdin"))
-	assert.True(t, def.Status(ctx).Online)
-	assert.False(t, def.Status(ctx).Known)
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "fail"), nil, 0o600))
 	assert.EqualError(t, labels.Print(ctx, []byte(zpl)),
@@ -173,4 +171,76 @@ func TestCUPSPrinter(t *testing.T) {
 	usb := printer.Target{Kind: printer.USB, Addr: "/dev/usb/lp0"}
 	assert.EqualError(t, usb.PrintDocument(ctx, []byte("%PDF")),
 		"print a document on usb:/dev/usb/lp0: only a CUPS printer (cups:QUEUE) prints documents")
+}
+
+// fakeLPStat puts an lpstat on PATH that answers -d with dir/default and
+// -p with dir/queues/QUEUE, or fails as CUPS's does for a queue it lacks.
+func fakeLPStat(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "queues"), 0o755))
+	script := `#!/bin/sh
+case "$1" in
+-d) if [ -e "` + dir + `/default" ]; then cat "` + dir + `/default"; else echo "no system default destination"; fi ;;
+-p) if [ -e "` + dir + `/queues/$2" ]; then cat "` + dir + `/queues/$2"; else echo "lpstat: Invalid destination name in list \"$2\"." >&2; exit 1; fi ;;
+esac
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "lpstat"), []byte(script), 0o755))
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return dir
+}
+
+// lpstat -p's answers, as CUPS 2.4 words them.
+const (
+	lpstatIdle     = "printer Zebra_ZD421 is idle.  enabled since Sat 05 Dec 2026 10:00:00 AM UTC\n"
+	lpstatPrinting = "printer Zebra_ZD421 now printing Zebra_ZD421-12.  enabled since Sat 05 Dec 2026 10:00:00 AM UTC\n"
+	lpstatPaused   = "printer Zebra_ZD421 disabled since Sat 05 Dec 2026 10:02:11 AM UTC -\n\tPaused by Tess for a new roll\n"
+	lpstatAway     = "printer Zebra_ZD421 disabled since Sat 05 Dec 2026 10:04:00 AM UTC -\n\tThe printer is not responding.\n"
+)
+
+func TestParseCUPSStatus(t *testing.T) {
+	tests := []struct {
+		name, out string
+		want      printer.Status
+		says      string
+	}{
+		{"idle", lpstatIdle, printer.Status{Online: true, Known: true}, "ready"},
+		{"printing", lpstatPrinting, printer.Status{Online: true, Known: true}, "ready"},
+		{"stopped by someone", lpstatPaused, printer.Status{Online: true, Known: true, Paused: true, Err: "Paused by Tess for a new roll"}, "paused"},
+		{"stopped by CUPS, the printer away", lpstatAway, printer.Status{Known: true, Err: "The printer is not responding."}, "offline"},
+		{"not lpstat's answer", "lpstat: Bad file descriptor\n", printer.Status{Known: true, Err: "CUPS: lpstat: Bad file descriptor"}, "offline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := printer.ParseCUPSStatus(tt.out)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.says, got.String())
+		})
+	}
+}
+
+func TestCUPSQueueStatus(t *testing.T) {
+	ctx := context.Background()
+	dir := fakeLPStat(t)
+	write := func(name, text string) {
+		t.Helper()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
+	}
+	named, err := printer.ParseTarget("cups:Zebra_ZD421")
+	require.NoError(t, err)
+	def, err := printer.ParseTarget("cups:")
+	require.NoError(t, err)
+
+	assert.Equal(t, printer.Status{Known: true, Err: `CUPS: lpstat: Invalid destination name in list "Zebra_ZD421".`}, named.Status(ctx))
+	assert.Equal(t, printer.Status{Known: true, Err: "CUPS has no default printer: set one, or name the queue (cups:QUEUE)"}, def.Status(ctx))
+
+	write("queues/Zebra_ZD421", lpstatPaused)
+	write("default", "system default destination: Zebra_ZD421\n")
+	for _, p := range []printer.Target{named, def} {
+		s := p.Status(ctx)
+		assert.True(t, s.Paused, "%s", p)
+		assert.Equal(t, "paused", s.String())
+	}
+	write("queues/Zebra_ZD421", lpstatIdle)
+	assert.True(t, named.Status(ctx).Ready())
 }

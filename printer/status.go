@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 )
@@ -24,10 +25,10 @@ type Status struct {
 	HeadOpen   bool
 	RibbonOut  bool
 	BufferFull bool
-	// Known is false for a printer that cannot be asked (CUPS): Online
-	// means only that nothing says otherwise.
+	// Known is false for a printer that cannot be asked: Online means
+	// only that nothing says otherwise.
 	Known bool
-	Err   string // why it is offline, when it is
+	Err   string // why it is offline or paused, when it is
 }
 
 // Ready reports whether a label sent now would print.
@@ -60,7 +61,7 @@ func (s Status) String() string {
 const statusTimeout = 3 * time.Second
 
 // Status asks the printer how it is: a network Zebra by ~HS, a USB printer
-// by whether its device file can be opened. A CUPS queue is not asked.
+// by whether its device file can be opened, a CUPS queue by lpstat.
 func (t Target) Status(ctx context.Context) Status {
 	switch t.Kind {
 	case Network:
@@ -77,9 +78,83 @@ func (t Target) Status(ctx context.Context) Status {
 		f.Close()
 		return Status{Online: true, Known: true}
 	case CUPS:
-		return Status{Online: true}
+		return cupsStatus(ctx, t.Addr)
 	}
 	return Status{Err: "no printer set"}
+}
+
+// cupsStatus asks CUPS of a queue (its default one for "") with lpstat.
+// A queue CUPS does not know, or a scheduler that does not answer, is
+// offline.
+func cupsStatus(ctx context.Context, queue string) Status {
+	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	defer cancel()
+	lpstat := func(args ...string) (string, error) {
+		out, err := exec.CommandContext(ctx, "lpstat", args...).CombinedOutput()
+		text := strings.TrimSpace(string(out))
+		if err != nil {
+			if text == "" {
+				text = err.Error()
+			}
+			return "", errors.New(firstLine(text))
+		}
+		return text, nil
+	}
+	if queue == "" {
+		out, err := lpstat("-d")
+		if err != nil {
+			return Status{Known: true, Err: "CUPS: " + err.Error()}
+		}
+		name, ok := strings.CutPrefix(out, "system default destination: ")
+		if !ok {
+			return Status{Known: true, Err: "CUPS has no default printer: set one, or name the queue (cups:QUEUE)"}
+		}
+		queue = strings.TrimSpace(name)
+	}
+	out, err := lpstat("-p", queue)
+	if err != nil {
+		return Status{Known: true, Err: "CUPS: " + err.Error()}
+	}
+	return ParseCUPSStatus(out)
+}
+
+// ParseCUPSStatus reads lpstat -p's answer for one queue: "printer Q is
+// idle." or "now printing", or "printer Q disabled since …", a queue
+// stopped (by someone, or by CUPS when the printer failed), whose reason
+// follows on indented lines. A reason that says the printer is away makes
+// it offline rather than paused.
+func ParseCUPSStatus(out string) Status {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	first := lines[0]
+	var reasons []string
+	for _, l := range lines[1:] {
+		if l = strings.TrimSpace(l); l != "" {
+			reasons = append(reasons, l)
+		}
+	}
+	reason := strings.Join(reasons, "; ")
+	s := Status{Online: true, Known: true, Err: reason}
+	if !strings.HasPrefix(first, "printer ") {
+		return Status{Known: true, Err: "CUPS: " + firstLine(out)}
+	}
+	if strings.Contains(first, " disabled") {
+		s.Paused = true
+	}
+	lower := strings.ToLower(reason)
+	for _, away := range []string{"not responding", "offline", "unable to connect", "not connected", "unplugged"} {
+		if strings.Contains(lower, away) {
+			s.Online, s.Paused = false, false
+		}
+	}
+	if !s.Paused && s.Online {
+		s.Err = ""
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
 }
 
 func hostStatus(ctx context.Context, addr string) (Status, error) {
