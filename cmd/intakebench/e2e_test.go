@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"image"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,6 +33,10 @@ func startXvfb(t testing.TB) display {
 }
 
 // startXvfbSized starts an X server whose screen is size, e.g. "1024x768".
+// Xvfb picks a free display number itself (-displayfd): it knows a lock
+// file left by a killed server from one in use, where a look at
+// /tmp/.X11-unix does not. It is stopped with SIGTERM, so it removes its
+// socket and lock file.
 func startXvfbSized(t testing.TB, size string) display {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
@@ -38,24 +44,36 @@ func startXvfbSized(t testing.TB, size string) display {
 			t.Skipf("%s is not installed (make deps installs it): %v", tool, err)
 		}
 	}
-	for n := 90 + os.Getpid()%50; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", size+"x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	require.NoError(t, cmd.Start())
+	w.Close()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
 		}
-		name := fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", name, "-screen", "0", size+"x24", "-nolisten", "tcp")
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return display{name: name}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not start", name)
+	})
+	number := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		number <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-number:
+		require.NotEmpty(t, n, "Xvfb wrote no display number")
+		return display{name: ":" + n}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Xvfb did not start within 20 s")
 	}
-	t.Fatal("no free X display number")
 	return display{}
 }
 
