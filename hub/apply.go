@@ -88,6 +88,12 @@ func (h *Hub) load(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event
 	if err != nil {
 		return t, intake.Operator{}, err
 	}
+	if r, err := checkSite(ctx, tx, a.bench, t); r != nil || err != nil {
+		if r != nil {
+			return t, intake.Operator{}, r
+		}
+		return t, intake.Operator{}, err
+	}
 	prior, received, err := tx.Receipt(ctx, t.ID)
 	if err != nil {
 		return t, intake.Operator{}, err
@@ -104,6 +110,21 @@ func (h *Hub) load(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wire.Event
 		return t, op, r.about(&t, nil)
 	}
 	return t, op, err
+}
+
+// checkSite refuses an event of a bench of one site about a trade-in of
+// another: the bench never pulled it, so it holds no device of it. A
+// bench or a trade-in of no site is everyone's.
+func checkSite(ctx context.Context, tx *hubdb.Tx, bench string, t intake.TradeIn) (*Rejection, error) {
+	benchSite, err := tx.BenchSite(ctx, bench)
+	if err != nil || benchSite == "" {
+		return nil, err
+	}
+	site, err := tx.SiteOf(ctx, wire.EntityTradeIn, t.ID)
+	if err != nil || site == "" || site == benchSite {
+		return nil, err
+	}
+	return reject(wire.RejectOtherSite, "Trade-in %s belongs to site %s; bench %s works at %s.", t.Reference, site, bench, benchSite), nil
 }
 
 // operator finds an event's operator and checks their role may do action.

@@ -306,3 +306,35 @@ func TestSiteRefusals(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, benches)
 }
+
+// A bench works on its own site's trade-ins and on those of no site: an
+// event about another site's is refused, and changes nothing.
+func TestABenchIsRefusedAnotherSitesTradeIn(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{TradeIns: 3})
+	ctx := context.Background()
+	twoSites(t, h)
+	leeds := enrollBench(t, h, "bench-leeds")
+	require.NoError(t, h.AssignBench(ctx, "bench-leeds", "leeds-wh"))
+	require.NoError(t, h.AssignTradeIn(ctx, "ti-00000001", "soho"))
+	require.NoError(t, h.AssignTradeIn(ctx, "ti-00000002", "leeds-wh"))
+	ti := func(id string) intake.TradeIn {
+		t.Helper()
+		got, err := h.TradeIn(ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+
+	soho := ti("ti-00000001")
+	r := leeds.pushOne(t, intake.EventReceived, soho.ID, opTechnician, leeds.receiptOf(soho, opTechnician))
+	assert.Equal(t, wire.EventResult{Key: r.Key, Status: wire.StatusRejected, Code: "tradein_other_site",
+		Detail: "Trade-in " + soho.Reference + " belongs to site soho; bench bench-leeds works at leeds-wh."},
+		wire.EventResult{Key: r.Key, Status: r.Status, Code: r.Code, Detail: r.Detail})
+	_, received, err := h.Receipt(ctx, soho.ID)
+	require.NoError(t, err)
+	assert.False(t, received, "nothing changed")
+
+	for _, id := range []string{"ti-00000002", "ti-00000003"} { // its own site's, and one of no site
+		own := ti(id)
+		leeds.mustApply(t, intake.EventReceived, own.ID, opTechnician, leeds.receiptOf(own, opTechnician))
+	}
+}

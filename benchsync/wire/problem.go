@@ -64,6 +64,7 @@ const (
 	RejectDecisionMismatch = "decision_mismatch"   // a reroute the hub's own grading does not make
 	RejectEventTime        = "event_time_out_of_range"
 	RejectGrantRequired    = "supervisor_grant_required" // a supervisor's decision without a valid grant and proof
+	RejectOtherSite        = "tradein_other_site"        // a trade-in of another site than the bench's
 )
 
 // Problem is an RFC 9457 problem detail with the contract's extensions.
