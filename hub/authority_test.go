@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
+	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
 )
@@ -109,4 +111,37 @@ func TestGrantsAreForSupervisorsWhoProveIt(t *testing.T) {
 		assert.Equal(t, http.StatusTooManyRequests, a.status, "even the right PIN waits: %s", a.body)
 		assert.NotEmpty(t, a.header.Get("Retry-After"))
 	})
+}
+
+// A supervisor of one site is granted nothing at a bench of another; at a
+// bench of no site, or of theirs, they are.
+func TestAGrantIsForTheSupervisorsSite(t *testing.T) {
+	h := hubtest.New(t, hubtest.Config{})
+	ctx := context.Background()
+	for _, s := range []hub.SiteInput{{ID: "leeds-wh", Name: "Leeds warehouse", Kind: "warehouse"}, {ID: "soho", Name: "Soho store", Kind: "store"}} {
+		_, err := h.CreateSite(ctx, s)
+		require.NoError(t, err)
+	}
+	require.NoError(t, h.AssignOperator(ctx, opSupervisor, "soho"))
+	at := func(bench, site string) *benchClient {
+		b := enrollBench(t, h, bench)
+		if site != "" {
+			require.NoError(t, h.AssignBench(ctx, bench, site))
+		}
+		return b
+	}
+	req := wire.GrantRequest{Operator: opSupervisor, PIN: "333333"}
+
+	a, _ := at("bench-leeds", "leeds-wh").askGrant(t, req)
+	require.Equal(t, http.StatusForbidden, a.status, "body: %s", a.body)
+	p := a.problem(t)
+	assert.Equal(t, "grant_refused", p.Code)
+	assert.Equal(t, "Supervisor op-super-1 works at site soho, not at this bench's site leeds-wh.", p.Detail)
+	for _, b := range []*benchClient{at("bench-soho", "soho"), at("bench-any", "")} {
+		a, _ := b.askGrant(t, req)
+		assert.Equal(t, http.StatusCreated, a.status, "%s: %s", b.name, a.body)
+	}
+	wrong, _ := at("bench-leeds-2", "leeds-wh").askGrant(t, wire.GrantRequest{Operator: opSupervisor, PIN: "000000"})
+	assert.Equal(t, "The operator, PIN or badge is wrong, or the operator is no supervisor.", wrong.problem(t).Detail,
+		"a wrong PIN learns nothing of sites")
 }

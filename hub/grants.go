@@ -33,8 +33,15 @@ func (h *Hub) IssueGrant(ctx context.Context, a benchAuth, req wire.GrantRequest
 		return wire.GrantResponse{}, refuse(KindInvalid, wire.CodeInvalidRequest, "session_key is an Ed25519 public key, base64url without padding.")
 	}
 	var o wire.Operator
+	var benchSite, opSite string
 	err = h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
-		o, err = tx.Operator(ctx, req.Operator)
+		if o, err = tx.Operator(ctx, req.Operator); err != nil {
+			return err
+		}
+		if benchSite, err = tx.BenchSite(ctx, a.bench); err != nil {
+			return err
+		}
+		opSite, err = tx.SiteOf(ctx, wire.EntityOperator, o.ID)
 		return err
 	})
 	if errors.Is(err, hubdb.ErrNotFound) {
@@ -45,6 +52,11 @@ func (h *Hub) IssueGrant(ctx context.Context, a benchAuth, req wire.GrantRequest
 	}
 	if !credentialMatches(o, req) || o.Role != intake.RoleSupervisor {
 		return wire.GrantResponse{}, refused
+	}
+	// Checked after the credential, so that it tells nothing to a guess.
+	if benchSite != "" && opSite != "" && benchSite != opSite {
+		return wire.GrantResponse{}, refuse(KindForbidden, wire.CodeGrantRefused,
+			"Supervisor %s works at site %s, not at this bench's site %s.", o.ID, opSite, benchSite)
 	}
 	now := h.now().UTC()
 	g := intake.Grant{Bench: a.bench, Operator: o.ID, Role: o.Role, SessionKey: session, IssuedAt: now, Expires: now.Add(h.grantLife)}
