@@ -59,7 +59,7 @@ func (a *API) handlePutSeller(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, out)
+	httpx.WriteJSON(w, status, out)
 	return nil
 }
 
@@ -75,7 +75,7 @@ func (a *API) handleGetSeller(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
@@ -127,6 +127,6 @@ func (a *API) handleRegisterWebhook(w http.ResponseWriter, r *http.Request, s se
 	if err := a.hub.DB().InTx(r.Context(), func(tx *hubdb.Tx) error { return tx.AddSellerWebhook(r.Context(), ep.ID, s.id) }); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, webhookJSON{ID: ep.ID, URL: ep.URL, Events: ep.Events, Secret: secret})
+	httpx.WriteJSON(w, http.StatusCreated, webhookJSON{ID: ep.ID, URL: ep.URL, Events: ep.Events, Secret: secret})
 	return nil
 }

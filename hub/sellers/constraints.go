@@ -3,6 +3,8 @@ package sellers
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // The constraints' endpoints. hasAvailableBuyers=true keeps only what our
@@ -34,7 +36,7 @@ func (a *API) handleCountries(w http.ResponseWriter, r *http.Request, s seller) 
 			out = append(out, c)
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -49,7 +51,7 @@ func (a *API) handleBrands(w http.ResponseWriter, r *http.Request, s seller) err
 			out = append(out, b)
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -74,7 +76,7 @@ func (a *API) handleCategories(w http.ResponseWriter, r *http.Request, s seller)
 		}
 		out = append(out, categoryJSON{ID: c.ID, Name: c.Name, HasAvailableBuyers: c.HasAvailableBuyers})
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -96,7 +98,7 @@ func (a *API) handleAttributes(w http.ResponseWriter, r *http.Request, s seller)
 	if out == nil {
 		out = []Attribute{}
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -105,6 +107,6 @@ func (a *API) handlePhotos(w http.ResponseWriter, r *http.Request, s seller) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c.photosFor(r.URL.Query().Get("brandId")))
+	httpx.WriteJSON(w, http.StatusOK, c.photosFor(r.URL.Query().Get("brandId")))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // Codes of this API's refusals, stable for clients; the hub's own are its
@@ -129,19 +130,7 @@ func (a *API) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 func writeProblemBody(w http.ResponseWriter, p *problem) {
 	p.Type = wire.ProblemType(p.Code)
 	p.Title = http.StatusText(p.Status)
-	w.Header().Set("Content-Type", wire.ProblemContentType)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	httpx.WriteProblem(w, p.Status, p)
 }
 
 // readJSON reads one JSON object into v: known fields only, numbers kept

@@ -14,6 +14,7 @@ import (
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // submissionBody is the create-submission request.
@@ -317,7 +318,7 @@ func (a *API) handleCreate(w http.ResponseWriter, r *http.Request, s seller) err
 	}
 	a.outbox.Wake()
 	w.Header().Set("Location", "/v2/sellers/"+s.id+"/submissions/"+sub.ID)
-	writeJSON(w, http.StatusCreated, view)
+	httpx.WriteJSON(w, http.StatusCreated, view)
 	return nil
 }
 
@@ -387,7 +388,7 @@ func (a *API) handleGet(w http.ResponseWriter, r *http.Request, s seller) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, l.view())
+	httpx.WriteJSON(w, http.StatusOK, l.view())
 	return nil
 }
 
@@ -551,7 +552,7 @@ func (a *API) itemStep(w http.ResponseWriter, r *http.Request, sellerID string, 
 	}
 	a.outbox.Wake()
 	a.wakeStep()
-	writeJSON(w, http.StatusOK, l.view())
+	httpx.WriteJSON(w, http.StatusOK, l.view())
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // The programme's admin side: valuations (seed 003's base values per
@@ -43,7 +44,7 @@ func (a *API) handleListValuations(w http.ResponseWriter, r *http.Request, _ cal
 	for _, v := range vs {
 		out = append(out, valuationOf(v))
 	}
-	writeJSON(w, http.StatusOK, listJSON[valuationJSON]{Items: out})
+	httpx.WriteJSON(w, http.StatusOK, listJSON[valuationJSON]{Items: out})
 	return nil
 }
 
@@ -57,7 +58,7 @@ func (a *API) handleCreateValuation(w http.ResponseWriter, r *http.Request, _ ca
 		return err
 	}
 	w.Header().Set("Location", a.prefix+"/admin/valuations/"+v.ID)
-	writeJSON(w, http.StatusCreated, valuationOf(v))
+	httpx.WriteJSON(w, http.StatusCreated, valuationOf(v))
 	return nil
 }
 
@@ -70,7 +71,7 @@ func (a *API) handleGetValuation(w http.ResponseWriter, r *http.Request, _ calle
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, valuationOf(v))
+	httpx.WriteJSON(w, http.StatusOK, valuationOf(v))
 	return nil
 }
 
@@ -87,7 +88,7 @@ func (a *API) handleUpdateValuation(w http.ResponseWriter, r *http.Request, _ ca
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, valuationOf(v))
+	httpx.WriteJSON(w, http.StatusOK, valuationOf(v))
 	return nil
 }
 
@@ -122,7 +123,7 @@ func (a *API) handleListCustomers(w http.ResponseWriter, r *http.Request, _ call
 		}
 		out.Items = append(out.Items, customerOf(c))
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -149,7 +150,7 @@ func (a *API) handleStats(w http.ResponseWriter, r *http.Request, _ caller) erro
 	for st, sum := range s.Payouts {
 		out.Payouts[st] = money(sum)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -186,6 +187,6 @@ func (a *API) handleQueue(w http.ResponseWriter, r *http.Request, c caller) erro
 	for st, n := range q.Counts {
 		counts[st] = n
 	}
-	writeJSON(w, http.StatusOK, queueJSON{Counts: counts, Items: items, NextCursor: q.NextCursor})
+	httpx.WriteJSON(w, http.StatusOK, queueJSON{Counts: counts, Items: items, NextCursor: q.NextCursor})
 	return nil
 }

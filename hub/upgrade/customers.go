@@ -6,6 +6,7 @@ import (
 
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 type registerBody struct {
@@ -38,7 +39,7 @@ func (a *API) handleRegister(w http.ResponseWriter, r *http.Request, _ caller) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, customerOf(c))
+	httpx.WriteJSON(w, http.StatusCreated, customerOf(c))
 	return nil
 }
 
@@ -75,7 +76,7 @@ func (a *API) handleLogin(w http.ResponseWriter, r *http.Request, _ caller) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sessionJSON{Token: token, TokenType: "Bearer", ExpiresAt: issued.Add(hub.SessionLife).Truncate(time.Second),
+	httpx.WriteJSON(w, http.StatusOK, sessionJSON{Token: token, TokenType: "Bearer", ExpiresAt: issued.Add(hub.SessionLife).Truncate(time.Second),
 		Customer: customerOf(c)})
 	return nil
 }
@@ -92,7 +93,7 @@ func (a *API) handleLogout(w http.ResponseWriter, r *http.Request, c caller) err
 
 // handleMe answers the customer (auth/me and the profile).
 func (a *API) handleMe(w http.ResponseWriter, _ *http.Request, c caller) error {
-	writeJSON(w, http.StatusOK, customerOf(*c.customer))
+	httpx.WriteJSON(w, http.StatusOK, customerOf(*c.customer))
 	return nil
 }
 
@@ -119,6 +120,6 @@ func (a *API) handleUpdateProfile(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, customerOf(cust))
+	httpx.WriteJSON(w, http.StatusOK, customerOf(cust))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // DefaultOfferLife is how long an offer created without expires_at
@@ -50,7 +51,7 @@ func (a *API) handleCreateOffer(w http.ResponseWriter, r *http.Request, c caller
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, offerOf(o, a.hub.Now()))
+	httpx.WriteJSON(w, http.StatusCreated, offerOf(o, a.hub.Now()))
 	return nil
 }
 

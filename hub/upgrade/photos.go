@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // maxMultipartOverhead is what a multipart upload may carry besides its
@@ -64,7 +65,7 @@ func (a *API) handleUploadPhoto(w http.ResponseWriter, r *http.Request, c caller
 	}
 	url := a.prefix + "/photos/" + p.ID
 	w.Header().Set("Location", url)
-	writeJSON(w, http.StatusCreated, photoJSON{ID: p.ID, ContentType: p.MIME, SHA256: p.SHA256, Size: p.Size, URL: url, CreatedAt: p.CreatedAt.UTC()})
+	httpx.WriteJSON(w, http.StatusCreated, photoJSON{ID: p.ID, ContentType: p.MIME, SHA256: p.SHA256, Size: p.Size, URL: url, CreatedAt: p.CreatedAt.UTC()})
 	return nil
 }
 

@@ -2,7 +2,6 @@ package upgrade
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 	"github.com/intakebench/intakebench/internal/retryafter"
 )
 
@@ -127,18 +127,5 @@ func (a *API) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 func writeProblemBody(w http.ResponseWriter, p *problem) {
 	p.Type = wire.ProblemType(p.Code)
 	p.Title = http.StatusText(p.Status)
-	w.Header().Set("Content-Type", wire.ProblemContentType)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
-}
-
-// writeJSON answers v as JSON that no cache keeps.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	httpx.WriteProblem(w, p.Status, p)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intakebench/intakebench/hub"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // The admin side of sites (hub/sites.go): the warehouses and stores, and
@@ -64,7 +65,7 @@ func (a *API) handleListSites(w http.ResponseWriter, r *http.Request, _ caller) 
 		slices.Sort(j.Benches)
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, listJSON[siteJSON]{Items: out})
+	httpx.WriteJSON(w, http.StatusOK, listJSON[siteJSON]{Items: out})
 	return nil
 }
 
@@ -91,7 +92,7 @@ func (a *API) handleCreateSite(w http.ResponseWriter, r *http.Request, _ caller)
 		return err
 	}
 	w.Header().Set("Location", a.prefix+"/admin/sites/"+s.ID)
-	writeJSON(w, http.StatusCreated, siteJSON{ID: s.ID, Name: s.Name, Kind: s.Kind, CreatedAt: s.CreatedAt, Benches: []string{}})
+	httpx.WriteJSON(w, http.StatusCreated, siteJSON{ID: s.ID, Name: s.Name, Kind: s.Kind, CreatedAt: s.CreatedAt, Benches: []string{}})
 	return nil
 }
 
@@ -113,7 +114,7 @@ func assigned(w http.ResponseWriter, id, site string) {
 	if site != "" {
 		out.Site = &site
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *API) handleAssignBench(w http.ResponseWriter, r *http.Request, _ caller) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // submissionBody is seed 003's create-submission body, which an update
@@ -34,7 +35,7 @@ func (a *API) view(ctx context.Context, w http.ResponseWriter, c caller, id stri
 	if edit != nil {
 		edit(&s)
 	}
-	writeJSON(w, status, s)
+	httpx.WriteJSON(w, status, s)
 	return nil
 }
 
@@ -129,7 +130,7 @@ func (a *API) handleListSubmissions(w http.ResponseWriter, r *http.Request, c ca
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, listJSON[submissionJSON]{Items: out, NextCursor: next})
+	httpx.WriteJSON(w, http.StatusOK, listJSON[submissionJSON]{Items: out, NextCursor: next})
 	return nil
 }
 
@@ -170,7 +171,7 @@ func (a *API) handleIMEICheck(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, imeiCheckOf(check))
+	httpx.WriteJSON(w, http.StatusOK, imeiCheckOf(check))
 	return nil
 }
 

@@ -25,10 +25,12 @@ func WriteProblem(w http.ResponseWriter, status int, problem any) {
 	_ = json.NewEncoder(w).Encode(problem)
 }
 
-// JSONHeaders sets the headers of a JSON answer, for a body written by hand.
+// JSONHeaders sets the headers of a JSON answer, for a body written by
+// hand: no cache keeps it, and no browser takes it for anything but JSON.
 func JSONHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 }
 
 // FieldError is one rejected input of a seed-envelope API, with a stable
