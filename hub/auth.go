@@ -351,8 +351,16 @@ func findAPIKey(ctx context.Context, tx *hubdb.Tx, ref string) (hubdb.APIKey, er
 // VerifyAPIKey returns the scopes of a public API key, or an error wrapping
 // ErrUnauthorized for a key that is unknown, revoked or expired.
 func (h *Hub) VerifyAPIKey(ctx context.Context, key string) ([]string, error) {
+	k, err := h.AuthenticateAPIKey(ctx, key)
+	return k.Scopes, err
+}
+
+// AuthenticateAPIKey is VerifyAPIKey with the key's record (never its
+// secret), for what must name the key: an admin's steps in a trade-in's
+// history.
+func (h *Hub) AuthenticateAPIKey(ctx context.Context, key string) (APIKeyInfo, error) {
 	if !strings.HasPrefix(key, apiKeyPrefix) {
-		return nil, fmt.Errorf("not an API key: %w", ErrUnauthorized)
+		return APIKeyInfo{}, fmt.Errorf("not an API key: %w", ErrUnauthorized)
 	}
 	var k hubdb.APIKey
 	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
@@ -360,18 +368,18 @@ func (h *Hub) VerifyAPIKey(ctx context.Context, key string) ([]string, error) {
 		return err
 	})
 	if errors.Is(err, hubdb.ErrNotFound) {
-		return nil, fmt.Errorf("unknown API key: %w", ErrUnauthorized)
+		return APIKeyInfo{}, fmt.Errorf("unknown API key: %w", ErrUnauthorized)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("verify API key: %w", err)
+		return APIKeyInfo{}, fmt.Errorf("verify API key: %w", err)
 	}
 	// The messages name the key by its id, never by any of its text: they
 	// end up in logs.
 	switch apiKeyInfo(k).State(h.now()) {
 	case APIKeyRevoked:
-		return nil, fmt.Errorf("API key %d is revoked: %w", k.ID, ErrUnauthorized)
+		return APIKeyInfo{}, fmt.Errorf("API key %d is revoked: %w", k.ID, ErrUnauthorized)
 	case APIKeyExpired:
-		return nil, fmt.Errorf("API key %d expired at %s: %w", k.ID, k.ExpiresAt.Format(time.RFC3339), ErrUnauthorized)
+		return APIKeyInfo{}, fmt.Errorf("API key %d expired at %s: %w", k.ID, k.ExpiresAt.Format(time.RFC3339), ErrUnauthorized)
 	}
-	return k.Scopes, nil
+	return apiKeyInfo(k), nil
 }

@@ -1,9 +1,8 @@
 package upgrade
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,8 +15,7 @@ import (
 type caller struct {
 	customer *hub.Customer
 	admin    bool
-	// keyID names the admin's key in the trade-in's history: a digest,
-	// never the key.
+	// keyID names the admin's key in the trade-in's history (keyName).
 	keyID string
 	// token is the customer's session token, for logout.
 	token string
@@ -53,15 +51,14 @@ func (a *API) authenticate(r *http.Request) (caller, error) {
 		return caller{}, &requestError{status: http.StatusUnauthorized, code: codeUnauthorized,
 			detail: "Authorization: Bearer <token> is required: a customer's session token or an admin API key."}
 	}
-	scopes, err := a.hub.VerifyAPIKey(r.Context(), bearer)
+	key, err := a.hub.AuthenticateAPIKey(r.Context(), bearer)
 	switch {
 	case err == nil:
-		if !slices.Contains(scopes, hub.ScopeTradeInsAdmin) {
+		if !slices.Contains(key.Scopes, hub.ScopeTradeInsAdmin) {
 			return caller{}, &requestError{status: http.StatusForbidden, code: codeForbidden,
 				detail: "This API key lacks the " + hub.ScopeTradeInsAdmin + " scope."}
 		}
-		sum := sha256.Sum256([]byte(bearer))
-		return caller{admin: true, keyID: "key-" + hex.EncodeToString(sum[:6])}, nil
+		return caller{admin: true, keyID: keyName(key)}, nil
 	case !errors.Is(err, hub.ErrUnauthorized):
 		return caller{}, err
 	}
@@ -70,6 +67,15 @@ func (a *API) authenticate(r *http.Request) (caller, error) {
 		return caller{}, err
 	}
 	return caller{customer: &cust, token: bearer}, nil
+}
+
+// keyName names an admin's key in a trade-in's history as its admin sees
+// it in intakehub apikey list: its id and name, never any of its secret.
+func keyName(k hub.APIKeyInfo) string {
+	if k.Name == "" {
+		return fmt.Sprintf("key %d", k.ID)
+	}
+	return fmt.Sprintf("key %d (%s)", k.ID, k.Name)
 }
 
 // open serves a handler that needs no credential.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -146,6 +147,16 @@ func TestWholeFlow(t *testing.T) {
 	}
 	assert.Equal(t, []string{"draft by customer", "submitted by customer", "offered by admin", "accepted by customer", "shipped by customer",
 		"received by admin", "inspected by admin", "completed by admin"}, moves)
+	// The hub's own record names the admin's key as intakehub apikey list
+	// does, never by its secret.
+	view, err := e.hub.Submission(t.Context(), "", id)
+	require.NoError(t, err)
+	var actors []string
+	for _, h := range view.History {
+		actors = append(actors, h.Actor)
+	}
+	assert.Contains(t, actors, "admin:key 1 (programme admin)")
+	assert.NotContains(t, strings.Join(actors, " "), e.adminKey[10:20])
 
 	r = e.json("GET", "/submissions", token, "")
 	require.Equal(t, http.StatusOK, r.status)
