@@ -521,54 +521,93 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) (err
 	}(ctx)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Three stages, each a page apart: the fetcher asks for the next page
-	// as soon as it has read where this one ends, the decoder decodes it
-	// meanwhile, and the store applies a batch while both go on. The
-	// decoded pages stay a whole batch ahead.
+	// Four stages, each a page or a batch apart: the fetcher asks for the
+	// next page as soon as it has read where this one ends, the decoder
+	// decodes it meanwhile, the batcher gathers decoded pages into the
+	// store's batches, and the store applies a batch while the others go
+	// on. The store is the slowest: nothing else is left to its goroutine.
 	bodies := make(chan fetchedBody, 2)
 	pages := make(chan fetched, applyBatch/e.page+1)
+	batches := make(chan pulledBatch) // one ready while one is applied
 	go e.fetch(ctx, cursor, bodies)
 	go decodePages(ctx, bodies, pages)
-	// Pages are applied together, with the cursor of the last one, up to
-	// applyBatch changes: one transaction per thousand changes rewrites the
-	// same index pages to the WAL a hundred times in a large pull.
-	var batch []wire.Change
-	var docs [][]byte // the trade-ins' JSON of batch, by change; nil where the hub's form was not kept
-	batchPages := 0
-	// An empty batch that moves nothing is the store's to skip: it alone
-	// knows whether a resync waits for the end of the log.
-	apply := func(next string, complete bool) error {
-		changes := storeChanges(batch, docs)
-		changes.Complete = complete
-		if err := e.store.ApplyChanges(ctx, changes, next); err != nil {
-			return storeFailed("apply pulled changes", err)
+	go batchPages(ctx, cursor, pages, batches)
+	for b := range batches {
+		if b.first != nil {
+			if err := e.deferIndexes(ctx, cursor, *b.first, sum); err != nil {
+				return err
+			}
+			continue
 		}
-		sum.Pages += batchPages
-		sum.Items += len(batch)
-		batch, docs, batchPages = batch[:0], docs[:0], 0
+		// An empty batch that moves nothing is the store's to skip: it
+		// alone knows whether a resync waits for the end of the log. What
+		// was fetched before a failure is good: it is kept, and the fetch
+		// error returned as it is, for the retry logic to read.
+		if err := e.store.ApplyChanges(ctx, b.changes, b.next); err != nil {
+			return errors.Join(b.err, storeFailed("apply pulled changes", err))
+		}
+		sum.Pages += b.pages
+		sum.Items += b.items
 		e.update(func(s *Status) {
 			s.Pages, s.Items = sum.Pages, sum.Items
 			if s.Total > 0 {
 				s.Total = max(s.Total, sum.Items) // changes logged since the hub counted
 			}
 		})
-		return nil
+		if b.err != nil {
+			return b.err
+		}
 	}
-	next := cursor
-	first := true
+	return ctx.Err()
+}
+
+// pulledBatch is what the batcher hands the store: the first page alone
+// as soon as it comes (first, for deferIndexes), then the changes of up to
+// applyBatch pages with the cursor after them, and last, when a fetch
+// failed, what came before the failure with the failure (err).
+type pulledBatch struct {
+	first        *wire.ChangesPage
+	changes      store.Changes
+	next         string
+	pages, items int
+	err          error
+}
+
+// batchPages gathers the pages of a pull from cursor on into the store's
+// batches: pages are applied together, with the cursor of the last one,
+// up to applyBatch changes, since one transaction per thousand changes
+// rewrites the same index pages to the WAL a hundred times in a large pull.
+func batchPages(ctx context.Context, cursor string, pages <-chan fetched, batches chan<- pulledBatch) {
+	defer close(batches)
+	send := func(b pulledBatch) bool {
+		select {
+		case batches <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var batch []wire.Change
+	var docs [][]byte // the trade-ins' JSON of batch, by change; nil where the hub's form was not kept
+	n, next, first := 0, cursor, true
+	flush := func(complete bool, err error) bool {
+		changes := storeChanges(batch, docs)
+		changes.Complete = complete
+		ok := send(pulledBatch{changes: changes, next: next, pages: n, items: len(batch), err: err})
+		// The store's batch holds copies: these are free for the next.
+		batch, docs, n = batch[:0], docs[:0], 0
+		return ok
+	}
 	for f := range pages {
 		if f.err != nil {
-			// What was fetched before the failure is good: keep it. The
-			// fetch error is returned as it is, for the retry logic to read.
-			if err := apply(next, false); err != nil {
-				return errors.Join(f.err, err)
-			}
-			return f.err
+			flush(false, f.err)
+			return
 		}
 		if first {
 			first = false
-			if err := e.deferIndexes(ctx, cursor, f.page, sum); err != nil {
-				return err
+			page := f.page
+			if !send(pulledBatch{first: &page}) {
+				return
 			}
 		}
 		batch = append(batch, f.page.Changes...)
@@ -577,15 +616,14 @@ func (e *Engine) pullFrom(ctx context.Context, cursor string, sum *Summary) (err
 		} else {
 			docs = append(docs, make([][]byte, len(f.page.Changes))...)
 		}
-		batchPages++
+		n++
 		next = f.page.NextCursor
 		if len(batch) >= applyBatch || !f.page.HasMore {
-			if err := apply(next, !f.page.HasMore); err != nil {
-				return err
+			if !flush(!f.page.HasMore, nil) {
+				return
 			}
 		}
 	}
-	return ctx.Err()
 }
 
 // deferIndexes reads the first page of a pull: it says how much the pull

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"github.com/intakebench/intakebench/internal/sqlitedb"
 )
 
 // An initial pull writes every trade-in of the hub into an empty cache.
@@ -26,9 +24,10 @@ import (
 // The search index (migration 0009) is kept by triggers on tradeins, and
 // kept row by row it cost more still: 100,000 trade-ins took 9.2 s to pull
 // with them, 2.2 s without. So the triggers are dropped with the indexes,
-// and the search index is rebuilt from the cache in one pass at the end,
-// in the transaction that makes the triggers again. Until then a search
-// reads the whole cache (FindTradeIns): slower, never wrong.
+// and the search index is made again from the cache after the pull: at
+// once in a small cache, and in the background in a large one, where it
+// took a third of the whole pull (see IndexSearch). Until it is done a
+// search reads the whole cache (FindTradeIns): slower, never wrong.
 //
 // The dropped indexes' and triggers' definitions are kept in meta, in the
 // transaction that drops them, so they are made again exactly as they
@@ -85,13 +84,22 @@ func (s *Store) DeferCacheIndexes(ctx context.Context) (bool, error) {
 		if err := rows.Close(); err != nil {
 			return fmt.Errorf("read the cache's indexes: %w", err)
 		}
+		// A trigger that stands while the search index is made again after
+		// an earlier pull (IndexSearch) is not the one to make again: that
+		// one's definition is kept already, and stays.
 		for _, o := range objects {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, metaDeferred+o.kind+" "+o.name, o.def); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+				metaDeferred+o.kind+" "+o.name, o.def); err != nil {
 				return fmt.Errorf("keep %s %s: %w", o.kind, o.name, err)
 			}
 			if _, err := tx.ExecContext(ctx, `DROP `+strings.ToUpper(o.kind)+` "`+o.name+`"`); err != nil {
 				return fmt.Errorf("drop %s %s: %w", o.kind, o.name, err)
 			}
+		}
+		// What the search index holds of the cache stops being kept up:
+		// it is made again from the start after this pull.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaSearchIndexedTo); err != nil {
+			return fmt.Errorf("restart the search index: %w", err)
 		}
 		deferred = true
 		return nil
@@ -101,21 +109,40 @@ func (s *Store) DeferCacheIndexes(ctx context.Context) (bool, error) {
 
 // BuildCacheIndexes makes the indexes DeferCacheIndexes dropped, each in a
 // transaction of its own, so that the bench's own writes (a receipt) wait
-// for one index at most, then the search index and its triggers in one
-// more; nothing when none wait, also after a crash in the middle of an
-// initial pull (the definitions are in the database). It takes about 1.5 s
-// an index for a million cached trade-ins.
+// for one index at most; nothing when none wait, also after a crash in the
+// middle of an initial pull (the definitions are in the database). It takes
+// about 1.5 s an index for a million cached trade-ins. The search index
+// and its triggers follow: at once in a cache of fewer than
+// searchInlineBelow trade-ins, else in the background (IndexSearch), so
+// that a large pull ends, and scans use the identifier indexes, without
+// waiting for it.
 func (s *Store) BuildCacheIndexes(ctx context.Context) error {
 	// The engine asks at the end of every pull: it costs a read, not the
 	// write lock, when nothing waits.
-	var waiting bool
-	if err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key >= ? AND key < ?)`,
-		metaDeferred, metaDeferred+"\xff").Scan(&waiting); err != nil {
+	var waiting, search bool
+	var top sql.NullInt64
+	if err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key >= ? AND key < ?),
+		EXISTS (SELECT 1 FROM meta WHERE key >= ? AND key < ?), (SELECT max(rowid) FROM tradeins)`,
+		metaDeferredIndex, metaDeferredIndex+"\xff", metaDeferredTrigger, metaDeferredTrigger+"\xff").Scan(&waiting, &search, &top); err != nil {
 		return fmt.Errorf("read the deferred indexes: %w", err)
 	}
-	if !waiting {
+	if waiting {
+		if err := s.buildIndexes(ctx); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !search:
+		return nil
+	case top.Int64 < int64(s.searchInlineBelow):
+		return s.IndexSearch(ctx)
+	default:
+		s.search.start(s.IndexSearch)
 		return nil
 	}
+}
+
+func (s *Store) buildIndexes(ctx context.Context) error {
 	// Making an index reads the whole cache: through a memory map of the
 	// file instead of a read call a page, 20% faster (6.5 s instead of
 	// 8.3 s for all of a million trade-ins' here). The writer is one
@@ -126,43 +153,21 @@ func (s *Store) BuildCacheIndexes(ctx context.Context) error {
 	defer s.write.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	for {
 		done, err := s.buildOneIndex(ctx)
-		if err != nil {
+		if err != nil || done {
 			return err
-		}
-		if done {
-			return s.rebuildSearch(ctx)
 		}
 	}
 }
 
-// rebuildSearch makes the search index again from the whole cache and the
-// triggers that keep it, in one transaction: no trade-in written between
-// the rebuild and the triggers is left out.
-func (s *Store) rebuildSearch(ctx context.Context) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		defs, err := sqlitedb.QueryRows(ctx, tx, "deferred triggers", func(r *sql.Rows) (string, error) {
-			var def string
-			return def, r.Scan(&def)
-		}, `SELECT value FROM meta WHERE key >= ? AND key < ? ORDER BY key`, metaDeferredTrigger, metaDeferredTrigger+"\xff")
-		if err != nil || len(defs) == 0 {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tradein_search (tradein_search) VALUES ('rebuild')`); err != nil {
-			return fmt.Errorf("rebuild the search index: %w", err)
-		}
-		for _, def := range defs {
-			if _, err := tx.ExecContext(ctx, def); err != nil {
-				return fmt.Errorf("make a trigger of the search index: %w", err)
-			}
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM meta WHERE key >= ? AND key < ?`, metaDeferredTrigger, metaDeferredTrigger+"\xff")
-		return err
-	})
-}
+// SearchIndexing reports whether the search index is still to be made
+// after a large initial pull (during the pull, or in the background after
+// it): until it is, FindTradeIns reads the whole cache, slower, and a
+// screen may say the search is indexing.
+func (s *Store) SearchIndexing(ctx context.Context) (bool, error) { return s.searchDeferred(ctx) }
 
 // searchDeferred reports whether the search index's triggers wait to be
-// made again (an initial pull is under way): the index misses what the
-// pull brought.
+// made again (an initial pull is under way, or IndexSearch): the index
+// misses what the pull brought.
 func (s *Store) searchDeferred(ctx context.Context) (bool, error) {
 	var deferred bool
 	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key >= ? AND key < ?)`,

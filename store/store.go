@@ -42,6 +42,12 @@ type Store struct {
 	keyFile       string
 	checkAllBelow int // pages: the cache of a smaller file is checked too
 	checkFor      time.Duration
+	// search makes the search index after a large pull (IndexSearch), in
+	// a cache of searchInlineBelow trade-ins or more, searchChunk a
+	// transaction.
+	search            *background
+	searchInlineBelow int
+	searchChunk       int
 }
 
 // Option changes how Open sets up a store.
@@ -93,7 +99,8 @@ const cacheTables = `'tradeins', 'imei_flags', 'operators', 'catalog', 'catalog_
 // schema up to date and checks it (see checkAllBelow). A damaged file
 // gives a *DamageError, which is ErrDamaged.
 func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, file: file, keyFile: file + ".key", checkAllBelow: checkAllBelow, checkFor: checkFor}
+	s := &Store{now: time.Now, file: file, keyFile: file + ".key", checkAllBelow: checkAllBelow, checkFor: checkFor,
+		search: newBackground(), searchInlineBelow: searchInlineBelow, searchChunk: searchChunk}
 	for _, o := range opts {
 		o(s)
 	}
@@ -203,8 +210,10 @@ func (s *Store) CheckRest(ctx context.Context) (sqlitedb.CheckResult, error) {
 // OpenCheck is what the check of Open covered and how long it took.
 func (s *Store) OpenCheck() sqlitedb.CheckResult { return s.check }
 
-// Close closes both pools.
+// Close stops what the store does in the background and closes both
+// pools. A search index cut off goes on at the next BuildCacheIndexes.
 func (s *Store) Close() error {
+	s.search.stop()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
