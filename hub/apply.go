@@ -413,6 +413,11 @@ func (h *Hub) applyWalkIn(ctx context.Context, tx *hubdb.Tx, a benchAuth, ev wir
 	if err := h.boughtAtCounter(ctx, tx, t, p.Payout, benchActor(op, a), ev.Key); err != nil {
 		return nil, err
 	}
+	// A duplicate delivery of the event is answered before it gets here,
+	// so the receipt goes out once.
+	if err := h.queueWalkInReceipt(ctx, tx, t, receipt, p.Payout, op.Name); err != nil {
+		return nil, err
+	}
 	return &AppliedEvent{Key: ev.Key, Kind: string(ev.Kind), Bench: a.bench, Operator: op.ID, At: ev.At.UTC(), Payload: ev.Payload, TradeIn: t}, nil
 }
 

@@ -48,6 +48,7 @@ type Hub struct {
 	links         *linktoken.Signer  // signs the links in e-mails
 	linkBase      string
 	business      string
+	businessAddr  string // printed on walk-in receipts the hub e-mails
 	facility      shipping.Address
 	payments      Payments
 	labels        Shipping
@@ -76,6 +77,9 @@ type Config struct {
 	PublicURL string
 	// Business is the programme's name in e-mails.
 	Business string
+	// BusinessAddress is printed under Business on the walk-in receipts
+	// the hub e-mails; it may span lines.
+	BusinessAddress string
 	// Facility is where devices are sent.
 	Facility shipping.Address
 	// Payments settles card payouts; none by default (they stay due).
@@ -106,6 +110,7 @@ func Open(ctx context.Context, dsn string, c Config) (*Hub, error) {
 		loginAttempts: ratelimit.PerSecond(10.0/(15*60), 10),
 		linkBase:      strings.TrimRight(cmp.Or(c.PublicURL, "http://127.0.0.1:8750/api/demo"), "/"),
 		business:      cmp.Or(c.Business, "Intake Bench trade-ins"),
+		businessAddr:  c.BusinessAddress,
 		facility:      c.Facility, payments: c.Payments, labels: c.Labels, pickup: c.Pickup, mailer: c.Mailer,
 		mailWake: make(chan struct{}, 1), payWake: make(chan struct{}, 1)}
 	if h.now == nil {

@@ -31,6 +31,7 @@ type Shipping interface {
 const (
 	mailQuote    = "quote"
 	mailShipping = "shipping"
+	mailReceipt  = "receipt"
 )
 
 // offerLinkPurpose signs the links of a quote e-mail: their subject is the

@@ -27,6 +27,7 @@ const (
 // shipping services.
 type lifecycleFlags struct {
 	tenant, publicURL, business           *string
+	businessAddress                       *string
 	smtpAddr, smtpFrom, smtpUser          *string
 	smtpInsecure                          *bool
 	stripeURL                             *string
@@ -39,10 +40,12 @@ func addLifecycleFlags(fs *flag.FlagSet) *lifecycleFlags {
 	return &lifecycleFlags{
 		tenant:    fs.String("tenant", "demo", "the programme's slug: the Upgrade API is served at /api/TENANT/"),
 		publicURL: fs.String("public-url", "", "where customers reach the hub, for links in e-mails (default http://ADDR)"),
-		business:  fs.String("business", "Intake Bench trade-ins", "the programme's name in e-mails"),
-		smtpAddr:  fs.String("smtp", "", "SMTP server host:port for quote and shipping e-mails (none: mail waits in the outbox); password from "+smtpPasswordEnv),
-		smtpFrom:  fs.String("smtp-from", "Intake Bench <trade-ins@localhost>", "sender of the e-mails"),
-		smtpUser:  fs.String("smtp-user", "", "SMTP login"),
+		business:  fs.String("business", "Intake Bench trade-ins", "the programme's name in e-mails and on e-mailed walk-in receipts"),
+		businessAddress: fs.String("business-address", "",
+			`the business's address printed on e-mailed walk-in receipts; \n breaks lines (default: none, the name only)`),
+		smtpAddr: fs.String("smtp", "", "SMTP server host:port for quote and shipping e-mails (none: mail waits in the outbox); password from "+smtpPasswordEnv),
+		smtpFrom: fs.String("smtp-from", "Intake Bench <trade-ins@localhost>", "sender of the e-mails"),
+		smtpUser: fs.String("smtp-user", "", "SMTP login"),
 		smtpInsecure: fs.Bool("smtp-no-starttls", false,
 			"send in clear text even when the server offers STARTTLS (a mail server on loopback only)"),
 		stripeURL:     fs.String("stripe-url", "", "Stripe API base URL (default Stripe's); card payouts need "+stripeKeyEnv),
@@ -67,6 +70,7 @@ func (f *lifecycleFlags) config(c *hub.Config, addr string) error {
 		base = "http://" + addr
 	}
 	c.PublicURL, c.Business = base+"/api/"+*f.tenant, *f.business
+	c.BusinessAddress = strings.ReplaceAll(*f.businessAddress, `\n`, "\n")
 	if *f.facilityFile != "" {
 		b, err := os.ReadFile(*f.facilityFile)
 		if err != nil {

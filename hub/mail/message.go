@@ -3,8 +3,10 @@ package mail
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -39,7 +41,21 @@ type Message struct {
 	Subject string `json:"subject"`        // plain text, any language
 	Text    string `json:"text"`           // the text/plain body; required
 	HTML    string `json:"html,omitempty"` // the text/html alternative; optional
+	// Attachments go after the body in a multipart/mixed message,
+	// base64-encoded. The JSON keeps Data as base64 too.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
+
+// Attachment is one file sent with a message, such as a receipt's PDF.
+type Attachment struct {
+	Name string `json:"name"` // the file name the recipient sees; ASCII
+	Type string `json:"type"` // the media type, e.g. "application/pdf"
+	Data []byte `json:"data"`
+}
+
+// maxAttachment bounds one attachment: a receipt is a few kilobytes, and
+// relays commonly refuse messages over 10 MB.
+const maxAttachment = 5 << 20
 
 // recipient checks a display name and an address that will become a To
 // header and returns the header's value, the name encoded as RFC 2047
@@ -127,16 +143,102 @@ func compose(from *mail.Address, m Message, date time.Time) (raw []byte, rcpt st
 	header("Subject", fold(mime.QEncoding.Encode("utf-8", m.Subject), len("Subject: ")))
 	header("Message-ID", messageID(from.Address))
 	header("MIME-Version", "1.0")
-	if m.HTML == "" {
-		header("Content-Type", "text/plain; charset=utf-8")
-		header("Content-Transfer-Encoding", "quoted-printable")
-		b.WriteString("\r\n")
-		if err := writeQP(&b, m.Text); err != nil {
+	for _, a := range m.Attachments {
+		if err := checkAttachment(a); err != nil {
+			return nil, "", err
+		}
+	}
+	if len(m.Attachments) == 0 {
+		if err := writeBody(&b, header, m); err != nil {
 			return nil, "", err
 		}
 		return b.Bytes(), to.Address, nil
 	}
+	// multipart/mixed: the body first (itself plain or alternative), then
+	// each attachment in base64, which every relay carries unchanged.
 	mw := multipart.NewWriter(&b)
+	header("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mw.Boundary()}))
+	b.WriteString("\r\n")
+	var body bytes.Buffer
+	bodyHeader := textproto.MIMEHeader{}
+	if err := writeBody(&body, func(name, value string) { bodyHeader.Set(name, value) }, m); err != nil {
+		return nil, "", err
+	}
+	// writeBody wrote the headers through bodyHeader and the blank line
+	// and body into body; the part's header block comes from CreatePart.
+	w, err := mw.CreatePart(bodyHeader)
+	if err != nil {
+		return nil, "", fmt.Errorf("mail: compose: %w", err)
+	}
+	if _, err := w.Write(bytes.TrimPrefix(body.Bytes(), []byte("\r\n"))); err != nil {
+		return nil, "", fmt.Errorf("mail: compose: %w", err)
+	}
+	for _, a := range m.Attachments {
+		w, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType(a.Type, map[string]string{"name": a.Name})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		if err != nil {
+			return nil, "", fmt.Errorf("mail: compose: %w", err)
+		}
+		writeBase64(w, a.Data)
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", fmt.Errorf("mail: compose: %w", err)
+	}
+	return b.Bytes(), to.Address, nil
+}
+
+// checkAttachment refuses an attachment whose name or type would break
+// its part's headers, or that is empty or too large to send.
+func checkAttachment(a Attachment) error {
+	if err := headerSafe("attachment name", a.Name); err != nil {
+		return err
+	}
+	if err := headerSafe("attachment type", a.Type); err != nil {
+		return err
+	}
+	for _, r := range a.Name {
+		if r >= utf8.RuneSelf || r == '"' || r == '\\' {
+			return fmt.Errorf("%w: attachment name %q: only ASCII names without quotes are supported", ErrInvalidMessage, a.Name)
+		}
+	}
+	switch {
+	case strings.TrimSpace(a.Name) == "":
+		return fmt.Errorf("%w: attachment without a name", ErrInvalidMessage)
+	case len(a.Data) == 0:
+		return fmt.Errorf("%w: attachment %q is empty", ErrInvalidMessage, a.Name)
+	case len(a.Data) > maxAttachment:
+		return fmt.Errorf("%w: attachment %q of %d bytes is larger than %d", ErrInvalidMessage, a.Name, len(a.Data), maxAttachment)
+	}
+	if mt, _, err := mime.ParseMediaType(a.Type); err != nil || !strings.Contains(mt, "/") {
+		return fmt.Errorf("%w: attachment %q has media type %q", ErrInvalidMessage, a.Name, a.Type)
+	}
+	return nil
+}
+
+// writeBase64 writes data in base64 lines of 76 characters, as RFC 2045
+// asks.
+func writeBase64(w io.Writer, data []byte) {
+	enc := base64.StdEncoding.EncodeToString(data)
+	for len(enc) > 76 {
+		io.WriteString(w, enc[:76]+"\r\n")
+		enc = enc[76:]
+	}
+	io.WriteString(w, enc+"\r\n")
+}
+
+// writeBody writes m's text (and HTML alternative) as a Content-Type
+// header through header, then a blank line and the body to b.
+func writeBody(b *bytes.Buffer, header func(name, value string), m Message) error {
+	if m.HTML == "" {
+		header("Content-Type", "text/plain; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		return writeQP(b, m.Text)
+	}
+	mw := multipart.NewWriter(b)
 	header("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": mw.Boundary()}))
 	b.WriteString("\r\n")
 	// The last part is the one a client prefers when it can show it.
@@ -146,19 +248,19 @@ func compose(from *mail.Address, m Message, date time.Time) (raw []byte, rcpt st
 			"Content-Transfer-Encoding": {"quoted-printable"},
 		})
 		if err != nil {
-			return nil, "", fmt.Errorf("mail: compose: %w", err)
+			return fmt.Errorf("mail: compose: %w", err)
 		}
 		if err := writeQP(w, p.body); err != nil {
-			return nil, "", err
+			return err
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return nil, "", fmt.Errorf("mail: compose: %w", err)
+		return fmt.Errorf("mail: compose: %w", err)
 	}
-	return b.Bytes(), to.Address, nil
+	return nil
 }
 
-func writeQP(w interface{ Write([]byte) (int, error) }, body string) error {
+func writeQP(w io.Writer, body string) error {
 	qp := quotedprintable.NewWriter(w)
 	if _, err := qp.Write([]byte(body)); err != nil {
 		return fmt.Errorf("mail: compose: %w", err)

@@ -1,7 +1,13 @@
 package mail
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	netmail "net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +159,76 @@ func TestSMTPConfigNeverShowsThePassword(t *testing.T) {
 	require.NoError(t, err)
 	for _, verb := range []string{"%v", "%+v", "%#v"} {
 		assert.NotContains(t, fmt.Sprintf(verb, s), "hunter2-secret", verb)
+	}
+}
+
+func TestComposeWithAttachment(t *testing.T) {
+	pdf := []byte("%PDF-1.4 receipt WI-0001 " + strings.Repeat("x", 100))
+	for _, tc := range []struct {
+		name, html string
+		bodyType   string
+	}{
+		{"plain body", "", "text/plain"},
+		{"HTML alternative", "<p>Thanks</p>", "multipart/alternative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, _, err := compose(testFrom(t).from, Message{
+				To: "zoe@example.com", Subject: "Your receipt", Text: "Thanks\n", HTML: tc.html,
+				Attachments: []Attachment{{Name: "receipt-WI-0001.pdf", Type: "application/pdf", Data: pdf}},
+			}, time.Date(2026, 7, 4, 9, 30, 0, 0, time.UTC))
+			require.NoError(t, err)
+			msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+			require.NoError(t, err)
+			mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+			require.NoError(t, err)
+			assert.Equal(t, "multipart/mixed", mt)
+			mr := multipart.NewReader(msg.Body, params["boundary"])
+
+			body, err := mr.NextPart()
+			require.NoError(t, err)
+			bt, _, err := mime.ParseMediaType(body.Header.Get("Content-Type"))
+			require.NoError(t, err)
+			assert.Equal(t, tc.bodyType, bt)
+
+			att, err := mr.NextRawPart()
+			require.NoError(t, err)
+			assert.Equal(t, `attachment; filename=receipt-WI-0001.pdf`, att.Header.Get("Content-Disposition"))
+			assert.Equal(t, `application/pdf; name=receipt-WI-0001.pdf`, att.Header.Get("Content-Type"))
+			assert.Equal(t, "base64", att.Header.Get("Content-Transfer-Encoding"))
+			enc, err := io.ReadAll(att)
+			require.NoError(t, err)
+			for _, line := range strings.Split(strings.TrimSuffix(string(enc), "\r\n"), "\r\n") {
+				assert.LessOrEqual(t, len(line), 76)
+			}
+			got, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(enc), "\r\n", ""))
+			require.NoError(t, err)
+			assert.Equal(t, pdf, got)
+
+			_, err = mr.NextPart()
+			assert.ErrorIs(t, err, io.EOF)
+		})
+	}
+}
+
+func TestComposeRefusesBadAttachments(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    Attachment
+		want error
+	}{
+		{"line break in name", Attachment{Name: "a.pdf\r\nBcc: x@y", Type: "application/pdf", Data: []byte("x")}, ErrHeaderInjection},
+		{"no name", Attachment{Type: "application/pdf", Data: []byte("x")}, ErrInvalidMessage},
+		{"quote in name", Attachment{Name: `a".pdf`, Type: "application/pdf", Data: []byte("x")}, ErrInvalidMessage},
+		{"empty", Attachment{Name: "a.pdf", Type: "application/pdf"}, ErrInvalidMessage},
+		{"bad type", Attachment{Name: "a.pdf", Type: "pdf", Data: []byte("x")}, ErrInvalidMessage},
+		{"too large", Attachment{Name: "a.pdf", Type: "application/pdf", Data: make([]byte, 5<<20+1)}, ErrInvalidMessage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, _, err := compose(testFrom(t).from, Message{
+				To: "zoe@example.com", Subject: "Hi", Text: "x", Attachments: []Attachment{tc.a},
+			}, time.Date(2026, 7, 4, 9, 30, 0, 0, time.UTC))
+			require.ErrorIs(t, err, tc.want)
+			assert.Nil(t, raw)
+		})
 	}
 }

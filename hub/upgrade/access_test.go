@@ -78,6 +78,7 @@ func TestAdminRoutesNeedAnAdminKey(t *testing.T) {
 		{"PUT", "/admin/valuations/val_1", `{"product_id":"prod_123","base_value":437.50}`},
 		{"DELETE", "/admin/valuations/val_1", ""},
 		{"GET", "/admin/customers", ""},
+		{"POST", "/admin/tradeins/" + id + "/receipt-email", ""},
 		{"GET", "/admin/stats", ""},
 		{"GET", "/admin/queue", ""},
 	}

@@ -37,6 +37,7 @@
 //	PUT    /api/{tenant}/admin/benches/{id}/site    {site} (null: none)                       admin
 //	PUT    /api/{tenant}/admin/operators/{id}/site  {site} (null: none)                       admin
 //	PUT    /api/{tenant}/admin/tradeins/{id}/site   {site} (null: none)                       admin
+//	POST   /api/{tenant}/admin/tradeins/{id}/receipt-email  e-mail a walk-in's receipt again   admin
 //
 // Every request is authenticated by `Authorization: Bearer <token>`: a
 // customer's session token (from login), or an admin's hub API key with
@@ -177,6 +178,7 @@ func (a *API) Handler() http.Handler {
 	r.route("/admin/benches/{id}/site", methods{"PUT": a.admin(a.handleAssignBench)})
 	r.route("/admin/operators/{id}/site", methods{"PUT": a.admin(a.handleAssignOperator)})
 	r.route("/admin/tradeins/{id}/site", methods{"PUT": a.admin(a.handleAssignTradeIn)})
+	r.route("/admin/tradeins/{id}/receipt-email", methods{"POST": a.admin(a.handleReceiptEmail)})
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeProblem(w, r, &requestError{status: http.StatusNotFound, code: codeNotFound, detail: "No such endpoint: " + r.Method + " " + r.URL.Path + "."})

@@ -1,0 +1,22 @@
+package upgrade
+
+import (
+	"net/http"
+
+	"github.com/intakebench/intakebench/hub"
+)
+
+// handleReceiptEmail e-mails a walk-in's receipt again: the hub renders
+// it from what it stored and queues it in its mail outbox. 202: the mail
+// server takes it when the outbox worker next runs.
+func (a *API) handleReceiptEmail(w http.ResponseWriter, r *http.Request, _ caller) error {
+	id, err := pathID(r, hub.CodeTradeInNotFound, "trade-in")
+	if err != nil {
+		return err
+	}
+	if err := a.hub.ResendWalkInReceipt(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
