@@ -61,11 +61,9 @@ func (z *Zebra) serve(ln net.Listener) {
 			if err != nil {
 				return
 			}
-			z.conns.Add(1)
-			go func() {
-				defer z.conns.Done()
-				z.handle(c)
-			}()
+			// One connection at a time, as port 9100 on a Zebra serves
+			// them: jobs are kept in the order they were sent.
+			z.handle(c)
 		}
 	}()
 }
