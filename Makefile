@@ -75,7 +75,21 @@ deps:
 		fi; \
 	done
 
-build: deps
+# The buyer page's camera decoder: the bench's barcode decoder compiled to
+# WebAssembly (cmd/barcodewasm) and Go's loader for it, embedded in the hub
+# from hub/web/static (not in git: built from the sources here).
+WASM_DECODER := hub/web/static/decoder.wasm.gz
+WASM_EXEC := hub/web/static/wasm_exec.js
+WASM := $(WASM_DECODER) $(WASM_EXEC)
+
+$(WASM_DECODER): go.mod go.sum $(shell find cmd/barcodewasm device/barcode -name '*.go' ! -name '*_test.go')
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(basename $@) ./cmd/barcodewasm
+	gzip -9 -n -f $(basename $@)
+
+$(WASM_EXEC): go.mod
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $@
+
+build: deps $(WASM)
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
@@ -91,17 +105,18 @@ PG_TEST_PKGS := ./hub/ ./hub/public/ ./hub/webhook/ ./hub/upgrade/ ./hub/e2e/ ./
 # late and out of step with the screens, and a test fails for the load.
 WINDOW_TEST_PKGS := ./cmd/intakebench/
 
-test: deps pkg-deps
+test: deps pkg-deps $(WASM)
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./cmd/barcodewasm/
 	$(GO) test -timeout $(TEST_TIMEOUT) -count=1 $$($(GO) list ./... | grep -v '/cmd/intakebench$$')
 	$(GO) test -timeout $(TEST_TIMEOUT) -count=1 $(WINDOW_TEST_PKGS)
 	INTAKEBENCH_TEST_DB=postgres $(GO) test -timeout $(TEST_TIMEOUT) -count=1 $(PG_TEST_PKGS)
 
-bench: deps
+bench: deps $(WASM)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./... 
 
 # The README's pictures, taken of the real app under Xvfb by the e2e test.
-shots: deps
+shots: deps $(WASM)
 	INTAKEBENCH_SHOTS=$(CURDIR)/docs/screens $(GO) test -count=1 -run 'TestAppShowsTypedScanInRealWindow|TestBenchWithHubEndToEnd' ./cmd/intakebench
 	INTAKEBENCH_WEB_SHOTS=$(CURDIR)/docs/web $(GO) test -count=1 -run TestBrowserBuyerSubmitsAndStaffQuote ./hub/web
 
@@ -138,6 +153,7 @@ mutation: deps
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./cmd/barcodewasm/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -152,8 +168,8 @@ pkg-deps:
 release-deps:
 	$(call apt_install,$(RELEASE_DEB_PKGS))
 
-release: deps release-deps
+release: deps release-deps $(WASM)
 	$(GO) run ./packaging --out dist --version '$(VERSION)' --commit '$(COMMIT)' --windows
 
 clean:
-	rm -rf $(BIN) dist
+	rm -rf $(BIN) dist $(WASM)

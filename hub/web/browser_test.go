@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -175,9 +178,11 @@ func writeY4M(t *testing.T, path, imei string) {
 }
 
 // TestBrowserReadsIMEIFromCamera: a phone whose browser has no
-// BarcodeDetector (Chromium on Linux has none) sends camera frames to the
-// hub, which reads them with the bench's decoder. The camera is Chromium's
-// fake one, playing a clip of a label.
+// BarcodeDetector (Chromium on Linux has none) reads the camera with the
+// bench's decoder compiled to WebAssembly, in a worker; or, on a hub that
+// leaves that out, sends camera frames to the hub, which reads them with
+// the same decoder. The camera is Chromium's fake one, playing a clip of a
+// label.
 func TestBrowserReadsIMEIFromCamera(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a browser test: not in -short runs")
@@ -186,31 +191,88 @@ func TestBrowserReadsIMEIFromCamera(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium is not installed (make deps installs it)")
 	}
-	e := newEnv(t, web.WithDecoder(decodeBarcodes), web.WithLimits(100, 100, 10))
 	clip := filepath.Join(t.TempDir(), "label.y4m")
 	writeY4M(t, clip, cleanIMEI)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true), chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-file-for-fake-video-capture", clip))...)
-	defer cancel()
-	ctx, cancel := context.WithTimeout(alloc, 60*time.Second)
-	defer cancel()
-	tab, closeTab := chromedp.NewContext(ctx)
-	defer closeTab()
-	require.NoError(t, chromedp.Do(tab,
-		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(e.srv.URL+"/trade-in"),
-		chromedp.WaitVisible("#camera"),
-		chromedp.Click("#camera"),
-	))
-	_, err = chromedp.Run(tab, chromedp.Poll[bool](`document.getElementById("imei").value === "`+cleanIMEI+`"`,
-		chromedp.WithPollingTimeout(20*time.Second)))
-	require.NoError(t, err, "the camera's IMEI never reached the field")
-	msg, err := chromedp.Run(tab, chromedp.Text("#imei-msg"))
+	for _, tc := range []struct {
+		name string
+		opts []web.Option
+		wasm bool // the page reads frames itself, in WebAssembly
+	}{
+		// The hub could read frames too, but is sent none.
+		{name: "in WebAssembly", wasm: true},
+		{name: "at the hub", opts: []web.Option{web.WithoutWasmDecoder()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var decoded atomic.Int32
+			countingDecoder := func(ctx context.Context, img image.Image) ([]string, error) {
+				decoded.Add(1)
+				return decodeBarcodes(ctx, img)
+			}
+			e := newEnv(t, append([]web.Option{web.WithLimits(100, 100, 10), web.WithDecoder(countingDecoder)}, tc.opts...)...)
+			if tc.wasm {
+				requireWasmDecoder(t, e.srv.URL)
+			}
+			alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+				chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true),
+				chromedp.Flag("use-fake-ui-for-media-stream", true), chromedp.Flag("use-fake-device-for-media-stream", true),
+				chromedp.Flag("use-file-for-fake-video-capture", clip))...)
+			defer cancel()
+			ctx, cancel := context.WithTimeout(alloc, 60*time.Second)
+			defer cancel()
+			tab, closeTab := chromedp.NewContext(ctx)
+			defer closeTab()
+			require.NoError(t, chromedp.Do(tab,
+				chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
+				chromedp.Navigate(e.srv.URL+"/trade-in"),
+				chromedp.WaitVisible("#camera"),
+			))
+			detector, err := chromedp.Run(tab, chromedp.Evaluate[bool](`"BarcodeDetector" in window`))
+			require.NoError(t, err)
+			require.False(t, detector, "this Chromium reads barcodes itself: the test would prove nothing of ours")
+			wasmBefore, err := chromedp.Run(tab, chromedp.Evaluate[int](`performance.getEntriesByType("resource").filter(function (e) { return /decoder/.test(e.name); }).length`))
+			require.NoError(t, err)
+			assert.Zero(t, wasmBefore, "the decoder loads only when the camera is used")
+
+			require.NoError(t, chromedp.Do(tab, chromedp.Click("#camera")))
+			_, err = chromedp.Run(tab, chromedp.Poll[bool](`document.getElementById("imei").value === "`+cleanIMEI+`"`,
+				chromedp.WithPollingTimeout(30*time.Second)))
+			require.NoError(t, err, "the camera's IMEI never reached the field")
+			_, err = chromedp.Run(tab, chromedp.Poll[bool](`document.getElementById("imei-msg").textContent.indexOf("checks out") > 0`,
+				chromedp.WithPollingTimeout(10*time.Second)))
+			require.NoError(t, err)
+			msg, err := chromedp.Run(tab, chromedp.Text("#imei-msg"))
+			require.NoError(t, err)
+			assert.Equal(t, "IMEI 356938035643809 checks out: not reported lost, stolen or financed.", msg)
+			streaming, err := chromedp.Run(tab, chromedp.Evaluate[bool](`!!document.getElementById("video").srcObject && !document.getElementById("video").hidden`))
+			require.NoError(t, err)
+			assert.False(t, streaming, "the camera stops once the IMEI is read")
+			wasmLoaded, err := chromedp.Run(tab, chromedp.Evaluate[bool](`performance.getEntriesByType("resource").some(function (e) { return /decoder\.wasm$/.test(e.name); }) || false`))
+			require.NoError(t, err)
+			if tc.wasm {
+				// A worker's fetches are in its own timeline, not the page's:
+				// the worker script is what the page loaded.
+				worker, err := chromedp.Run(tab, chromedp.Evaluate[bool](`performance.getEntriesByType("resource").some(function (e) { return /decoder-worker\.js$/.test(e.name); })`))
+				require.NoError(t, err)
+				assert.True(t, worker, "the page read the camera in its worker")
+			} else {
+				assert.False(t, wasmLoaded)
+			}
+			if tc.wasm {
+				assert.Zero(t, decoded.Load(), "no frame was sent to the hub")
+			} else {
+				assert.GreaterOrEqual(t, int(decoded.Load()), 1, "the hub read the frames")
+			}
+		})
+	}
+}
+
+// requireWasmDecoder fails the test when the hub has no WebAssembly
+// decoder: the Makefile builds it before the tests.
+func requireWasmDecoder(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/web/static/decoder.wasm")
 	require.NoError(t, err)
-	assert.Equal(t, "IMEI 356938035643809 checks out: not reported lost, stolen or financed.", msg)
-	streaming, err := chromedp.Run(tab, chromedp.Evaluate[bool](`!!document.getElementById("video").srcObject && !document.getElementById("video").hidden`))
-	require.NoError(t, err)
-	assert.False(t, streaming, "the camera stops once the IMEI is read")
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode,
+		"the WebAssembly decoder is not built: make hub/web/static/decoder.wasm.gz hub/web/static/wasm_exec.js (make test does)")
 }

@@ -88,7 +88,8 @@ type buyerPageData struct {
 	Catalog     catalog
 	Wears       []struct{ Value, Label string }
 	Accessories []string
-	CanDecode   bool
+	CanDecode   bool // the hub reads uploaded photos and camera frames
+	CanWasm     bool // the page may read the camera in WebAssembly
 }
 
 func (buyerPageData) title() string { return "Trade in your phone" }
@@ -103,7 +104,7 @@ func (s *Site) showBuyer(w http.ResponseWriter, r *http.Request, status int, f b
 		s.failed(w, r, err)
 		return
 	}
-	s.render(w, r, status, "buyer", buyerPageData{Form: f, Errors: errs, Catalog: c, Wears: wears, Accessories: accessories, CanDecode: s.decode != nil})
+	s.render(w, r, status, "buyer", buyerPageData{Form: f, Errors: errs, Catalog: c, Wears: wears, Accessories: accessories, CanDecode: s.decode != nil, CanWasm: s.wasm != nil})
 }
 
 func (s *Site) catalogJSON(w http.ResponseWriter, r *http.Request) {
