@@ -215,6 +215,7 @@ func TestAnUnkeyedLogKeepsVerifying(t *testing.T) {
 	// Migrations after 0006 go too, to be applied again after it.
 	for _, q := range []string{`DROP TABLE audit_seal`, `DROP TABLE audit_key`,
 		`DROP TABLE unit_labels`, `DROP TABLE print_jobs`, `DROP TABLE settings`,
+		`DROP INDEX tradeins_unit_label`, `ALTER TABLE tradeins DROP COLUMN unit_label`,
 		`DELETE FROM schema_migrations WHERE component = 'store' AND version >= 6`} {
 		_, err := raw.Exec(q)
 		require.NoError(t, err)

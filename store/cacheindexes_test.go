@@ -56,7 +56,7 @@ func TestDeferCacheIndexesInAnEmptyCache(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	before := cacheSchema(t, s)
-	require.Len(t, before, 6, "the identifier and search indexes of migration 0001")
+	require.Len(t, before, 7, "the identifier and search indexes of migration 0001, the unit labels' of 0010")
 
 	deferred, err := s.DeferCacheIndexes(ctx)
 	require.NoError(t, err)
@@ -108,9 +108,9 @@ func TestDeferCacheIndexesOnlyForAnInitialPull(t *testing.T) {
 			deferred, err := s.DeferCacheIndexes(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, tt.deferred, deferred)
-			assert.Equal(t, map[bool]int{true: 0, false: 6}[tt.deferred], len(cacheSchema(t, s)))
+			assert.Equal(t, map[bool]int{true: 0, false: 7}[tt.deferred], len(cacheSchema(t, s)))
 			require.NoError(t, s.BuildCacheIndexes(ctx))
-			assert.Len(t, cacheSchema(t, s), 6)
+			assert.Len(t, cacheSchema(t, s), 7)
 		})
 	}
 }

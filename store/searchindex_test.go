@@ -141,7 +141,7 @@ func TestSearchIndexInTheBackgroundSurvivesAClose(t *testing.T) {
 	}
 	require.NoError(t, s.ApplyChanges(ctx, Changes{TradeIns: ts, Complete: true}, "c1"))
 	require.NoError(t, s.BuildCacheIndexes(ctx))
-	assert.Len(t, cacheSchema(t, s), 6, "the identifier indexes are made before it returns")
+	assert.Len(t, cacheSchema(t, s), 7, "the identifier indexes are made before it returns")
 	require.NoError(t, s.Close(), "closing stops the background")
 
 	again, err := Open(ctx, path)

@@ -110,6 +110,9 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 		if err = s.checkOnOpen(ctx); err == nil {
 			err = s.loadAuditKey(ctx, s.keyFile)
 		}
+		if err == nil {
+			err = s.backfillUnitLabels(ctx)
+		}
 		if err != nil {
 			s.Close()
 		}

@@ -187,7 +187,7 @@ func upsertTradeInDocs(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn, doc
 			}
 			args = append(args, t.ID, t.Reference, string(t.Status), dbtime.Nullable(t.IMEI), dbtime.Nullable(t.IMEI2),
 				dbtime.Nullable(t.MEID), dbtime.Nullable(t.Serial), dbtime.Nullable(t.Tracking), t.Customer.Name, doc,
-				dbtime.Format(t.UpdatedAt), gen)
+				dbtime.Format(t.UpdatedAt), gen, unitLabel(t))
 		}
 		var err error
 		if len(chunk) < upsertRows {
@@ -212,25 +212,34 @@ func upsertTradeInDocs(ctx context.Context, tx *sql.Tx, ts []intake.TradeIn, doc
 // nothing), tradeInColumns the values of each.
 const (
 	upsertRows     = 64
-	tradeInColumns = 12
+	tradeInColumns = 13
 )
+
+// unitLabel is the id on the unit label of a received trade-in's device,
+// whichever bench printed it; nil before receipt.
+func unitLabel(t intake.TradeIn) any {
+	if t.Receipt == nil || t.Receipt.EventKey == "" {
+		return nil
+	}
+	return intake.UnitIDFor(t.Receipt.EventKey)
+}
 
 // upsertTradeInsSQL is the upsert of n trade-ins. A trade-in twice in one
 // statement is written twice in order, as by one statement each.
 func upsertTradeInsSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO tradeins
-		(id, reference, status, imei, imei2, meid, serial, tracking, customer, doc, updated_at, pull_gen) VALUES `)
+		(id, reference, status, imei, imei2, meid, serial, tracking, customer, doc, updated_at, pull_gen, unit_label) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	b.WriteString(` ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, status = excluded.status,
 			imei = excluded.imei, imei2 = excluded.imei2, meid = excluded.meid, serial = excluded.serial,
 			tracking = excluded.tracking, customer = excluded.customer, doc = excluded.doc,
-			updated_at = excluded.updated_at, pull_gen = excluded.pull_gen`)
+			updated_at = excluded.updated_at, pull_gen = excluded.pull_gen, unit_label = excluded.unit_label`)
 	return b.String()
 }
 
@@ -270,6 +279,69 @@ func (s *Store) TradeIn(ctx context.Context, id string) (intake.TradeIn, error) 
 		return intake.TradeIn{}, fmt.Errorf("trade-in %s: %w", id, intake.ErrNotFound)
 	}
 	return ts[0], nil
+}
+
+// TradeInByUnitLabel returns the cached trade-in whose device carries the
+// unit label unitID, printed at any bench: the hub's feed carries each
+// receipt with the key the label's id is made of. An error that is
+// intake.ErrNotFound when no trade-in has it.
+func (s *Store) TradeInByUnitLabel(ctx context.Context, unitID string) (intake.TradeIn, error) {
+	ts, err := s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE unit_label = ?1`, unitID)
+	if err != nil {
+		return intake.TradeIn{}, err
+	}
+	if len(ts) == 0 {
+		return intake.TradeIn{}, fmt.Errorf("unit %s: %w", unitID, intake.ErrNotFound)
+	}
+	return ts[0], nil
+}
+
+// metaBackfillUnitLabels asks Open to fill the unit_label column of the
+// trade-ins cached before it existed (migration 0010).
+const metaBackfillUnitLabels = "backfill unit labels"
+
+// backfillUnitLabels fills unit_label for the received trade-ins cached
+// before the column existed, once: the migration that made the column
+// asked for it in meta, and the request goes in the same transaction as
+// the work.
+func (s *Store) backfillUnitLabels(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var asked bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?)`, metaBackfillUnitLabels).Scan(&asked); err != nil {
+			return fmt.Errorf("read the unit label backfill: %w", err)
+		}
+		if !asked {
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, doc ->> '$.receipt.event_key' FROM tradeins
+			WHERE unit_label IS NULL AND doc ->> '$.receipt.event_key' IS NOT NULL`)
+		if err != nil {
+			return fmt.Errorf("read the received trade-ins: %w", err)
+		}
+		labels := map[string]string{}
+		for rows.Next() {
+			var id, key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return fmt.Errorf("read the received trade-ins: %w", err)
+			}
+			if key != "" {
+				labels[id] = intake.UnitIDFor(key)
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("read the received trade-ins: %w", err)
+		}
+		for id, label := range labels {
+			if _, err := tx.ExecContext(ctx, `UPDATE tradeins SET unit_label = ? WHERE id = ?`, label, id); err != nil {
+				return fmt.Errorf("label trade-in %s: %w", id, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaBackfillUnitLabels); err != nil {
+			return fmt.Errorf("end the unit label backfill: %w", err)
+		}
+		return nil
+	})
 }
 
 func (s *Store) tradeIns(ctx context.Context, query string, args ...any) ([]intake.TradeIn, error) {

@@ -95,8 +95,7 @@ func (u unitScans) Lookup(ctx context.Context, raw string) (intake.Match, error)
 	unitID := ids[0].Value
 	found, err := u.labels.FindUnit(ctx, unitID)
 	if errors.Is(err, intake.ErrNotFound) {
-		return intake.Match{Outcome: intake.OutcomeInvalid, Scan: raw, Identifiers: ids,
-			Problem: fmt.Sprintf("unit label %s was not printed at this bench: scan the device's IMEI instead", unitID)}, nil
+		return u.printedElsewhere(ctx, raw, ids)
 	}
 	if err != nil {
 		return intake.Match{}, err
@@ -115,6 +114,25 @@ func (u unitScans) Lookup(ctx context.Context, raw string) (intake.Match, error)
 		return intake.Match{}, fmt.Errorf("unit %s: its receipt is missing: %w", unitID, intake.ErrNotFound)
 	}
 	m, err := u.bench.Lookup(ctx, r.IMEI)
+	m.Scan = raw
+	return m, err
+}
+
+// printedElsewhere resolves the label of a unit another bench received,
+// by the receipt the hub's feed brought: quarantined devices and receipts
+// not yet synced are not in the feed, and the technician is told to scan
+// the device instead.
+func (u unitScans) printedElsewhere(ctx context.Context, raw string, ids []intake.Identifier) (intake.Match, error) {
+	unitID := ids[0].Value
+	t, err := u.store.TradeInByUnitLabel(ctx, unitID)
+	if errors.Is(err, intake.ErrNotFound) {
+		return intake.Match{Outcome: intake.OutcomeInvalid, Scan: raw, Identifiers: ids,
+			Problem: fmt.Sprintf("unit label %s is not known here (not printed at this bench, or its receipt has not synced yet): scan the device's IMEI instead", unitID)}, nil
+	}
+	if err != nil {
+		return intake.Match{}, err
+	}
+	m, err := u.bench.Lookup(ctx, t.Receipt.IMEI)
 	m.Scan = raw
 	return m, err
 }
