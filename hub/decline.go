@@ -14,7 +14,8 @@ import (
 // dashboard's way to end a trade-in the hub will not buy, with a reason
 // from a fixed list so that reports can count them, and free notes. The
 // move is the lifecycle's own decline: the status machine, the payout
-// voided, stock and the unit put back.
+// voided, stock and the unit put back, an unused shipping label voided and
+// the customer e-mailed.
 
 // CodeUnknownDeclineReason refuses a decline whose reason is not one of
 // DeclineReasons.
@@ -117,5 +118,8 @@ func (h *Hub) DeclineSubmission(ctx context.Context, by Actor, tradeInID, reason
 		}
 		return h.save(ctx, tx, &t)
 	})
+	if err == nil {
+		h.wakeMail() // the customer's e-mail, the label's void
+	}
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/hub/shipping"
 	"github.com/intakebench/intakebench/intake"
 )
 
@@ -602,14 +603,39 @@ func (h *Hub) hold(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, by Actor
 
 // decline ends a trade-in without a purchase: the payout is voided, and a
 // device that was counted into stock leaves it again, back to its
-// customer (or never to come).
+// customer (or never to come). A prepaid label the device will now not
+// travel on is voided after the commit (voidLabels), and the customer is
+// e-mailed what happens to the device, unless they declined themselves:
+// they know.
 func (h *Hub) decline(ctx context.Context, tx *hubdb.Tx, t *intake.TradeIn, by Actor, reason string) error {
+	from := t.Status
 	if err := h.move(ctx, tx, t, intake.StatusDeclined, by, reason); err != nil {
 		return err
 	}
 	if err := h.payoutStep(ctx, tx, *t, intake.PayoutEntry{Kind: intake.PayoutVoid, Actor: by.String(), Note: reason}); err != nil {
 		return err
 	}
+	if err := h.unitLeaves(ctx, tx, *t); err != nil {
+		return err
+	}
+	label, err := unusedLabel(ctx, tx, *t, from)
+	if err != nil {
+		return err
+	}
+	if label != "" {
+		if err := h.queueLabelVoid(ctx, tx, *t, label); err != nil {
+			return err
+		}
+	}
+	if by.Kind == "customer" || by.Kind == "link" {
+		return nil
+	}
+	return h.queueDecline(ctx, tx, *t, reason, from.Received(), label != "")
+}
+
+// unitLeaves takes a declined trade-in's unit, if it has one, out of stock:
+// returned to its customer if it was received, else cancelled.
+func (h *Hub) unitLeaves(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn) error {
 	unit, err := tx.UnitOf(ctx, t.ID)
 	if errors.Is(err, hubdb.ErrNotFound) {
 		return nil
@@ -636,6 +662,32 @@ func (h *Hub) decline(ctx context.Context, tx *hubdb.Tx, t *intake.TradeIn, by A
 		status = "returned"
 	}
 	return tx.SetUnitStatus(ctx, t.ID, status, now)
+}
+
+// unusedLabel is the id of the prepaid label of a trade-in declined from
+// status from that its device will not travel on, or "". Only an accepted
+// trade-in has one: the status machine declines none that is shipped,
+// and one received has used its label. A parcel the customer sent without
+// telling us is the carrier's to know: it refuses the void.
+func unusedLabel(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, from intake.Status) (string, error) {
+	if from != intake.StatusAccepted {
+		return "", nil
+	}
+	doc, err := tx.Shipment(ctx, t.ID)
+	if errors.Is(err, hubdb.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var a shipping.Arrangement
+	if err := json.Unmarshal(doc, &a); err != nil {
+		return "", fmt.Errorf("decode shipment of %s: %w", t.ID, err)
+	}
+	if a.Method != shipping.MethodLabel {
+		return "", nil
+	}
+	return a.LabelID, nil
 }
 
 // Ship marks an accepted trade-in's device as on its way (seed 003's ship

@@ -27,11 +27,25 @@ type Shipping interface {
 	Arrange(ctx context.Context, r shipping.Request) (shipping.Arrangement, error)
 }
 
+// LabelVoider voids a prepaid label that will not be used;
+// *shipping.ShipEngine is one. The hub voids through its Labels, when
+// they can.
+type LabelVoider interface {
+	VoidLabel(ctx context.Context, labelID string) (shipping.Void, error)
+}
+
 // Kinds of mail in the outbox.
 const (
 	mailQuote    = "quote"
 	mailShipping = "shipping"
 	mailReceipt  = "receipt"
+	mailDecline  = "decline"
+	// outLabelVoid is no e-mail but a label for the carrier to void. It
+	// is kept in the mail outbox for what the outbox gives any call the
+	// hub makes outside: written in the transaction that wants it, made
+	// after the commit, retried until it is answered, driven by
+	// RunLifecycle.
+	outLabelVoid = "label-void"
 )
 
 // offerLinkPurpose signs the links of a quote e-mail: their subject is the
@@ -89,6 +103,60 @@ func (h *Hub) queueQuote(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, o 
 	return h.queueMail(ctx, tx, mailQuote, m)
 }
 
+// queueDecline puts the e-mail that tells the customer of a remote
+// trade-in it is declined in the outbox, in the decline's transaction:
+// the reason, and what happens to the device (received: returned to the
+// customer's address, or we get in touch; else not to be sent, its label
+// cancelled). A walk-in's customer was at the counter; a seller's
+// customers hear from the seller, whom the hub tells by its events.
+func (h *Hub) queueDecline(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, reason string, received, labelCancelled bool) error {
+	if t.Customer.Email == "" || t.Source == intake.SourceWalkIn || t.Source == intake.SourceSeller {
+		return nil
+	}
+	d := mail.Decline{To: t.Customer.Email, CustomerName: t.Customer.Name, Reference: t.Reference,
+		Device: strings.Join(strings.Fields(t.Device.Make+" "+t.Device.Model+" "+t.Device.Storage), " "), Reason: reason,
+		Received: received, LabelCancelled: labelCancelled, Business: h.business}
+	if received && t.CustomerID != "" {
+		c, err := tx.Customer(ctx, t.CustomerID)
+		if err != nil {
+			return err
+		}
+		var p Profile
+		if err := json.Unmarshal(c.Profile, &p); err != nil {
+			return fmt.Errorf("decode profile of %s: %w", t.CustomerID, err)
+		}
+		if a := p.Address; a.Line1 != "" {
+			d.ReturnAddress = shipping.Address{Name: t.Customer.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, State: a.State,
+				PostalCode: a.PostalCode, Country: a.Country}.Lines()
+		}
+	}
+	m, err := mail.DeclineMessage(d)
+	if err != nil {
+		// An address no mail server would take (an imported one, say)
+		// must not undo the decline, nor make a bench push it forever.
+		h.log.WarnContext(ctx, "no decline e-mail", "trade_in", t.ID, "err", err)
+		return nil
+	}
+	return h.queueMail(ctx, tx, mailDecline, m)
+}
+
+// labelVoid is an outLabelVoid row's doc.
+type labelVoid struct {
+	TradeInID string `json:"trade_in_id"`
+	LabelID   string `json:"label_id"`
+}
+
+// queueLabelVoid asks, in a decline's transaction, for the trade-in's
+// label to be voided after the commit: the carrier is not called with the
+// database locked, nor for a decline that is rolled back.
+func (h *Hub) queueLabelVoid(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, labelID string) error {
+	doc, err := json.Marshal(labelVoid{TradeInID: t.ID, LabelID: labelID})
+	if err != nil {
+		return err
+	}
+	return tx.EnqueueMail(ctx, outLabelVoid, labelID, doc, h.now())
+}
+
 func (h *Hub) queueMail(ctx context.Context, tx *hubdb.Tx, kind string, m mail.Message) error {
 	doc, err := json.Marshal(m)
 	if err != nil {
@@ -118,14 +186,20 @@ func mailRetry(attempts int) time.Duration {
 }
 
 // DeliverMail sends the e-mails that are due and returns how many it
-// sent. One the server refuses waits its turn to be tried again.
+// sent. One the server refuses waits its turn to be tried again. It makes
+// the outbox's other calls too: the label voids of declines.
 func (h *Hub) DeliverMail(ctx context.Context) (int, error) {
+	sent, err := h.sendMail(ctx)
+	return sent, errors.Join(err, h.voidLabels(ctx))
+}
+
+func (h *Hub) sendMail(ctx context.Context) (int, error) {
 	if h.mailer == nil {
 		return 0, nil
 	}
 	var due []hubdb.Mail
 	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
-		due, err = tx.DueMail(ctx, h.now(), 50)
+		due, err = tx.DueMail(ctx, h.now(), 50, outLabelVoid)
 		return err
 	})
 	if err != nil {
@@ -154,6 +228,84 @@ func (h *Hub) DeliverMail(ctx context.Context) (int, error) {
 		sent++
 	}
 	return sent, nil
+}
+
+// voidLabels voids the labels that declines queued and records each
+// outcome in its trade-in's history. A void that failed on the way
+// (ShipEngine unreachable, a 5xx, our key refused) stays queued and is
+// tried again as a failed e-mail is; the history tells its first failure.
+// ShipEngine's answer, approved or not, ends it: asking again gets the
+// same answer.
+func (h *Hub) voidLabels(ctx context.Context) error {
+	voider, ok := h.labels.(LabelVoider)
+	if !ok {
+		return nil // the voids wait for labels that can void them
+	}
+	var due []hubdb.Mail
+	err := h.db.View(ctx, func(tx *hubdb.Tx) (err error) {
+		due, err = tx.DueMailOf(ctx, h.now(), outLabelVoid, 50)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range due {
+		var v labelVoid
+		if err := json.Unmarshal(m.Doc, &v); err != nil {
+			return fmt.Errorf("decode label void %d: %w", m.ID, err)
+		}
+		answer, callErr := voider.VoidLabel(ctx, v.LabelID)
+		note, done := voidOutcome(v.LabelID, answer, callErr)
+		if !done && m.Attempts > 0 {
+			note = "" // the history has the first failure; the row keeps the last
+		}
+		err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+			if done {
+				if err := tx.MailSent(ctx, m.ID, h.now()); err != nil {
+					return err
+				}
+			} else if err := tx.MailFailed(ctx, m.ID, callErr.Error(), h.now().Add(mailRetry(m.Attempts))); err != nil {
+				return err
+			}
+			if note == "" {
+				return nil
+			}
+			// A note, not a move: the trade-in stays where it is.
+			t, err := tx.TradeIn(ctx, v.TradeInID)
+			if err != nil {
+				return err
+			}
+			return tx.AppendHistory(ctx, t.ID, hubdb.HistoryEntry{From: t.Status, To: t.Status, Actor: hubActor.String(), Reason: note, At: h.now()})
+		})
+		if err != nil {
+			return err
+		}
+		if !done {
+			h.log.WarnContext(ctx, "label not voided; it will be tried again", "trade_in", v.TradeInID, "label", v.LabelID,
+				"attempts", m.Attempts+1, "err", callErr)
+		}
+	}
+	return nil
+}
+
+// voidOutcome reads what voiding label answered: the history's note, and
+// whether it is done with.
+func voidOutcome(label string, v shipping.Void, err error) (note string, done bool) {
+	switch {
+	case err == nil && v.Approved:
+		return fmt.Sprintf("Prepaid shipping label %s voided.", label), true
+	case err == nil && v.ReasonCode == shipping.VoidAlreadyVoided:
+		// An earlier attempt voided it and its answer was lost.
+		return fmt.Sprintf("Prepaid shipping label %s was voided already.", label), true
+	case err == nil:
+		// The carrier's no (the parcel is on its way, it is too late):
+		// staff read why.
+		return fmt.Sprintf("Prepaid shipping label %s not voided: %s", label, cmpOr(v.Message, cmpOr(v.ReasonCode, "not approved"))), true
+	case errors.Is(err, shipping.ErrInvalidRequest):
+		// ShipEngine does not know the label: it will not later either.
+		return fmt.Sprintf("Prepaid shipping label %s not voided: %v", label, err), true
+	}
+	return fmt.Sprintf("Voiding prepaid shipping label %s failed; the hub tries again: %v", label, err), false
 }
 
 // ArrangeShipping arranges how an accepted trade-in's device reaches the

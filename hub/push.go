@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,6 +85,11 @@ func (h *Hub) push(ctx context.Context, a benchAuth, req wire.PushRequest) (wire
 	}
 	if h.outbox != nil {
 		h.outbox.Wake()
+	}
+	// An applied event may have queued mail (a walk-in's receipt, a
+	// decline's e-mail): it goes now, not at the next tick.
+	if slices.ContainsFunc(resp.Results, func(r wire.EventResult) bool { return r.Status == wire.StatusApplied }) {
+		h.wakeMail()
 	}
 	return resp, nil
 }

@@ -8,16 +8,19 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	netmail "net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub"
 	"github.com/intakebench/intakebench/hub/mail"
 	"github.com/intakebench/intakebench/internal/hubtest"
@@ -161,4 +164,49 @@ func decodeBase64(t *testing.T, lines []byte) []byte {
 	out, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(lines)))
 	require.NoError(t, err)
 	return out
+}
+
+// TestAPushedWalkInsReceiptGoesAtOnce: the push wakes the mail loop after
+// its commit, so the receipt does not wait for the loop's next tick (an
+// hour here).
+func TestAPushedWalkInsReceiptGoesAtOnce(t *testing.T) {
+	box := newMailbox()
+	h := hubtest.New(t, hubtest.Config{Hub: hub.Config{Business: "Acme Trade-ins", Mailer: box}})
+	b := enrollBench(t, h, "counter-1")
+	wait := func(subject string) {
+		t.Helper()
+		select {
+		case m := <-box.sent:
+			require.Equal(t, subject, m.Subject)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no e-mail %q: it waits for the loop's next tick", subject)
+		}
+	}
+
+	// A first receipt, queued through a second hub on the database, whose
+	// wake this hub does not hear: the loop's first round sends it, so
+	// the loop is past that round's look at the outbox before the push.
+	first := b.walkIn(t, testIMEI(t, 1), opClerk, func(p *walkInPayload) {
+		p.TradeIn.Reference, p.TradeIn.Customer.Email = "WI-WAKE0001", "zoe@example.com"
+	})
+	a := call(t, http.MethodPost, h.Another(t)+"/v1/events", b.token, wire.PushRequest{Bench: b.name, Events: []wire.Event{first}})
+	require.Equal(t, http.StatusOK, a.status, "%s", a.body)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.RunLifecycle(ctx, time.Hour)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	wait("Your receipt for trade-in WI-WAKE0001")
+
+	second := b.walkIn(t, testIMEI(t, 2), opClerk, func(p *walkInPayload) {
+		p.TradeIn.Reference, p.TradeIn.Customer.Email = "WI-WAKE0002", "zoe@example.com"
+	})
+	require.Equal(t, "applied", string(b.push(t, second)[0].Status))
+	wait("Your receipt for trade-in WI-WAKE0002")
 }

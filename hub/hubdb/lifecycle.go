@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/intake"
@@ -651,16 +652,35 @@ func (tx *Tx) EnqueueMail(ctx context.Context, kind, recipient string, doc []byt
 	return nil
 }
 
-// DueMail lists unsent e-mails whose next attempt is due at now.
-func (tx *Tx) DueMail(ctx context.Context, now time.Time, limit int) ([]Mail, error) {
+// DueMail lists unsent e-mails whose next attempt is due at now, of any
+// kind but except.
+func (tx *Tx) DueMail(ctx context.Context, now time.Time, limit int, except ...string) ([]Mail, error) {
+	q := `SELECT id, kind, recipient, doc, attempts FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= ?`
+	args := []any{dbtime.Format(now)}
+	if len(except) > 0 {
+		q += ` AND kind NOT IN (?` + strings.Repeat(`, ?`, len(except)-1) + `)`
+		for _, k := range except {
+			args = append(args, k)
+		}
+	}
+	return tx.dueMail(ctx, q+` ORDER BY id LIMIT ?`, append(args, max(limit, 1))...)
+}
+
+// DueMailOf lists the unsent rows of kind whose next attempt is due at
+// now: a kind that waits for what sends it does not wait behind others.
+func (tx *Tx) DueMailOf(ctx context.Context, now time.Time, kind string, limit int) ([]Mail, error) {
+	return tx.dueMail(ctx, `SELECT id, kind, recipient, doc, attempts FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= ? AND kind = ? ORDER BY id LIMIT ?`,
+		dbtime.Format(now), kind, max(limit, 1))
+}
+
+func (tx *Tx) dueMail(ctx context.Context, q string, args ...any) ([]Mail, error) {
 	return sqlitedb.QueryRows(ctx, tx.tx, "mail outbox", func(rows *sql.Rows) (Mail, error) {
 		var m Mail
 		var doc string
 		err := rows.Scan(&m.ID, &m.Kind, &m.Recipient, &doc, &m.Attempts)
 		m.Doc = json.RawMessage(doc)
 		return m, err
-	}, `SELECT id, kind, recipient, doc, attempts FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= ? ORDER BY id LIMIT ?`,
-		dbtime.Format(now), max(limit, 1))
+	}, q, args...)
 }
 
 // MailSent marks an e-mail sent.

@@ -88,3 +88,41 @@ var shipmentHTML = htmltemplate.Must(htmltemplate.New("shipment HTML").Parse(`<!
 {{end}}</body>
 </html>
 `))
+
+var declineText = texttemplate.Must(texttemplate.New("decline text").Parse(`Hello{{with .Name}} {{.}}{{end}},
+
+We are sorry: we have declined your trade-in {{.Reference}}{{with .Device}} ({{.}}){{end}}.
+
+Reason: {{.Reason}}
+{{if .Received}}
+{{if .ReturnAddress}}We are returning your device to you by post, to:
+{{range .ReturnAddress}}{{.}}
+{{end}}{{else}}We are returning your device to you: we will contact you to arrange how.
+{{end}}{{else}}
+Please do not send us your device.{{if .LabelCancelled}} The prepaid shipping label we sent you is cancelled and can no longer be used.{{end}}
+{{end}}
+Reference: {{.Reference}}
+{{with .Business}}
+{{.}}
+{{end}}`))
+
+var declineHTML = htmltemplate.Must(htmltemplate.New("decline HTML").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Subject}}</title>
+</head>
+<body style="margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff">
+<p>Hello{{with .Name}} {{.}}{{end}},</p>
+<p>We are sorry: we have declined your trade-in {{.Reference}}{{with .Device}} ({{.}}){{end}}.</p>
+<p style="white-space:pre-line"><strong>Reason:</strong> {{.Reason}}</p>
+{{if .Received}}{{if .ReturnAddress}}<p>We are returning your device to you by post, to:</p>
+<p>{{range $i, $l := .ReturnAddress}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>
+{{else}}<p>We are returning your device to you: we will contact you to arrange how.</p>
+{{end}}{{else}}<p><strong>Please do not send us your device.</strong>{{if .LabelCancelled}} The prepaid shipping label we sent you is cancelled and can no longer be used.{{end}}</p>
+{{end}}<p style="color:#57606a;font-size:14px">Reference: {{.Reference}}</p>
+{{with .Business}}<p>{{.}}</p>
+{{end}}</body>
+</html>
+`))

@@ -56,6 +56,9 @@ func statusOf(v hub.SubmissionView, isNew bool) statusPageData {
 		Status: t.Status, Declined: t.Status == intake.StatusDeclined, New: isNew}
 	reached := map[intake.Status]time.Time{}
 	for _, h := range v.History {
+		if h.From == h.To && h.From != "" {
+			continue // a note on a status (a label voided), not a move to it
+		}
 		reached[h.To] = h.At
 	}
 	at := func(st intake.Status) (time.Time, bool) { when, ok := reached[st]; return when, ok }
@@ -122,7 +125,7 @@ func statusOf(v hub.SubmissionView, isNew bool) statusPageData {
 		d := step{Name: "Declined", Done: true}
 		d.When, _ = at(intake.StatusDeclined)
 		for _, h := range v.History {
-			if h.To == intake.StatusDeclined {
+			if h.To == intake.StatusDeclined && h.From != h.To {
 				d.Detail = h.Reason
 			}
 		}

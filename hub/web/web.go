@@ -59,7 +59,7 @@ type Site struct {
 	decode Decoder
 	wasm   []byte // the decoder compiled to WebAssembly, gzipped; nil when not built
 	noWasm bool
-	secure bool   // cookies are Secure even on plain HTTP (TLS ends at a proxy)
+	secure bool // cookies are Secure even on plain HTTP (TLS ends at a proxy)
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -170,6 +171,44 @@ func lifecycle(t *testing.T, open Opener) {
 			got, err := tx.DueMail(ctx, t0.Add(time.Minute), 10)
 			if err != nil || len(got) != 1 || got[0].Recipient != "b@example.com" || got[0].Attempts != 1 {
 				t.Errorf("mail due at the retry = %+v, %v", got, err)
+			}
+			return nil
+		})
+	})
+
+	t.Run("due mail by kind", func(t *testing.T) {
+		db := open(t)
+		inTx(t, db, func(tx *hubdb.Tx) error {
+			for i, k := range []string{"quote", "label-void", "receipt", "label-void"} {
+				if err := tx.EnqueueMail(ctx, k, fmt.Sprint(i+1, " ", k), []byte(`{}`), t0); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		kinds := func(ms []hubdb.Mail) (out []string) {
+			for _, m := range ms {
+				out = append(out, m.Recipient)
+			}
+			return out
+		}
+		view(t, db, func(tx *hubdb.Tx) error {
+			for _, c := range []struct {
+				name string
+				due  func() ([]hubdb.Mail, error)
+				want []string
+			}{
+				{"all", func() ([]hubdb.Mail, error) { return tx.DueMail(ctx, t0, 10) }, []string{"1 quote", "2 label-void", "3 receipt", "4 label-void"}},
+				{"all but one kind", func() ([]hubdb.Mail, error) { return tx.DueMail(ctx, t0, 10, "label-void") }, []string{"1 quote", "3 receipt"}},
+				{"all but two", func() ([]hubdb.Mail, error) { return tx.DueMail(ctx, t0, 10, "label-void", "quote") }, []string{"3 receipt"}},
+				{"one kind", func() ([]hubdb.Mail, error) { return tx.DueMailOf(ctx, t0, "label-void", 10) }, []string{"2 label-void", "4 label-void"}},
+				{"one kind, limited", func() ([]hubdb.Mail, error) { return tx.DueMailOf(ctx, t0, "label-void", 1) }, []string{"2 label-void"}},
+				{"one kind, not due", func() ([]hubdb.Mail, error) { return tx.DueMailOf(ctx, t0.Add(-time.Second), "label-void", 10) }, nil},
+			} {
+				got, err := c.due()
+				if err != nil || !slices.Equal(kinds(got), c.want) {
+					t.Errorf("%s: due = %v, %v; want %v", c.name, kinds(got), err, c.want)
+				}
 			}
 			return nil
 		})

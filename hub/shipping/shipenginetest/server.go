@@ -2,7 +2,8 @@
 // tests: it checks the API key, validates label requests the way
 // ShipEngine does, answers in ShipEngine's shapes with deterministic ids
 // (label se-1, tracking number 9400100000000000000001, then se-2, ...),
-// serves the label PDFs it links to, and records every request.
+// serves the label PDFs it links to, voids labels, and records every
+// request.
 //
 // It is stricter than ShipEngine in one way: a label request with a field
 // it does not know is refused, so a misspelt field fails a test instead of
@@ -62,11 +63,13 @@ type Server struct {
 	labels   int
 	issued   map[string]label  // by label id
 	tracking map[string]string // status code by tracking number
+	voided   []string          // label ids, in the order they were voided
 }
 
 type label struct {
 	trackingNumber string
 	pdf            []byte
+	voided         bool
 }
 
 // New starts a server accepting apiKey, closed when the test ends.
@@ -80,6 +83,7 @@ func New(t testing.TB, apiKey string) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/labels", s.authed(s.createLabel))
 	mux.HandleFunc("GET /v1/tracking", s.authed(s.track))
+	mux.HandleFunc("PUT /v1/labels/{label_id}/void", s.authed(s.void))
 	// ShipEngine's download links work without the key: they are what
 	// gets emailed to the customer.
 	mux.HandleFunc("GET /v1/downloads/10/{label}/{file}", s.download)
@@ -108,6 +112,14 @@ func (s *Server) FailNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = n
+}
+
+// Voided returns the ids of the labels voided so far, in the order they
+// were: a void that was not approved is not among them.
+func (s *Server) Voided() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.voided...)
 }
 
 // SetTrackingStatus makes the tracking endpoint report statusCode ("IT",
@@ -480,4 +492,33 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	_, _ = w.Write(l.pdf)
+}
+
+// void voids a label as ShipEngine does: approved once, while the carrier
+// has not scanned the parcel; every other answer to a label it knows is a
+// 200 that is not approved, with the reason.
+func (s *Server) void(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("label_id")
+	s.mu.Lock()
+	l, ok := s.issued[id]
+	status := s.tracking[l.trackingNumber]
+	answer := map[string]any{"approved": false}
+	switch {
+	case !ok:
+	case l.voided:
+		answer["message"], answer["reason_code"] = "Label "+id+" has already been voided.", "label_already_voided"
+	case status != "NY" && status != "UN":
+		answer["message"], answer["reason_code"] = "Label "+id+" has already been used: the carrier has scanned the parcel.", "label_already_used"
+	default:
+		l.voided = true
+		s.issued[id] = l
+		s.voided = append(s.voided, id)
+		answer["approved"], answer["message"], answer["voided_label_ids"] = true, "Request for refund submitted. Label "+id+" has been voided.", []string{id}
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.fail(w, http.StatusNotFound, apiError{"shipengine", "validation", "not_found", "Label " + id + " was not found.", ""})
+		return
+	}
+	writeJSON(w, http.StatusOK, answer)
 }

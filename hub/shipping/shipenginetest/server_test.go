@@ -152,3 +152,38 @@ func TestLabelTrackingAndDownload(t *testing.T) {
 
 	assert.Len(t, srv.Requests(), 8)
 }
+
+func TestVoidingALabel(t *testing.T) {
+	srv := shipenginetest.New(t, key)
+	for range 2 {
+		status, body := do(t, srv, "POST", "/v1/labels", key, goodLabel)
+		require.Equal(t, 200, status, body)
+	}
+	srv.SetTrackingStatus("9400100000000000000002", "AC")
+
+	status, body := do(t, srv, "PUT", "/v1/labels/se-1/void", "", "")
+	assert.Equal(t, 401, status, body)
+	assert.Empty(t, srv.Voided(), "not without the key")
+
+	status, body = do(t, srv, "PUT", "/v1/labels/se-1/void", key, "")
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"approved":true,"message":"Request for refund submitted. Label se-1 has been voided.","voided_label_ids":["se-1"]}`, body)
+
+	status, body = do(t, srv, "PUT", "/v1/labels/se-1/void", key, "")
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"approved":false,"message":"Label se-1 has already been voided.","reason_code":"label_already_voided"}`, body)
+
+	status, body = do(t, srv, "PUT", "/v1/labels/se-2/void", key, "")
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"approved":false,"message":"Label se-2 has already been used: the carrier has scanned the parcel.","reason_code":"label_already_used"}`, body)
+
+	status, body = do(t, srv, "PUT", "/v1/labels/se-7/void", key, "")
+	assert.Equal(t, 404, status)
+	assert.JSONEq(t, `{"request_id":"00000000-0000-4000-8000-000000000007","errors":[{"error_source":"shipengine","error_type":"validation","error_code":"not_found","message":"Label se-7 was not found."}]}`, body)
+
+	srv.FailNext(1)
+	status, _ = do(t, srv, "PUT", "/v1/labels/se-1/void", key, "")
+	assert.Equal(t, 500, status)
+
+	assert.Equal(t, []string{"se-1"}, srv.Voided(), "voided once")
+}
