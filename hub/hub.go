@@ -123,6 +123,9 @@ func Open(ctx context.Context, dsn string, c Config) (*Hub, error) {
 		if h.instance, err = tx.Instance(ctx); err != nil {
 			return err
 		}
+		if err := tx.BackfillUnitLabels(ctx); err != nil {
+			return err
+		}
 		if h.grantKey, err = tx.GrantKey(ctx); err != nil {
 			return err
 		}

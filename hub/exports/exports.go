@@ -53,7 +53,7 @@ func ParseKind(s string) (Kind, error) {
 func (k Kind) Columns() []string {
 	switch k {
 	case KindUnits:
-		return []string{"id", "trade_in_id", "imei", "sku", "status", "created_at", "updated_at"}
+		return []string{"id", "label_id", "trade_in_id", "imei", "sku", "status", "created_at", "updated_at"}
 	case KindPayouts:
 		return []string{"id", "at", "trade_in_id", "kind", "amount", "method", "destination", "reference", "actor", "note"}
 	case KindStock:
@@ -115,7 +115,7 @@ func (e *Exporter) Export(ctx context.Context, kind Kind, since time.Time, w io.
 		switch kind {
 		case KindUnits:
 			return tx.EachUnit(ctx, since, func(u hubdb.Unit) error {
-				return write([]string{u.ID, u.TradeInID, u.IMEI, u.SKU, u.Status, stamp(u.CreatedAt), stamp(u.UpdatedAt)})
+				return write([]string{u.ID, u.LabelID, u.TradeInID, u.IMEI, u.SKU, u.Status, stamp(u.CreatedAt), stamp(u.UpdatedAt)})
 			})
 		case KindPayouts:
 			return tx.EachPayoutEntry(ctx, since, func(p intake.PayoutEntry) error {

@@ -46,6 +46,9 @@ func knownHub(t *testing.T) *hubdb.DB {
 			Status: "expected", CreatedAt: t0, UpdatedAt: t0}))
 		require.NoError(t, tx.InsertUnit(ctx, hubdb.Unit{ID: "unit-2", TradeInID: "ti-2", IMEI: "R5CT31ABCDE", SKU: "SMS24U256UN",
 			Status: "received", CreatedAt: t0, UpdatedAt: t2}))
+		// Received at a bench, whose label says U-5936715130527394.
+		require.NoError(t, tx.InsertReceipt(ctx, intake.Receipt{TradeInID: "ti-2", IMEI: "R5CT31ABCDE", Operator: "op-tech-1", Bench: "bench-a",
+			At: t2, EventKey: "0b9f3e2a-1c4d-4e5f-8a6b-7c8d9e0f1a2b"}))
 		for _, e := range []intake.PayoutEntry{
 			{TradeInID: "ti-1", Kind: intake.PayoutObligation, Amount: 45500, Method: intake.PayoutCheck, Actor: "import", At: t0},
 			{TradeInID: "ti-2", Kind: intake.PayoutObligation, Amount: 19305, Method: intake.PayoutCard, Destination: "acct_1Nv0", Actor: "customer:c-9", At: t0},
@@ -85,12 +88,12 @@ func TestExports(t *testing.T) {
 		rows  int
 		want  string
 	}{
-		{exports.KindUnits, time.Time{}, 2, `id,trade_in_id,imei,sku,status,created_at,updated_at
-unit-1,ti-1,354432110000012,APIP13128UN,expected,2026-03-01T09:00:00Z,2026-03-01T09:00:00Z
-unit-2,ti-2,R5CT31ABCDE,SMS24U256UN,received,2026-03-01T09:00:00Z,2026-03-03T14:45:30.5Z
+		{exports.KindUnits, time.Time{}, 2, `id,label_id,trade_in_id,imei,sku,status,created_at,updated_at
+unit-1,,ti-1,354432110000012,APIP13128UN,expected,2026-03-01T09:00:00Z,2026-03-01T09:00:00Z
+unit-2,U-5936715130527394,ti-2,R5CT31ABCDE,SMS24U256UN,received,2026-03-01T09:00:00Z,2026-03-03T14:45:30.5Z
 `},
-		{exports.KindUnits, t1, 1, `id,trade_in_id,imei,sku,status,created_at,updated_at
-unit-2,ti-2,R5CT31ABCDE,SMS24U256UN,received,2026-03-01T09:00:00Z,2026-03-03T14:45:30.5Z
+		{exports.KindUnits, t1, 1, `id,label_id,trade_in_id,imei,sku,status,created_at,updated_at
+unit-2,U-5936715130527394,ti-2,R5CT31ABCDE,SMS24U256UN,received,2026-03-01T09:00:00Z,2026-03-03T14:45:30.5Z
 `},
 		{exports.KindPayouts, time.Time{}, 3, `id,at,trade_in_id,kind,amount,method,destination,reference,actor,note
 1,2026-03-01T09:00:00Z,ti-1,obligation,455.00,check,,,import,

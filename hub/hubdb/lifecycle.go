@@ -361,11 +361,15 @@ func (tx *Tx) Shipment(ctx context.Context, tradeInID string) ([]byte, error) {
 
 // Unit is a device as stock.
 type Unit struct {
-	ID        string    `json:"id"`
-	TradeInID string    `json:"trade_in_id"`
-	IMEI      string    `json:"imei"`
-	SKU       string    `json:"sku"`
-	Status    string    `json:"status"` // expected, received, returned (sent back), cancelled (never came)
+	ID        string `json:"id"`
+	TradeInID string `json:"trade_in_id"`
+	IMEI      string `json:"imei"`
+	SKU       string `json:"sku"`
+	Status    string `json:"status"` // expected, received, returned (sent back), cancelled (never came)
+	// LabelID is the id on the unit label the receiving bench printed
+	// (its receipt's; see InsertReceipt); empty before a bench received
+	// the device. Read only: it is the receipt's.
+	LabelID   string    `json:"label_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -395,9 +399,11 @@ func (tx *Tx) SetUnitStatus(ctx context.Context, tradeInID, status string, at ti
 func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
 	var u Unit
 	var created, updated string
-	if err := row.Scan(&u.ID, &u.TradeInID, &u.IMEI, &u.SKU, &u.Status, &created, &updated); err != nil {
+	var label sql.NullString
+	if err := row.Scan(&u.ID, &u.TradeInID, &u.IMEI, &u.SKU, &u.Status, &label, &created, &updated); err != nil {
 		return u, err
 	}
+	u.LabelID = label.String
 	var err error
 	if u.CreatedAt, err = dbtime.Parse(created); err != nil {
 		return u, err
@@ -406,18 +412,19 @@ func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
 	return u, err
 }
 
-const unitColumns = `SELECT id, tradein_id, imei, sku, status, created_at, updated_at FROM units`
+const unitColumns = `SELECT u.id, u.tradein_id, u.imei, u.sku, u.status, r.label_id, u.created_at, u.updated_at
+	FROM units u LEFT JOIN receipts r ON r.tradein_id = u.tradein_id`
 
 // UnitOf returns a trade-in's unit, or ErrNotFound.
 func (tx *Tx) UnitOf(ctx context.Context, tradeInID string) (Unit, error) {
-	u, err := scanUnit(tx.tx.QueryRowContext(ctx, unitColumns+` WHERE tradein_id = ?`, tradeInID))
+	u, err := scanUnit(tx.tx.QueryRowContext(ctx, unitColumns+` WHERE u.tradein_id = ?`, tradeInID))
 	return u, notFound(err, "unit of %s", tradeInID)
 }
 
 // EachUnit calls fn with every unit changed at or after since, oldest
 // change first.
 func (tx *Tx) EachUnit(ctx context.Context, since time.Time, fn func(Unit) error) error {
-	return each(ctx, tx, "units", scanUnit, fn, unitColumns+` WHERE updated_at >= ? ORDER BY updated_at, id`, dbtime.Format(since))
+	return each(ctx, tx, "units", scanUnit, fn, unitColumns+` WHERE u.updated_at >= ? ORDER BY u.updated_at, u.id`, dbtime.Format(since))
 }
 
 // each streams a query's rows through scan into fn without holding them

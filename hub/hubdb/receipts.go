@@ -50,8 +50,8 @@ func (tx *Tx) InsertReceipt(ctx context.Context, r intake.Receipt) error {
 		}
 		link = string(b)
 	}
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key, link) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.TradeInID, r.IMEI, r.Operator, r.Bench, dbtime.Format(r.At), r.EventKey, link); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO receipts (tradein_id, imei, operator, bench, at, event_key, link, label_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.TradeInID, r.IMEI, r.Operator, r.Bench, dbtime.Format(r.At), r.EventKey, link, intake.UnitIDFor(r.EventKey)); err != nil {
 		return fmt.Errorf("insert receipt of %s: %w", r.TradeInID, err)
 	}
 	return nil
@@ -251,4 +251,46 @@ func (tx *Tx) LatestDecision(ctx context.Context, tradeInID string) ([]byte, err
 	var doc []byte
 	err := tx.tx.QueryRowContext(ctx, `SELECT doc FROM decisions WHERE tradein_id = ? ORDER BY rowid DESC LIMIT 1`, tradeInID).Scan(&doc)
 	return doc, notFound(err, "decision on %s", tradeInID)
+}
+
+// TradeInOfLabel returns the id of the trade-in whose device carries the
+// unit label labelID, printed by the bench that received it, or
+// ErrNotFound.
+func (tx *Tx) TradeInOfLabel(ctx context.Context, labelID string) (string, error) {
+	var id string
+	err := tx.tx.QueryRowContext(ctx, `SELECT tradein_id FROM receipts WHERE label_id = ?`, labelID).Scan(&id)
+	return id, notFound(err, "unit labelled %s", labelID)
+}
+
+// metaBackfillUnitLabels is the meta row migration 0012 leaves for
+// BackfillUnitLabels.
+const metaBackfillUnitLabels = "backfill unit labels"
+
+// BackfillUnitLabels gives the receipts from before migration 0012 their
+// label ids, from their event keys, once: the row the migration left in
+// meta asks for it, and goes in the same transaction.
+func (tx *Tx) BackfillUnitLabels(ctx context.Context) error {
+	var asked bool
+	if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?)`, metaBackfillUnitLabels).Scan(&asked); err != nil {
+		return fmt.Errorf("read the unit label backfill: %w", err)
+	}
+	if !asked {
+		return nil
+	}
+	keys, err := sqlitedb.QueryRows(ctx, tx.tx, "receipts", func(rows *sql.Rows) (string, error) {
+		var key string
+		return key, rows.Scan(&key)
+	}, `SELECT event_key FROM receipts WHERE label_id IS NULL`)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE receipts SET label_id = ? WHERE event_key = ?`, intake.UnitIDFor(key), key); err != nil {
+			return fmt.Errorf("label the receipt of event %s: %w", key, err)
+		}
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaBackfillUnitLabels); err != nil {
+		return fmt.Errorf("end the unit label backfill: %w", err)
+	}
+	return nil
 }

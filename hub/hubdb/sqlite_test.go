@@ -3,13 +3,16 @@ package hubdb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/hubdb/hubdbtest"
+	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/migrate"
 )
 
@@ -31,7 +34,7 @@ func TestOpenAppliesEveryComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 11, Known: 11}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 12, Known: 12}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
@@ -64,9 +67,10 @@ func exec(t *testing.T, db *sql.DB, queries ...string) {
 	}
 }
 
-// undoLifecycle takes hub migrations 0011 to 0008 back out of a file, for
+// undoLifecycle takes hub migrations 0012 to 0008 back out of a file, for
 // tests that fake a file from before them.
 var undoLifecycle = []string{
+	`DELETE FROM meta WHERE key = 'backfill unit labels'`, `DROP INDEX receipts_label_id`, `ALTER TABLE receipts DROP COLUMN label_id`,
 	`DROP INDEX events_tradein`,
 	`DROP TABLE bench_sites`, `DROP TABLE sites`, `ALTER TABLE tradeins DROP COLUMN site_id`,
 	`ALTER TABLE operators DROP COLUMN site_id`, `ALTER TABLE changes DROP COLUMN subject`, `ALTER TABLE changes DROP COLUMN site`,
@@ -143,7 +147,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 		`DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
 		// Hub 0006 is new too: API keys had no name, prefix or expiry.
 		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
-		// Hub 0007 is new too: no audit heads were kept; and 0008 to 0011 (undone above).
+		// Hub 0007 is new too: no audit heads were kept; and 0008 to 0012 (undone above).
 		`DROP TABLE audit_heads`,
 		// Of the hub's migrations before it, only 4 is new: it must run, and nothing else again.
 		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z')`)
@@ -156,7 +160,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 11, Known: 11}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 12, Known: 12}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
@@ -204,5 +208,58 @@ func TestLedgersRefuseUpdatesAndDeletes(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v, want the ledger's append-only refusal", q, err)
 		}
+	}
+}
+
+// Receipts from before migration 0012 get the label ids their benches
+// printed, once, when the hub opens the file.
+func TestOpenBackfillsUnitLabelsOnce(t *testing.T) {
+	ctx := context.Background()
+	path, raw := closedHubFile(t)
+	db, err := hubdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	err = db.InTx(ctx, func(tx *hubdb.Tx) error {
+		if err := tx.PutTradeIns(ctx, []intake.TradeIn{{ID: "a", Reference: "TI-A", Status: intake.StatusReceived, IMEI: "356938035643809", UpdatedAt: at}}, at); err != nil {
+			return err
+		}
+		return tx.InsertReceipt(ctx, intake.Receipt{TradeInID: "a", IMEI: "356938035643809", Operator: "op-1", Bench: "b1", At: at,
+			EventKey: "0b9f3e2a-1c4d-4e5f-8a6b-7c8d9e0f1a2b"})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As a file migrated by 0012 holds it before the hub opens it (the
+	// migration's meta row is there: the hub, not hubdb.Open, backfills).
+	exec(t, raw, `UPDATE receipts SET label_id = NULL`)
+
+	db, err = hubdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lookup := func() (string, error) {
+		var id string
+		err := db.View(ctx, func(tx *hubdb.Tx) (err error) {
+			id, err = tx.TradeInOfLabel(ctx, "U-5936715130527394")
+			return err
+		})
+		return id, err
+	}
+	if _, err := lookup(); !errors.Is(err, hubdb.ErrNotFound) {
+		t.Fatalf("before the backfill: %v, want ErrNotFound", err)
+	}
+	if err := db.InTx(ctx, func(tx *hubdb.Tx) error { return tx.BackfillUnitLabels(ctx) }); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := lookup(); err != nil || id != "a" {
+		t.Fatalf("after the backfill: %q, %v; want a", id, err)
+	}
+	var asked int
+	if err := raw.QueryRow(`SELECT count(*) FROM meta WHERE key = 'backfill unit labels'`).Scan(&asked); err != nil || asked != 0 {
+		t.Fatalf("the backfill is still asked for: %d, %v", asked, err)
 	}
 }

@@ -38,6 +38,7 @@
 //	PUT    /api/{tenant}/admin/operators/{id}/site  {site} (null: none)                       admin
 //	PUT    /api/{tenant}/admin/tradeins/{id}/site   {site} (null: none)                       admin
 //	POST   /api/{tenant}/admin/tradeins/{id}/receipt-email  e-mail a walk-in's receipt again   admin
+//	GET    /api/{tenant}/admin/units/{label}        the submission of the unit a label names  admin
 //
 // Every request is authenticated by `Authorization: Bearer <token>`: a
 // customer's session token (from login), or an admin's hub API key with
@@ -179,6 +180,7 @@ func (a *API) Handler() http.Handler {
 	r.route("/admin/operators/{id}/site", methods{"PUT": a.admin(a.handleAssignOperator)})
 	r.route("/admin/tradeins/{id}/site", methods{"PUT": a.admin(a.handleAssignTradeIn)})
 	r.route("/admin/tradeins/{id}/receipt-email", methods{"POST": a.admin(a.handleReceiptEmail)})
+	r.route("/admin/units/{label}", methods{"GET": a.admin(a.handleUnitByLabel)})
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeProblem(w, r, &requestError{status: http.StatusNotFound, code: codeNotFound, detail: "No such endpoint: " + r.Method + " " + r.URL.Path + "."})

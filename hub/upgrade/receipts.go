@@ -20,3 +20,13 @@ func (a *API) handleReceiptEmail(w http.ResponseWriter, r *http.Request, _ calle
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
+
+// handleUnitByLabel answers the submission whose unit carries a unit
+// label's id, as GET /submissions/{id} does, with its unit.
+func (a *API) handleUnitByLabel(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := a.hub.TradeInOfUnitLabel(r.Context(), r.PathValue("label"))
+	if err != nil {
+		return err
+	}
+	return a.view(r.Context(), w, c, id, http.StatusOK, nil)
+}

@@ -128,8 +128,17 @@ type submissionJSON struct {
 	Offers         []offerJSON     `json:"offers,omitempty"`
 	History        []historyJSON   `json:"history,omitempty"`
 	Inspection     *inspectionJSON `json:"inspection,omitempty"`
+	Unit           *unitJSON       `json:"unit,omitempty"` // to admins
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// unitJSON is the device as stock: its id, the label a bench printed on
+// it (once received at a bench) and where it stands.
+type unitJSON struct {
+	ID      string `json:"id"`
+	LabelID string `json:"label_id,omitempty"`
+	Status  string `json:"status"`
 }
 
 func conditionName(c intake.Condition) string {
@@ -170,6 +179,9 @@ func submissionOf(v hub.SubmissionView, now time.Time, admin bool) submissionJSO
 	if sh := v.Shipment; sh != nil {
 		s.Shipment = &shipmentJSON{Method: sh.Method, Carrier: sh.Carrier, Service: sh.Service, TrackingNumber: sh.TrackingNumber,
 			LabelURL: sh.LabelURL, Instructions: sh.Instructions}
+	}
+	if admin && v.Unit != nil {
+		s.Unit = &unitJSON{ID: v.Unit.ID, LabelID: v.Unit.LabelID, Status: v.Unit.Status}
 	}
 	s.History = make([]historyJSON, 0, len(v.History))
 	for _, e := range v.History {

@@ -168,6 +168,27 @@ func core(t *testing.T, open Opener) {
 		})
 	})
 
+	t.Run("a receipt is found by the unit label its bench printed", func(t *testing.T) {
+		db := open(t)
+		inTx(t, db, func(tx *hubdb.Tx) error {
+			if err := tx.PutTradeIns(ctx, []intake.TradeIn{tradeIn("a", "356938035643809", intake.StatusReceived)}, t0); err != nil {
+				return err
+			}
+			return tx.InsertReceipt(ctx, intake.Receipt{TradeInID: "a", IMEI: "356938035643809", Operator: "op-1", Bench: "b1", At: t0,
+				EventKey: "0b9f3e2a-1c4d-4e5f-8a6b-7c8d9e0f1a2b"})
+		})
+		view(t, db, func(tx *hubdb.Tx) error {
+			// UnitIDFor("0b9f3e2a-…"), as intake's test works it out.
+			if id, err := tx.TradeInOfLabel(ctx, "U-5936715130527394"); err != nil || id != "a" {
+				t.Errorf("TradeInOfLabel = %q, %v; want a", id, err)
+			}
+			if _, err := tx.TradeInOfLabel(ctx, "U-0068609408775028"); !errors.Is(err, hubdb.ErrNotFound) {
+				t.Errorf("an unprinted label: %v, want ErrNotFound", err)
+			}
+			return nil
+		})
+	})
+
 	t.Run("photos come oldest first across a second's boundary", func(t *testing.T) {
 		db := open(t)
 		inTx(t, db, func(tx *hubdb.Tx) error {
