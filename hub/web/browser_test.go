@@ -268,7 +268,7 @@ func TestBrowserReadsIMEIFromCamera(t *testing.T) {
 
 // requireWasmDecoder fails the test when the hub has no WebAssembly
 // decoder: the Makefile builds it before the tests.
-func requireWasmDecoder(t *testing.T, base string) {
+func requireWasmDecoder(t testing.TB, base string) {
 	t.Helper()
 	resp, err := http.Get(base + "/web/static/decoder.wasm")
 	require.NoError(t, err)
