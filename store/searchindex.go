@@ -190,11 +190,12 @@ type background struct {
 	running bool
 	again   bool
 	wg      sync.WaitGroup
+	log     *slog.Logger
 }
 
 func newBackground() *background {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &background{ctx: ctx, cancel: cancel}
+	return &background{ctx: ctx, cancel: cancel, log: slog.New(slog.DiscardHandler)}
 }
 
 func (b *background) start(job func(context.Context) error) {
@@ -218,7 +219,7 @@ func (b *background) start(job func(context.Context) error) {
 			if err != nil && b.ctx.Err() == nil {
 				// The next pull's BuildCacheIndexes tries again; searches
 				// read the whole cache meanwhile.
-				slog.Warn("the search index of the trade-ins cache could not be made", "err", err)
+				b.log.Warn("the search index of the trade-ins cache could not be made", "err", err)
 			}
 			if !again {
 				return

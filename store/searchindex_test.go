@@ -1,8 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"log/slog"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -155,4 +159,16 @@ func TestSearchIndexInTheBackgroundSurvivesAClose(t *testing.T) {
 	got, err := again.FindTradeIns(ctx, "lovelace", 10)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"TI-1", "TI-2", "TI-3", "TI-4"}, refs(got))
+}
+
+// A background job that fails says so in the log the store was given,
+// not in the process's default one.
+func TestBackgroundFailureIsLoggedWhereTheStoreWasTold(t *testing.T) {
+	var buf bytes.Buffer
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "bench.db"), WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	s.search.start(func(context.Context) error { return errors.New("disk full") })
+	s.search.wg.Wait()
+	assert.Contains(t, buf.String(), `level=WARN msg="the search index of the trade-ins cache could not be made" err="disk full"`)
 }

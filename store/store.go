@@ -18,6 +18,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -55,6 +56,16 @@ type Option func(*Store)
 
 // WithClock sets the clock used for audit and settlement times.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithLogger logs what the store does in the background (the search
+// index it makes after a large pull) to l; nothing by default.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Store) {
+		if l != nil {
+			s.search.log = l
+		}
+	}
+}
 
 // WithAuditKeyFile sets where the audit log's key is kept; FILE.key beside
 // the database by default.

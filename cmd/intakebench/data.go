@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,11 +16,17 @@ import (
 	"github.com/intakebench/intakebench/store"
 )
 
-func openStore(ctx context.Context, path string) (*store.Store, error) {
+func openStore(ctx context.Context, path string, opts ...store.Option) (*store.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create the folder for %s: %w", path, err)
 	}
-	return store.Open(ctx, path)
+	return store.Open(ctx, path, opts...)
+}
+
+// storeLog is the store's background work's log, written where the
+// command logs: the bench's log file for the app.
+func storeLog(w io.Writer) store.Option {
+	return store.WithLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 func runDemoData(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {

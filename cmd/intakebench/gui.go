@@ -46,7 +46,7 @@ func runGUI(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := &eventLog{enc: json.NewEncoder(stdout), on: *events}
-	s, err := openStore(ctx, *db)
+	s, err := openStore(ctx, *db, storeLog(stderr))
 	if errors.Is(err, store.ErrDamaged) {
 		return runAlarm(ctx, newApp(), *db, err, out)
 	}

@@ -160,7 +160,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, *db)
+	s, err := openStore(ctx, *db, storeLog(stderr))
 	if err != nil {
 		return err
 	}
