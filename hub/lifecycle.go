@@ -564,7 +564,7 @@ func (h *Hub) payoutStep(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, e 
 		}
 		e.Amount = standing.Amount
 	case intake.PayoutRelease:
-		if standing.State != intake.PayoutOwed && standing.State != intake.PayoutHeld {
+		if standing.State != intake.PayoutOwed && standing.State != intake.PayoutHeld && standing.State != intake.PayoutFailed {
 			return nil
 		}
 		if e.Amount == 0 || e.Amount > standing.Amount {

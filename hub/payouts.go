@@ -20,7 +20,9 @@ type Payments interface {
 
 // SettlePayouts pays the released card payouts through Payments and
 // records each settlement in its ledger. It returns how many it settled;
-// a payout the processor declines stays due, and is logged.
+// a payout the processor declines fails (intake.PayoutFail, with the
+// processor's reason) and is not tried again until staff release it again
+// (RetryPayout); a payout the processor could not be asked about stays due.
 func (h *Hub) SettlePayouts(ctx context.Context) (int, error) {
 	if h.payments == nil {
 		return 0, nil
@@ -62,7 +64,17 @@ func (h *Hub) SettlePayouts(ctx context.Context) (int, error) {
 		var declined *payments.DeclinedError
 		switch {
 		case errors.As(err, &declined):
+			// Asked again, the processor answers the same: the payout
+			// waits for staff (RetryPayout once the customer's account is
+			// right, or settled by hand another way).
 			h.log.WarnContext(ctx, "payout declined by the processor", "trade_in", id, "err", err)
+			err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+				return h.payoutStep(ctx, tx, t, intake.PayoutEntry{Kind: intake.PayoutFail, Amount: standing.Amount, Actor: hubActor.String(),
+					Note: declinedNote(declined)})
+			})
+			if err != nil {
+				return settled, err
+			}
 			continue
 		case err != nil:
 			return settled, fmt.Errorf("pay trade-in %s: %w", id, err)
@@ -129,4 +141,50 @@ func (h *Hub) Stock(ctx context.Context, sku string) (n int64, err error) {
 		return err
 	})
 	return n, err
+}
+
+// declinedNote is a declined payout's ledger note, for staff: the
+// processor's code and words, never its request's secrets (DeclinedError
+// holds none).
+func declinedNote(d *payments.DeclinedError) string {
+	note := "The processor declined the payout"
+	if d.Code != "" {
+		note += " (" + d.Code + ")"
+	}
+	if d.Message != "" {
+		note += ": " + d.Message
+	}
+	return note
+}
+
+// CodePayoutNotFailed refuses a retry of a payout that did not fail.
+const CodePayoutNotFailed = "payout_not_failed"
+
+// RetryPayout releases a failed payout again, once the customer's account
+// is right: the next settlement run pays it.
+func (h *Hub) RetryPayout(ctx context.Context, by Actor, tradeInID string) error {
+	err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
+		t, err := tx.TradeIn(ctx, tradeInID)
+		if errors.Is(err, hubdb.ErrNotFound) {
+			return refuse(KindNotFound, CodeTradeInNotFound, "There is no trade-in %.40q.", tradeInID)
+		} else if err != nil {
+			return err
+		}
+		entries, err := tx.PayoutEntries(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		standing, err := intake.PayoutOf(entries)
+		if err != nil {
+			return err
+		}
+		if standing.State != intake.PayoutFailed {
+			return refuse(KindConflict, CodePayoutNotFailed, "The payout of trade-in %s is %s: only a failed payout is tried again.", t.Reference, standing.State)
+		}
+		return h.payoutStep(ctx, tx, t, intake.PayoutEntry{Kind: intake.PayoutRelease, Amount: standing.Amount, Actor: by.String(), Note: "tried again"})
+	})
+	if err == nil {
+		h.wakePayments()
+	}
+	return err
 }

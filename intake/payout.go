@@ -15,6 +15,9 @@ import (
 //	            accepted it (at most the obligation: a counter-offer is less)
 //	settle      paid, with the method's reference (a processor's id, a
 //	            check number, a store-credit voucher)
+//	fail        the processor refused to pay a due payout (a card declined,
+//	            an account closed): it waits for staff, who release it
+//	            again once the customer's account is right
 //	void        nothing will be paid: declined, or the device never came
 type PayoutEntryKind string
 
@@ -23,6 +26,7 @@ const (
 	PayoutHold       PayoutEntryKind = "hold"
 	PayoutRelease    PayoutEntryKind = "release"
 	PayoutSettle     PayoutEntryKind = "settle"
+	PayoutFail       PayoutEntryKind = "fail"
 	PayoutVoid       PayoutEntryKind = "void"
 )
 
@@ -35,6 +39,7 @@ const (
 	PayoutHeld    PayoutState = "held"
 	PayoutDue     PayoutState = "due"
 	PayoutSettled PayoutState = "settled"
+	PayoutFailed  PayoutState = "failed"
 	PayoutVoided  PayoutState = "voided"
 )
 
@@ -46,8 +51,9 @@ var payoutSteps = map[PayoutEntryKind]struct {
 }{
 	PayoutObligation: {[]PayoutState{PayoutNone}, PayoutOwed},
 	PayoutHold:       {[]PayoutState{PayoutOwed}, PayoutHeld},
-	PayoutRelease:    {[]PayoutState{PayoutOwed, PayoutHeld}, PayoutDue},
+	PayoutRelease:    {[]PayoutState{PayoutOwed, PayoutHeld, PayoutFailed}, PayoutDue},
 	PayoutSettle:     {[]PayoutState{PayoutDue}, PayoutSettled},
+	PayoutFail:       {[]PayoutState{PayoutDue}, PayoutFailed},
 	PayoutVoid:       {[]PayoutState{PayoutOwed, PayoutHeld}, PayoutVoided},
 }
 

@@ -17,10 +17,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,12 +61,44 @@ type world struct {
 	adminKey string
 	mail     *mailpittest.Server
 	bench    *bench
+	stripe   *decliningStripe
+}
+
+// decliningStripe stands in front of stripe-mock, which pays every
+// transfer: while declining, Stripe answers a transfer as it answers one
+// to a card it declines. It counts the transfers asked for.
+type decliningStripe struct {
+	declining atomic.Bool
+	transfers atomic.Int32
+}
+
+func newDecliningStripe(t testing.TB, stripeURL string) (*decliningStripe, string) {
+	t.Helper()
+	target, err := url.Parse(stripeURL)
+	require.NoError(t, err)
+	d := &decliningStripe{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/transfers" {
+			d.transfers.Add(1)
+			if d.declining.Load() {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Request-Id", "req_declined")
+				w.WriteHeader(http.StatusPaymentRequired)
+				_, _ = io.WriteString(w, `{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`)
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return d, srv.URL
 }
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	stripeURL := stripemock.Start(t)
+	stripe, stripeURL := newDecliningStripe(t, stripemock.Start(t))
 	mp := mailpittest.Start(t)
 	labels := shipenginetest.New(t, "se-test-key")
 
@@ -97,7 +131,7 @@ func newWorld(t testing.TB) *world {
 	t.Cleanup(hs.Close)
 	key, _, err := h.IssueAPIKey(ctx, hub.APIKeySpec{Name: "operations", Scopes: []string{hub.ScopeTradeInsAdmin}})
 	require.NoError(t, err)
-	return &world{hub: h, api: base + "/api/" + tenant, adminKey: key, mail: mp, bench: newBench(t, h, base)}
+	return &world{hub: h, api: base + "/api/" + tenant, adminKey: key, mail: mp, bench: newBench(t, h, base), stripe: stripe}
 }
 
 // bench is a receiving bench as the app runs it: its own store file, the
@@ -428,4 +462,59 @@ func benchIMEI(t testing.TB, i int) string {
 	check, err := intake.LuhnCheckDigit(body)
 	require.NoError(t, err)
 	return body + string(check)
+}
+
+// A card the processor declines fails the payout, with the processor's
+// reason in the ledger; the hub does not ask again by itself, and staff
+// release it again once the customer's account is right.
+func TestADeclinedCardPayoutWaitsForStaff(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	const imei = "356938035643809"
+	ada := w.customer(t, "ada@example.com", map[string]any{"name": "Ada Lovelace",
+		"address":       map[string]any{"line1": "12 Analytical Way", "city": "Austin", "state": "TX", "postal_code": "78702", "country": "US"},
+		"payout_method": "card", "stripe_account": "acct_1AdaLovelace"})
+	id := w.submitted(t, ada, imei)
+	w.offered(t, id, "350.00")
+	w.acceptByLink(t, w.message(t, "ada@example.com", "Your trade-in offer"))
+	w.call(t, "POST", "/submissions/"+id+"/ship", ada, map[string]any{}, http.StatusOK)
+	b := w.bench
+	b.sync(t)
+	_, err := b.svc.Receive(ctx, tech, imei)
+	require.NoError(t, err)
+	_, err = b.svc.RecordGrading(ctx, tech, id, flawless())
+	require.NoError(t, err)
+	b.sync(t)
+
+	w.stripe.declining.Store(true)
+	n, err := w.hub.SettlePayouts(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	entries, standing := w.standing(t, id)
+	assert.Equal(t, intake.PayoutStanding{State: intake.PayoutFailed, Amount: 35000, Method: intake.PayoutCard}, standing)
+	failed := entries[len(entries)-1]
+	assert.Equal(t, intake.PayoutFail, failed.Kind)
+	assert.Equal(t, "The processor declined the payout (card_declined): Your card was declined.", failed.Note)
+	assert.Equal(t, int32(1), w.stripe.transfers.Load())
+
+	n, err = w.hub.SettlePayouts(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Equal(t, int32(1), w.stripe.transfers.Load(), "a declined card is not asked again by itself")
+
+	// The customer's account put right, staff release it again.
+	w.stripe.declining.Store(false)
+	w.call(t, "POST", "/admin/tradeins/"+id+"/payout-retry", w.adminKey, nil, http.StatusAccepted)
+	_, standing = w.standing(t, id)
+	assert.Equal(t, intake.PayoutStanding{State: intake.PayoutDue, Amount: 35000, Method: intake.PayoutCard}, standing)
+	n, err = w.hub.SettlePayouts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	entries, standing = w.standing(t, id)
+	assert.Equal(t, intake.PayoutStanding{State: intake.PayoutSettled, Amount: 35000, Method: intake.PayoutCard}, standing)
+	assert.True(t, strings.HasPrefix(entries[len(entries)-1].Reference, "tr_"), "a Stripe transfer: %q", entries[len(entries)-1].Reference)
+
+	problem := w.call(t, "POST", "/admin/tradeins/"+id+"/payout-retry", w.adminKey, nil, http.StatusConflict)
+	assert.Equal(t, "payout_not_failed", problem["code"])
+	assert.Equal(t, "The payout of trade-in TI-2026-000001 is settled: only a failed payout is tried again.", problem["detail"])
 }

@@ -488,14 +488,15 @@ func (tx *Tx) EachPayoutEntry(ctx context.Context, since time.Time, fn func(inta
 	return each(ctx, tx, "payout ledger", scanPayout, fn, payoutColumns+` WHERE at >= ? ORDER BY id`, dbtime.Format(since))
 }
 
-// DuePayouts lists trade-ins whose payout is released and not yet settled,
-// by method, oldest release first.
+// DuePayouts lists trade-ins whose payout is released and nothing since
+// (not settled, not failed: a failed one waits for staff to release it
+// again), by method, oldest release first.
 func (tx *Tx) DuePayouts(ctx context.Context, method intake.PayoutMethod, limit int) ([]string, error) {
 	return sqlitedb.QueryRows(ctx, tx.tx, "due payouts", func(rows *sql.Rows) (string, error) {
 		var id string
 		return id, rows.Scan(&id)
 	}, `SELECT r.tradein_id FROM payout_entries r WHERE r.kind = 'release' AND r.method = ?
-		AND NOT EXISTS (SELECT 1 FROM payout_entries s WHERE s.tradein_id = r.tradein_id AND s.kind IN ('settle', 'void'))
+		AND NOT EXISTS (SELECT 1 FROM payout_entries s WHERE s.tradein_id = r.tradein_id AND s.id > r.id)
 		ORDER BY r.id LIMIT ?`, string(method), max(limit, 1))
 }
 
@@ -513,7 +514,8 @@ func (tx *Tx) PayoutTotals(ctx context.Context) (map[intake.PayoutState]int64, e
 	}, `SELECT e.kind, CAST(sum(e.amount) AS BIGINT) FROM payout_entries e
 		WHERE e.id = (SELECT max(id) FROM payout_entries l WHERE l.tradein_id = e.tradein_id) GROUP BY e.kind`)
 	states := map[intake.PayoutEntryKind]intake.PayoutState{intake.PayoutObligation: intake.PayoutOwed, intake.PayoutHold: intake.PayoutHeld,
-		intake.PayoutRelease: intake.PayoutDue, intake.PayoutSettle: intake.PayoutSettled, intake.PayoutVoid: intake.PayoutVoided}
+		intake.PayoutRelease: intake.PayoutDue, intake.PayoutSettle: intake.PayoutSettled, intake.PayoutFail: intake.PayoutFailed,
+		intake.PayoutVoid: intake.PayoutVoided}
 	out := map[intake.PayoutState]int64{}
 	for _, r := range rows {
 		out[states[r.kind]] += r.amount

@@ -39,6 +39,7 @@
 //	PUT    /api/{tenant}/admin/tradeins/{id}/site   {site} (null: none)                       admin
 //	POST   /api/{tenant}/admin/tradeins/{id}/receipt-email  e-mail a walk-in's receipt again   admin
 //	GET    /api/{tenant}/admin/units/{label}        the submission of the unit a label names  admin
+//	POST   /api/{tenant}/admin/tradeins/{id}/payout-retry   release a failed card payout again  admin
 //
 // Every request is authenticated by `Authorization: Bearer <token>`: a
 // customer's session token (from login), or an admin's hub API key with
@@ -181,6 +182,7 @@ func (a *API) Handler() http.Handler {
 	r.route("/admin/tradeins/{id}/site", methods{"PUT": a.admin(a.handleAssignTradeIn)})
 	r.route("/admin/tradeins/{id}/receipt-email", methods{"POST": a.admin(a.handleReceiptEmail)})
 	r.route("/admin/units/{label}", methods{"GET": a.admin(a.handleUnitByLabel)})
+	r.route("/admin/tradeins/{id}/payout-retry", methods{"POST": a.admin(a.handlePayoutRetry)})
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.writeProblem(w, r, &requestError{status: http.StatusNotFound, code: codeNotFound, detail: "No such endpoint: " + r.Method + " " + r.URL.Path + "."})

@@ -30,3 +30,17 @@ func (a *API) handleUnitByLabel(w http.ResponseWriter, r *http.Request, c caller
 	}
 	return a.view(r.Context(), w, c, id, http.StatusOK, nil)
 }
+
+// handlePayoutRetry releases a failed card payout again (the customer's
+// account put right): 202, paid at the next settlement run.
+func (a *API) handlePayoutRetry(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathID(r, hub.CodeTradeInNotFound, "trade-in")
+	if err != nil {
+		return err
+	}
+	if err := a.hub.RetryPayout(r.Context(), c.actor(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
