@@ -182,8 +182,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler.Mount("/v2/sellers/", sellerAPI.Handler())
 	handler.Mount(base+"/admin/sellers/", programme.Admin(http.StripPrefix(base+"/admin/sellers", sellerAPI.AdminHandler())))
 	// The buyer's trade-in page and the staff's dashboard (hub/web); photos
-	// of an IMEI label are read with the bench's own barcode decoder.
-	site, err := web.New(ctx, h, web.WithLogger(log), web.WithDecoder(decodeBarcodes), web.WithSecureCookies(*cert != ""))
+	// of an IMEI label are read with the bench's own barcode decoder, and
+	// the supervisors act on the sellers' items as our buyers.
+	site, err := web.New(ctx, h, web.WithLogger(log), web.WithDecoder(decodeBarcodes), web.WithSecureCookies(*cert != ""),
+		web.WithSellers(sellerAPI))
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,10 @@
 // and our buyers' side in the admin API (AdminHandler, behind the
 // programme's admin keys): a seller's set-up and key, accept an item with
 // an offer, reject it with a reason, ask for more photos, give an uplift.
+// Those four steps are methods without HTTP (Accept, Reject,
+// AskMoreInformation, Uplift, with Waiting to list what waits), which the
+// admin API calls as the generic buyer and the staff's dashboard as the
+// supervisor who acted.
 //
 // Every submitted item is a trade-in in the hub's one status machine
 // (source "seller"): it is reviewed, offered for, accepted, shipped,

@@ -14,6 +14,7 @@ import (
 	"github.com/intakebench/intakebench/hub/hubdb"
 	"github.com/intakebench/intakebench/hub/webhook"
 	"github.com/intakebench/intakebench/intake"
+	"github.com/intakebench/intakebench/internal/httpx"
 )
 
 // Seed 004's event types.
@@ -29,12 +30,24 @@ const (
 // RejectionReasons are the reasons our buyers reject an item with.
 var RejectionReasons = []string{"Duplicate", "NotAuthentic", "ConditionNotAccepted", "ModelNotAccepted", "InsufficientInformation", "Other"}
 
-// adminItem runs step as our buyers on an item of a seller's submission.
-func (a *API) adminItem(w http.ResponseWriter, r *http.Request, step func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error) error {
-	sellerID := r.PathValue("sellerId")
+// AdditionalPhotoTypes are the photos seed 004's example asks a seller for
+// (additionalPhotos); a category's template photos may be asked for too.
+var AdditionalPhotoTypes = []string{"Back", "Corner", "Hardware", "Inside", "Zipper"}
+
+// buyer is who the admin API's steps are recorded as: the admin key is
+// the programme's, not a person's.
+var buyer = hub.Actor{Kind: "buyer"}
+
+// itemStepFunc is a step on item i of submission l, whose trade-in is t.
+type itemStepFunc func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error
+
+// buyerItem runs step as our buyers on an item of a seller's submission,
+// in one transaction, and answers the submission as it stands after. An
+// unknown seller is seller_not_found.
+func (a *API) buyerItem(ctx context.Context, by hub.Actor, what, sellerID, submissionID, itemID string, step itemStepFunc) (loaded, error) {
 	var exists bool
-	err := a.hub.DB().View(r.Context(), func(tx *hubdb.Tx) error {
-		_, err := tx.Seller(r.Context(), sellerID)
+	err := a.hub.DB().View(ctx, func(tx *hubdb.Tx) error {
+		_, err := tx.Seller(ctx, sellerID)
 		exists = err == nil
 		if errors.Is(err, hubdb.ErrNotFound) {
 			return nil
@@ -42,55 +55,47 @@ func (a *API) adminItem(w http.ResponseWriter, r *http.Request, step func(ctx co
 		return err
 	})
 	if err != nil {
-		return err
+		return loaded{}, err
 	}
 	if !exists {
-		return refuse(http.StatusNotFound, CodeSellerNotFound, "There is no seller %.40q.", sellerID)
+		return loaded{}, refuse(http.StatusNotFound, CodeSellerNotFound, "There is no seller %.40q.", sellerID)
 	}
-	return a.itemStep(w, r, sellerID, step)
+	l, err := a.runItem(ctx, sellerID, submissionID, itemID, step)
+	if err != nil {
+		return l, err
+	}
+	// Who acted is in the trade-in's history where the step moves it
+	// (accept, reject); a request for photos and an uplift move nothing,
+	// so the log keeps who did them.
+	a.log.InfoContext(ctx, "seller item step by our buyers", "step", what, "seller", sellerID, "submission", submissionID, "item", itemID, "by", by.String())
+	return l, nil
 }
 
-// buyer is who our buyers' steps are recorded as.
-var buyer = hub.Actor{Kind: "buyer"}
-
-type acceptBody struct {
-	OfferPrice     *priceBody `json:"offerPrice"`
-	ExpirationDate string     `json:"expirationDate"`
+// checkOfferAmount refuses an offer's amount out of range (0: missing or
+// unreadable).
+func checkOfferAmount(f *fields, amount intake.Cents) {
+	if amount <= 0 || amount > intake.MaxAmount {
+		f.add("offerPrice.amount", "must be a number above 0 with at most two decimals, such as 100 or 24.99")
+	}
 }
 
-// handleAccept accepts an item with an offer: the trade-in is offered,
-// the seller told (SubmissionItemAcceptedEvent), and reminders scheduled
-// for days 5 and 12.
-func (a *API) handleAccept(w http.ResponseWriter, r *http.Request) error {
-	var in acceptBody
-	if err := readJSON(w, r, &in); err != nil {
-		return err
-	}
+// Accept accepts an item with an offer of amount in currency (the
+// seller's), standing until expires (zero: DefaultOfferLife from now),
+// made by by: the trade-in is offered, the seller told
+// (SubmissionItemAcceptedEvent), and reminders scheduled for days 5 and
+// 12. A refusal is a hub.Error or this package's (see RefusalOf).
+func (a *API) Accept(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID string, amount intake.Cents, currency string, expires time.Time) error {
+	_, err := a.accept(ctx, by, sellerID, submissionID, itemID, amount, currency, expires)
+	return err
+}
+
+func (a *API) accept(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID string, amount intake.Cents, currency string, expires time.Time) (loaded, error) {
 	var f fields
-	var amount intake.Cents
-	var currency string
-	if in.OfferPrice == nil {
-		f.add("offerPrice", "is required")
-	} else {
-		currency = in.OfferPrice.CurrencyIsoCode
-		c, err := intake.ParseCents(string(in.OfferPrice.Amount))
-		if err != nil || c <= 0 || c > intake.MaxAmount {
-			f.add("offerPrice.amount", "must be a number above 0 with at most two decimals, such as 100 or 24.99")
-		}
-		amount = c
-	}
-	var expires time.Time
-	if in.ExpirationDate != "" {
-		t, err := time.Parse(time.RFC3339Nano, in.ExpirationDate)
-		if err != nil {
-			f.add("expirationDate", "must be an RFC 3339 time such as 2024-01-31T12:00:00Z")
-		}
-		expires = t
-	}
+	checkOfferAmount(&f, amount)
 	if err := f.err(); err != nil {
-		return err
+		return loaded{}, err
 	}
-	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, by, "accept", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		p, err := a.profile(ctx, st.Tx(), l.sub.SellerID)
 		if err != nil {
 			return err
@@ -112,7 +117,7 @@ func (a *API) handleAccept(w http.ResponseWriter, r *http.Request) error {
 		if exp.IsZero() {
 			exp = st.Now().Add(DefaultOfferLife)
 		}
-		o, err := st.Offer(ctx, t, a.newID("offer"), amount, exp, buyer, "")
+		o, err := st.Offer(ctx, t, a.newID("offer"), amount, exp, by, "")
 		if err != nil {
 			return err
 		}
@@ -133,41 +138,126 @@ func (a *API) handleAccept(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+type acceptBody struct {
+	OfferPrice     *priceBody `json:"offerPrice"`
+	ExpirationDate string     `json:"expirationDate"`
+}
+
+// handleAccept is Accept in the admin API.
+func (a *API) handleAccept(w http.ResponseWriter, r *http.Request) error {
+	var in acceptBody
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	var f fields
+	var amount intake.Cents
+	var currency string
+	if in.OfferPrice == nil {
+		f.add("offerPrice", "is required")
+	} else {
+		currency = in.OfferPrice.CurrencyIsoCode
+		c, err := intake.ParseCents(string(in.OfferPrice.Amount))
+		if err != nil {
+			c = 0
+		}
+		checkOfferAmount(&f, c)
+		amount = c
+	}
+	var expires time.Time
+	if in.ExpirationDate != "" {
+		t, err := time.Parse(time.RFC3339Nano, in.ExpirationDate)
+		if err != nil {
+			f.add("expirationDate", "must be an RFC 3339 time such as 2024-01-31T12:00:00Z")
+		}
+		expires = t
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	l, err := a.accept(r.Context(), buyer, r.PathValue("sellerId"), r.PathValue("id"), r.PathValue("itemId"), amount, currency, expires)
+	return a.answerItem(w, l, err)
+}
+
+// Reject rejects an item with a reason from RejectionReasons, by by: its
+// trade-in is declined and the seller told (SubmissionItemRejectedEvent).
+func (a *API) Reject(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID, reason string) error {
+	_, err := a.reject(ctx, by, sellerID, submissionID, itemID, reason)
+	return err
+}
+
+func (a *API) reject(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID, reason string) (loaded, error) {
+	var f fields
+	switch {
+	case reason == "":
+		f.add("rejectionReason", "is required: one of %s", strings.Join(RejectionReasons, ", "))
+	case !slices.Contains(RejectionReasons, reason):
+		f.add("rejectionReason", "%.40q is not one of %s", reason, strings.Join(RejectionReasons, ", "))
+	}
+	if err := f.err(); err != nil {
+		return loaded{}, err
+	}
+	return a.buyerItem(ctx, by, "reject", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+		if t.Status != intake.StatusSubmitted {
+			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
+				Detail: fmt.Sprintf("Item %s is %s: only a submitted item is rejected.", l.items[i].ID, l.items[i].Status)}
+		}
+		if err := st.Decline(ctx, t, "", by, "rejected by the buyers: "+reason); err != nil {
+			return err
+		}
+		d := &l.docs[i]
+		d.RejectionReason, d.AdditionalPhotos = reason, nil
+		if err := l.saveItem(ctx, st.Tx(), i, ItemRejected, st); err != nil {
+			return err
+		}
+		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventItemRejected, rejectedOf(st.Now(), l, i, reason))
+	})
+}
+
 type rejectBody struct {
 	RejectionReason string `json:"rejectionReason"`
 }
 
-// handleReject rejects an item with a reason: its trade-in is declined
-// and the seller told (SubmissionItemRejectedEvent).
+// handleReject is Reject in the admin API.
 func (a *API) handleReject(w http.ResponseWriter, r *http.Request) error {
 	var in rejectBody
 	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
+	l, err := a.reject(r.Context(), buyer, r.PathValue("sellerId"), r.PathValue("id"), r.PathValue("itemId"), in.RejectionReason)
+	return a.answerItem(w, l, err)
+}
+
+// AskMoreInformation asks the seller for more photos of an item, by their
+// names (1 to 20, such as Back or Inside), on by's behalf
+// (SubmissionMoreInformationAskedEvent); the item waits for them.
+func (a *API) AskMoreInformation(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID string, photos []string) error {
+	_, err := a.askMoreInformation(ctx, by, sellerID, submissionID, itemID, photos)
+	return err
+}
+
+func (a *API) askMoreInformation(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID string, photos []string) (loaded, error) {
 	var f fields
-	switch {
-	case in.RejectionReason == "":
-		f.add("rejectionReason", "is required: one of %s", strings.Join(RejectionReasons, ", "))
-	case !slices.Contains(RejectionReasons, in.RejectionReason):
-		f.add("rejectionReason", "%.40q is not one of %s", in.RejectionReason, strings.Join(RejectionReasons, ", "))
+	if len(photos) == 0 || len(photos) > 20 {
+		f.add("additionalPhotos", "must name 1 to 20 photos, such as Back or Inside")
+	}
+	for i, p := range photos {
+		if strings.TrimSpace(p) == "" || len(p) > 60 {
+			f.add(fmt.Sprintf("additionalPhotos[%d]", i), "must be a photo's name of 1 to 60 characters")
+		}
 	}
 	if err := f.err(); err != nil {
-		return err
+		return loaded{}, err
 	}
-	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, by, "more information", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		if t.Status != intake.StatusSubmitted {
 			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
-				Detail: fmt.Sprintf("Item %s is %s: only a submitted item is rejected.", l.items[i].ID, l.items[i].Status)}
+				Detail: fmt.Sprintf("Item %s is %s: more information is asked for a submitted item.", l.items[i].ID, l.items[i].Status)}
 		}
-		if err := st.Decline(ctx, t, "", buyer, "rejected by the buyers: "+in.RejectionReason); err != nil {
+		l.docs[i].AdditionalPhotos = slices.Clone(photos)
+		if err := l.saveItem(ctx, st.Tx(), i, ItemMoreInfo, st); err != nil {
 			return err
 		}
-		d := &l.docs[i]
-		d.RejectionReason, d.AdditionalPhotos = in.RejectionReason, nil
-		if err := l.saveItem(ctx, st.Tx(), i, ItemRejected, st); err != nil {
-			return err
-		}
-		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventItemRejected, rejectedOf(st.Now(), l, i, in.RejectionReason))
+		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventMoreInfoAsked, moreInfoOf(st.Now(), l, i, photos))
 	})
 }
 
@@ -175,55 +265,30 @@ type moreInfoBody struct {
 	AdditionalPhotos []string `json:"additionalPhotos"`
 }
 
-// handleMoreInfo asks the seller for more photos of an item
-// (SubmissionMoreInformationAskedEvent); the item waits for them.
+// handleMoreInfo is AskMoreInformation in the admin API.
 func (a *API) handleMoreInfo(w http.ResponseWriter, r *http.Request) error {
 	var in moreInfoBody
 	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
-	var f fields
-	if len(in.AdditionalPhotos) == 0 || len(in.AdditionalPhotos) > 20 {
-		f.add("additionalPhotos", "must name 1 to 20 photos, such as Back or Inside")
-	}
-	for i, p := range in.AdditionalPhotos {
-		if strings.TrimSpace(p) == "" || len(p) > 60 {
-			f.add(fmt.Sprintf("additionalPhotos[%d]", i), "must be a photo's name of 1 to 60 characters")
-		}
-	}
-	if err := f.err(); err != nil {
-		return err
-	}
-	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
-		if t.Status != intake.StatusSubmitted {
-			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
-				Detail: fmt.Sprintf("Item %s is %s: more information is asked for a submitted item.", l.items[i].ID, l.items[i].Status)}
-		}
-		l.docs[i].AdditionalPhotos = slices.Clone(in.AdditionalPhotos)
-		if err := l.saveItem(ctx, st.Tx(), i, ItemMoreInfo, st); err != nil {
-			return err
-		}
-		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventMoreInfoAsked, moreInfoOf(st.Now(), l, i, in.AdditionalPhotos))
-	})
+	l, err := a.askMoreInformation(r.Context(), buyer, r.PathValue("sellerId"), r.PathValue("id"), r.PathValue("itemId"), in.AdditionalPhotos)
+	return a.answerItem(w, l, err)
 }
 
-type upliftBody struct {
-	Percentage int `json:"percentage"`
+// Uplift adds by's uplift to an item's open offer: percentage (1 to 100)
+// of its base price (OfferUpdatedWithBuyerUpliftEvent).
+func (a *API) Uplift(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID string, percentage int) error {
+	_, err := a.uplift(ctx, by, sellerID, submissionID, itemID, percentage)
+	return err
 }
 
-// handleUplift adds a buyer's uplift to an item's open offer, a
-// percentage of its base price (OfferUpdatedWithBuyerUpliftEvent).
-func (a *API) handleUplift(w http.ResponseWriter, r *http.Request) error {
-	var in upliftBody
-	if err := readJSON(w, r, &in); err != nil {
-		return err
-	}
-	if in.Percentage < 1 || in.Percentage > 100 {
+func (a *API) uplift(ctx context.Context, by hub.Actor, sellerID, submissionID, itemID string, percentage int) (loaded, error) {
+	if percentage < 1 || percentage > 100 {
 		var f fields
 		f.add("percentage", "must be a whole number from 1 to 100")
-		return f.err()
+		return loaded{}, f.err()
 	}
-	return a.adminItem(w, r, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, by, "uplift", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		tx := st.Tx()
 		so, o, err := tx.LatestSellerOffer(ctx, l.items[i].ID)
 		if errors.Is(err, hubdb.ErrNotFound) || (err == nil && o.Status != "open") {
@@ -242,8 +307,8 @@ func (a *API) handleUplift(w http.ResponseWriter, r *http.Request) error {
 		}
 		// Base prices are at most intake.MaxAmount and percentages at most
 		// 100: the product fits an int64 by far.
-		up := (so.BaseAmount*int64(in.Percentage) + 50) / 100
-		promos = append(promos, promotion{ID: a.newID("promotion"), OfferID: o.ID, Name: "BuyerUplift", Percentage: in.Percentage,
+		up := (so.BaseAmount*int64(percentage) + 50) / 100
+		promos = append(promos, promotion{ID: a.newID("promotion"), OfferID: o.ID, Name: "BuyerUplift", Percentage: percentage,
 			Price: price{p.Currency, Amount(up)}, CreatedAt: st.Now().Format(promotionTime)})
 		total := o.Amount + up
 		doc, err := json.Marshal(promos)
@@ -264,6 +329,29 @@ func (a *API) handleUplift(w http.ResponseWriter, r *http.Request) error {
 		return a.publish(ctx, tx, l.sub.SellerID, EventOfferUplifted, upliftResult{SubmissionID: l.sub.ID, Submission: l.view(), Offer: offer,
 			CustomerInformation: l.doc.Customer})
 	})
+}
+
+type upliftBody struct {
+	Percentage int `json:"percentage"`
+}
+
+// handleUplift is Uplift in the admin API.
+func (a *API) handleUplift(w http.ResponseWriter, r *http.Request) error {
+	var in upliftBody
+	if err := readJSON(w, r, &in); err != nil {
+		return err
+	}
+	l, err := a.uplift(r.Context(), buyer, r.PathValue("sellerId"), r.PathValue("id"), r.PathValue("itemId"), in.Percentage)
+	return a.answerItem(w, l, err)
+}
+
+// answerItem answers an item's step with the submission as it stands.
+func (a *API) answerItem(w http.ResponseWriter, l loaded, err error) error {
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, l.view())
+	return nil
 }
 
 func (a *API) profile(ctx context.Context, tx *hubdb.Tx, sellerID string) (Profile, error) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
@@ -186,4 +187,49 @@ func (m Amount) MarshalJSON() ([]byte, error) {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return []byte(s), nil
+}
+
+// Refusal is what a refused step says, whichever part of the hub refused
+// it (this package or the hub's status machine): the HTTP status the API
+// answers it with, its stable code, a sentence for the person who asked,
+// the fields at fault (named as in the API's bodies: offerPrice.amount,
+// rejectionReason, additionalPhotos, percentage) and, for a move the
+// status machine forbids, the trade-in's current status.
+type Refusal struct {
+	Status        int
+	Code          string
+	Detail        string
+	Fields        []FieldError
+	CurrentStatus intake.Status
+}
+
+// RefusalOf tells whether err is a refusal of what was asked, rather than
+// a failure of the hub's (a database error, a busy database), and what it
+// says: callers other than the HTTP API (the staff's dashboard) show it to
+// the person who asked.
+func RefusalOf(err error) (Refusal, bool) {
+	var (
+		re *refusal
+		he *hub.Error
+	)
+	switch {
+	case errors.As(err, &re):
+		return Refusal{Status: re.status, Code: re.code, Detail: re.detail, Fields: slices.Clone(re.fields)}, true
+	case errors.As(err, &he):
+		return Refusal{Status: he.Kind.HTTPStatus(), Code: he.Code, Detail: he.Detail, CurrentStatus: he.CurrentStatus}, true
+	}
+	return Refusal{}, false
+}
+
+// UnmarshalJSON reads units back into cents (12.05 is 1205): the
+// promotions stored with an offer are read again at every uplift and
+// reminder, and a plain integer decode would refuse 12.05 and read 10 as
+// ten cents.
+func (m *Amount) UnmarshalJSON(b []byte) error {
+	c, err := intake.ParseCents(string(b))
+	if err != nil {
+		return fmt.Errorf("seller amount %.40s: %w", b, err)
+	}
+	*m = Amount(c)
+	return nil
 }

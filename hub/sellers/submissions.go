@@ -529,15 +529,26 @@ func (a *API) handleAnswer(w http.ResponseWriter, r *http.Request, s seller) err
 
 // itemStep runs step on an item of the path's submission in one
 // transaction, then answers the submission as it stands.
-func (a *API) itemStep(w http.ResponseWriter, r *http.Request, sellerID string, step func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error) error {
+func (a *API) itemStep(w http.ResponseWriter, r *http.Request, sellerID string, step itemStepFunc) error {
+	l, err := a.runItem(r.Context(), sellerID, r.PathValue("id"), r.PathValue("itemId"), step)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, l.view())
+	return nil
+}
+
+// runItem runs step on an item of a seller's submission in one
+// transaction and, once committed, wakes the outbox and the scheduler. It
+// returns the submission as it stands after the step.
+func (a *API) runItem(ctx context.Context, sellerID, submissionID, itemID string, step itemStepFunc) (loaded, error) {
 	var l loaded
-	err := a.hub.InSteps(r.Context(), func(st *hub.Steps) error {
-		ctx := r.Context()
+	err := a.hub.InSteps(ctx, func(st *hub.Steps) error {
 		var err error
-		if l, err = load(ctx, st.Tx(), sellerID, r.PathValue("id")); err != nil {
+		if l, err = load(ctx, st.Tx(), sellerID, submissionID); err != nil {
 			return err
 		}
-		i, err := l.item(r.PathValue("itemId"))
+		i, err := l.item(itemID)
 		if err != nil {
 			return err
 		}
@@ -548,12 +559,11 @@ func (a *API) itemStep(w http.ResponseWriter, r *http.Request, sellerID string, 
 		return step(ctx, st, l, i, &t)
 	})
 	if err != nil {
-		return err
+		return l, err
 	}
 	a.outbox.Wake()
 	a.wakeStep()
-	httpx.WriteJSON(w, http.StatusOK, l.view())
-	return nil
+	return l, nil
 }
 
 // publish writes a seed 004 event for the seller's endpoints.

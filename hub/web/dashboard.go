@@ -40,6 +40,7 @@ func (s *Site) routesStaff() {
 	s.mux.Handle("GET /dashboard/stock", s.staffOnly(s.stockPage))
 	s.mux.Handle("GET /dashboard/photos/{id}", s.staffOnly(s.customerPhoto))
 	s.mux.Handle("GET /dashboard/blobs/{sha}", s.staffOnly(s.benchPhoto))
+	s.routesSellers()
 }
 
 type staffHandler func(w http.ResponseWriter, r *http.Request, st *staff)
@@ -82,7 +83,7 @@ func (s *Site) staffOnly(fn staffHandler) http.Handler {
 
 // page renders a dashboard page for st.
 func (s *Site) page(w http.ResponseWriter, r *http.Request, status int, st *staff, name, title, nav string, data any) {
-	s.render(w, r, status, name, view{Title: title, Staff: st, CSRF: s.csrf(st), Nav: nav, Data: data})
+	s.render(w, r, status, name, view{Title: title, Staff: st, CSRF: s.csrf(st), Nav: nav, Sellers: s.sellers != nil, Data: data})
 }
 
 type loginData struct {

@@ -71,6 +71,14 @@ type env struct {
 
 func newEnv(t testing.TB, opts ...web.Option) *env {
 	t.Helper()
+	return newEnvWith(t, nil, opts...)
+}
+
+// newEnvWith is newEnv with more set up before the server starts: setup
+// (when not nil) mounts more on the hub's server and returns more options
+// of the pages.
+func newEnvWith(t testing.TB, setup func(h *hub.Hub, c *clock.Fake, srv *hub.Server) []web.Option, opts ...web.Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	c := clock.NewFake(time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC))
 	srv := httptest.NewUnstartedServer(nil)
@@ -100,9 +108,12 @@ func newEnv(t testing.TB, opts ...web.Option) *env {
 	require.NoError(t, h.PutOperators(ctx, ops))
 	api, err := upgrade.New(h, tenant)
 	require.NoError(t, err)
+	handler := hub.NewServer(h)
+	if setup != nil {
+		opts = append(opts, setup(h, c, handler)...)
+	}
 	site, err := web.New(ctx, h, opts...)
 	require.NoError(t, err)
-	handler := hub.NewServer(h)
 	handler.Mount("/api/"+tenant+"/", api.Handler())
 	for _, p := range web.Patterns {
 		handler.Mount(p, site.Handler())

@@ -14,7 +14,7 @@ import (
 
 // pageNames are the templates under templates/, each a "page" shown in
 // layout.html.
-var pageNames = []string{"buyer", "status", "message", "login", "queue", "detail", "payouts", "reviews", "stock"}
+var pageNames = []string{"buyer", "status", "message", "login", "queue", "detail", "payouts", "reviews", "stock", "sellers"}
 
 var funcs = template.FuncMap{
 	"money": func(c intake.Cents) string { return "$" + c.String() },
@@ -60,7 +60,9 @@ type view struct {
 	Staff *staff // the logged-in operator on the dashboard's pages
 	CSRF  string
 	Nav   string // the dashboard's current section
-	Data  any
+	// Sellers tells the navigation that the seller items' page is offered.
+	Sellers bool
+	Data    any
 }
 
 // titled is a page's data that names its page.

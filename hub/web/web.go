@@ -63,6 +63,9 @@ type Site struct {
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 
+	// sellers is our buyers' side of seed 004; nil: its page is not offered.
+	sellers Sellers
+
 	submits    *ratelimit.Limiter // trade-in submissions per client address
 	imeiChecks *ratelimit.Limiter // IMEI checks and photo decodes per client address
 	logins     *ratelimit.Limiter // staff PINs tried per operator and per address
