@@ -500,6 +500,18 @@ func (tx *Tx) DuePayouts(ctx context.Context, method intake.PayoutMethod, limit 
 		ORDER BY r.id LIMIT ?`, string(method), max(limit, 1))
 }
 
+// FailedPayouts lists trade-ins whose payout the processor declined and
+// nobody has released again (the fail is the ledger's last entry), oldest
+// failure first.
+func (tx *Tx) FailedPayouts(ctx context.Context, limit int) ([]string, error) {
+	return sqlitedb.QueryRows(ctx, tx.tx, "failed payouts", func(rows *sql.Rows) (string, error) {
+		var id string
+		return id, rows.Scan(&id)
+	}, `SELECT f.tradein_id FROM payout_entries f WHERE f.kind = 'fail'
+		AND NOT EXISTS (SELECT 1 FROM payout_entries s WHERE s.tradein_id = f.tradein_id AND s.id > f.id)
+		ORDER BY f.id LIMIT ?`, max(limit, 1))
+}
+
 // PayoutTotals sums the payouts that stand in each state.
 func (tx *Tx) PayoutTotals(ctx context.Context) (map[intake.PayoutState]int64, error) {
 	// The last entry of each ledger says where it stands, and its amount

@@ -34,6 +34,7 @@ func (s *Site) routesStaff() {
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/imei-check", s.staffOnly(s.checkAction))
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/quote", s.staffOnly(s.quoteAction))
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/settle", s.staffOnly(s.settleAction))
+	s.mux.Handle("POST /dashboard/trade-ins/{id}/payout-retry", s.staffOnly(s.payoutRetryAction))
 	s.mux.Handle("POST /dashboard/trade-ins/{id}/decline", s.staffOnly(s.declineAction))
 	s.mux.Handle("GET /dashboard/payouts", s.staffOnly(s.payoutsPage))
 	s.mux.Handle("GET /dashboard/reviews", s.staffOnly(s.reviewsPage))
@@ -312,25 +313,32 @@ func (s *Site) declineAction(w http.ResponseWriter, r *http.Request, st *staff) 
 type payoutRow struct {
 	TradeIn  intake.TradeIn
 	Standing intake.PayoutStanding
+	Failure  string // why the processor declined a failed payout
 }
 
 type payoutsData struct {
-	Rows []payoutRow
-	Done bool
+	Failed []payoutRow
+	Rows   []payoutRow
+	Done   string // what was just recorded
 }
 
-// payoutsPage lists the payouts released and not yet paid: checks and
-// store credit to settle by hand, card payouts the processor will pay.
+// payoutsPage lists the card payouts the processor declined, to release
+// again once the customer's account is right, and the payouts released
+// and not yet paid: checks and store credit to settle by hand, card
+// payouts the processor will pay.
 func (s *Site) payoutsPage(w http.ResponseWriter, r *http.Request, st *staff) {
 	ctx := r.Context()
-	var ids []string
-	err := s.hub.DB().View(ctx, func(tx *hubdb.Tx) error {
+	var failed, due []string
+	err := s.hub.DB().View(ctx, func(tx *hubdb.Tx) (err error) {
+		if failed, err = tx.FailedPayouts(ctx, 100); err != nil {
+			return err
+		}
 		for _, m := range []intake.PayoutMethod{intake.PayoutCheck, intake.PayoutStoreCredit, intake.PayoutCard} {
-			due, err := tx.DuePayouts(ctx, m, 100)
+			ids, err := tx.DuePayouts(ctx, m, 100)
 			if err != nil {
 				return err
 			}
-			ids = append(ids, due...)
+			due = append(due, ids...)
 		}
 		return nil
 	})
@@ -338,21 +346,44 @@ func (s *Site) payoutsPage(w http.ResponseWriter, r *http.Request, st *staff) {
 		s.failed(w, r, err)
 		return
 	}
-	d := payoutsData{Done: r.URL.Query().Get("done") == "1"}
-	for _, id := range ids {
-		t, err := s.hub.TradeIn(ctx, id)
-		if err != nil {
-			s.failed(w, r, err)
-			return
+	d := payoutsData{Done: map[string]string{"1": "Payout recorded as paid.", "retry": "Payout released again: the processor pays it at its next run."}[r.URL.Query().Get("done")]}
+	for _, list := range []struct {
+		ids  []string
+		rows *[]payoutRow
+	}{{failed, &d.Failed}, {due, &d.Rows}} {
+		for _, id := range list.ids {
+			t, err := s.hub.TradeIn(ctx, id)
+			if err != nil {
+				s.failed(w, r, err)
+				return
+			}
+			entries, standing, err := s.hub.PayoutLedger(ctx, id)
+			if err != nil {
+				s.failed(w, r, err)
+				return
+			}
+			row := payoutRow{TradeIn: t, Standing: standing}
+			if n := len(entries); n > 0 && entries[n-1].Kind == intake.PayoutFail {
+				row.Failure = entries[n-1].Note
+			}
+			*list.rows = append(*list.rows, row)
 		}
-		_, standing, err := s.hub.PayoutLedger(ctx, id)
-		if err != nil {
-			s.failed(w, r, err)
-			return
-		}
-		d.Rows = append(d.Rows, payoutRow{TradeIn: t, Standing: standing})
 	}
 	s.page(w, r, http.StatusOK, st, "payouts", "Payouts to settle", "payouts", d)
+}
+
+// payoutRetryAction releases a failed card payout again.
+func (s *Site) payoutRetryAction(w http.ResponseWriter, r *http.Request, st *staff) {
+	err := s.hub.RetryPayout(r.Context(), st.actor(), r.PathValue("id"))
+	if e, ok := refusal(err); ok {
+		s.render(w, r, http.StatusConflict, "message", messagePage{Title: "Not released", Message: e.Detail})
+		return
+	}
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dashboard/payouts?done=retry", http.StatusSeeOther)
 }
 
 // stockPage is the stock ledger summed per product: what is on the
