@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/intakebench/intakebench/internal/dbtime"
@@ -178,6 +179,27 @@ func (tx *Tx) SellerItem(ctx context.Context, id string) (SellerItem, error) {
 func (tx *Tx) SellerItemOfTradeIn(ctx context.Context, tradeInID string) (SellerItem, error) {
 	it, err := scanSellerItem(tx.tx.QueryRowContext(ctx, sellerItemColumns+` WHERE tradein_id = ?`, tradeInID))
 	return it, notFound(err, "seller item of trade-in %s", tradeInID)
+}
+
+// SellerTradeInsWaiting lists the trade-ins of seller items that wait for
+// our buyers: an item in one of reviewStatuses whose trade-in is
+// submitted, or in offeredStatus whose trade-in is offered; the newest
+// submission first, its items in the seller's order.
+func (tx *Tx) SellerTradeInsWaiting(ctx context.Context, reviewStatuses []string, offeredStatus string, limit int) ([]string, error) {
+	args := make([]any, 0, len(reviewStatuses)+2)
+	for _, st := range reviewStatuses {
+		args = append(args, st)
+	}
+	args = append(args, offeredStatus, max(limit, 1))
+	return sqlitedb.QueryRows(ctx, tx.tx, "seller items waiting", func(rows *sql.Rows) (string, error) {
+		var id string
+		return id, rows.Scan(&id)
+	}, `SELECT i.tradein_id FROM seller_items i
+		JOIN tradeins t ON t.id = i.tradein_id
+		JOIN seller_submissions s ON s.id = i.submission_id
+		WHERE (i.status IN (?`+strings.Repeat(`, ?`, max(len(reviewStatuses)-1, 0))+`) AND t.status = 'submitted')
+		   OR (i.status = ? AND t.status = 'offered')
+		ORDER BY s.created_at DESC, s.id, i.position LIMIT ?`, args...)
 }
 
 // SellerItems lists a submission's items in the order they were sent.

@@ -44,8 +44,6 @@ type WaitingItem struct {
 	// template photos for the brand, then AdditionalPhotoTypes.
 	PhotoTypes []string
 	Offer      *WaitingOffer // the open offer of an ItemAccepted item
-
-	position int
 }
 
 // WaitingAttribute is an attribute of an item with its values' labels.
@@ -70,57 +68,35 @@ type WaitingOffer struct {
 	ExpiresAt time.Time
 }
 
-// waitingScan bounds the trade-ins read per status to find the sellers'
-// among them: the hub's storage lists trade-ins by status, not seller
-// items, and the dashboard's page must stay quick on a hub with many
-// customers' trade-ins waiting too.
-const waitingScan = 2000
-
 // Waiting lists up to limit items waiting for our buyers, the newest
-// submission first (its items in the seller's order), among the
-// waitingScan trade-ins changed last of each status the items may be in.
+// submission first, its items in the seller's order.
 func (a *API) Waiting(ctx context.Context, limit int) ([]WaitingItem, error) {
 	var out []WaitingItem
 	err := a.hub.DB().View(ctx, func(tx *hubdb.Tx) error {
 		out = out[:0]
+		ids, err := tx.SellerTradeInsWaiting(ctx, []string{ItemSubmitted, ItemMoreInfo}, ItemAccepted, limit)
+		if err != nil {
+			return err
+		}
 		subs := map[string]loaded{}
 		profiles := map[string]Profile{}
-		for _, status := range []intake.Status{intake.StatusSubmitted, intake.StatusOffered} {
-			f := hubdb.TradeInFilter{Status: status, Limit: 500}
-			for read := 0; read < waitingScan; {
-				ts, err := tx.TradeIns(ctx, f)
-				if err != nil {
-					return err
-				}
-				for _, t := range ts {
-					if t.Source != intake.SourceSeller {
-						continue
-					}
-					w, ok, err := a.waitingItem(ctx, tx, t, subs, profiles)
-					if err != nil {
-						return err
-					}
-					if ok {
-						out = append(out, w)
-					}
-				}
-				read += len(ts)
-				if len(ts) < f.Limit {
-					break
-				}
-				f.AfterAt, f.AfterID = ts[len(ts)-1].UpdatedAt, ts[len(ts)-1].ID
+		for _, id := range ids {
+			t, err := tx.TradeIn(ctx, id)
+			if err != nil {
+				return err
+			}
+			w, ok, err := a.waitingItem(ctx, tx, t, subs, profiles)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, w)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seller items waiting: %w", err)
-	}
-	slices.SortFunc(out, func(x, y WaitingItem) int {
-		return cmp.Or(y.SubmittedAt.Compare(x.SubmittedAt), strings.Compare(x.SubmissionID, y.SubmissionID), cmp.Compare(x.position, y.position))
-	})
-	if len(out) > limit {
-		out = out[:max(limit, 0)]
 	}
 	return out, nil
 }
@@ -168,7 +144,7 @@ func (a *API) waitingItem(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, s
 		ExternalID: l.doc.ExternalID, Country: l.doc.CountryOfOrigin, SubmittedAt: l.sub.CreatedAt,
 		CustomerName: strings.TrimSpace(l.doc.Customer.Name + " " + l.doc.Customer.LastName),
 		ItemID:       it.ID, TradeInID: t.ID, TradeInReference: t.Reference, Status: it.Status, Category: d.CategoryName, Brand: d.BrandName,
-		Model: d.Model, Description: d.Description, PhotosAsked: slices.Clone(d.AdditionalPhotos), position: it.Position}
+		Model: d.Model, Description: d.Description, PhotosAsked: slices.Clone(d.AdditionalPhotos)}
 	for _, at := range d.Attributes {
 		wa := WaitingAttribute{Name: at.Name}
 		for _, v := range at.Values {
