@@ -44,7 +44,7 @@ type itemStepFunc func(ctx context.Context, st *hub.Steps, l loaded, i int, t *i
 // buyerItem runs step as our buyers on an item of a seller's submission,
 // in one transaction, and answers the submission as it stands after. An
 // unknown seller is seller_not_found.
-func (a *API) buyerItem(ctx context.Context, by hub.Actor, what, sellerID, submissionID, itemID string, step itemStepFunc) (loaded, error) {
+func (a *API) buyerItem(ctx context.Context, sellerID, submissionID, itemID string, step itemStepFunc) (loaded, error) {
 	var exists bool
 	err := a.hub.DB().View(ctx, func(tx *hubdb.Tx) error {
 		_, err := tx.Seller(ctx, sellerID)
@@ -60,15 +60,8 @@ func (a *API) buyerItem(ctx context.Context, by hub.Actor, what, sellerID, submi
 	if !exists {
 		return loaded{}, refuse(http.StatusNotFound, CodeSellerNotFound, "There is no seller %.40q.", sellerID)
 	}
-	l, err := a.runItem(ctx, sellerID, submissionID, itemID, step)
-	if err != nil {
-		return l, err
-	}
-	// Who acted is in the trade-in's history where the step moves it
-	// (accept, reject); a request for photos and an uplift move nothing,
-	// so the log keeps who did them.
-	a.log.InfoContext(ctx, "seller item step by our buyers", "step", what, "seller", sellerID, "submission", submissionID, "item", itemID, "by", by.String())
-	return l, nil
+	// Who acted is in the trade-in's history: the step's move, or a note.
+	return a.runItem(ctx, sellerID, submissionID, itemID, step)
 }
 
 // checkOfferAmount refuses an offer's amount out of range (0: missing or
@@ -95,7 +88,7 @@ func (a *API) accept(ctx context.Context, by hub.Actor, sellerID, submissionID, 
 	if err := f.err(); err != nil {
 		return loaded{}, err
 	}
-	return a.buyerItem(ctx, by, "accept", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		p, err := a.profile(ctx, st.Tx(), l.sub.SellerID)
 		if err != nil {
 			return err
@@ -196,7 +189,7 @@ func (a *API) reject(ctx context.Context, by hub.Actor, sellerID, submissionID, 
 	if err := f.err(); err != nil {
 		return loaded{}, err
 	}
-	return a.buyerItem(ctx, by, "reject", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		if t.Status != intake.StatusSubmitted {
 			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
 				Detail: fmt.Sprintf("Item %s is %s: only a submitted item is rejected.", l.items[i].ID, l.items[i].Status)}
@@ -248,13 +241,16 @@ func (a *API) askMoreInformation(ctx context.Context, by hub.Actor, sellerID, su
 	if err := f.err(); err != nil {
 		return loaded{}, err
 	}
-	return a.buyerItem(ctx, by, "more information", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		if t.Status != intake.StatusSubmitted {
 			return &hub.Error{Kind: hub.KindConflict, Code: hub.CodeInvalidTransition, CurrentStatus: t.Status,
 				Detail: fmt.Sprintf("Item %s is %s: more information is asked for a submitted item.", l.items[i].ID, l.items[i].Status)}
 		}
 		l.docs[i].AdditionalPhotos = slices.Clone(photos)
 		if err := l.saveItem(ctx, st.Tx(), i, ItemMoreInfo, st); err != nil {
+			return err
+		}
+		if err := note(ctx, st, t, by, "Asked the seller for photos: "+strings.Join(photos, ", ")+"."); err != nil {
 			return err
 		}
 		return a.publish(ctx, st.Tx(), l.sub.SellerID, EventMoreInfoAsked, moreInfoOf(st.Now(), l, i, photos))
@@ -288,7 +284,7 @@ func (a *API) uplift(ctx context.Context, by hub.Actor, sellerID, submissionID, 
 		f.add("percentage", "must be a whole number from 1 to 100")
 		return loaded{}, f.err()
 	}
-	return a.buyerItem(ctx, by, "uplift", sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
+	return a.buyerItem(ctx, sellerID, submissionID, itemID, func(ctx context.Context, st *hub.Steps, l loaded, i int, t *intake.TradeIn) error {
 		tx := st.Tx()
 		so, o, err := tx.LatestSellerOffer(ctx, l.items[i].ID)
 		if errors.Is(err, hubdb.ErrNotFound) || (err == nil && o.Status != "open") {
@@ -321,6 +317,9 @@ func (a *API) uplift(ctx context.Context, by hub.Actor, sellerID, submissionID, 
 		if err := st.SetOffer(ctx, t, intake.Cents(total)); err != nil {
 			return err
 		}
+		if err := note(ctx, st, t, by, fmt.Sprintf("Uplifted the offer by %d%%: %s %s.", percentage, intake.Cents(total), p.Currency)); err != nil {
+			return err
+		}
 		o.Amount, so.Promotions = total, doc
 		offer, err := offerJSONOf(o, so, p.Currency)
 		if err != nil {
@@ -329,6 +328,12 @@ func (a *API) uplift(ctx context.Context, by hub.Actor, sellerID, submissionID, 
 		return a.publish(ctx, tx, l.sub.SellerID, EventOfferUplifted, upliftResult{SubmissionID: l.sub.ID, Submission: l.view(), Offer: offer,
 			CustomerInformation: l.doc.Customer})
 	})
+}
+
+// note records in a trade-in's history a buyers' step that moves it
+// nowhere (photos asked for, an uplift), with who made it.
+func note(ctx context.Context, st *hub.Steps, t *intake.TradeIn, by hub.Actor, what string) error {
+	return st.Tx().AppendHistory(ctx, t.ID, hubdb.HistoryEntry{From: t.Status, To: t.Status, Actor: by.String(), Reason: what, At: st.Now()})
 }
 
 type upliftBody struct {

@@ -231,8 +231,10 @@ func TestSupervisorsActOnSellerItems(t *testing.T) {
 	e.queueIDs("token", "tok-uplift")
 	p = e.post(staffC, itemPath+"item-1/uplift", url.Values{"csrf": {token}, "percentage": {"10"}})
 	require.Equal(t, http.StatusSeeOther, p.status, p.body)
-	ti, _ = e.tradeIn("sli_item1")
+	ti, history = e.tradeIn("sli_item1")
 	assert.Equal(t, intake.Cents(13255), ti.Offer)
+	assert.Equal(t, hubdb.HistoryEntry{From: intake.StatusOffered, To: intake.StatusOffered, Actor: "operator:op-super-1",
+		Reason: "Uplifted the offer by 10%: 132.55 EUR.", At: time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)}, history[len(history)-1])
 	got = e.events()
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0], `"type":"OfferUpdatedWithBuyerUpliftEvent"`)
@@ -249,8 +251,10 @@ func TestSupervisorsActOnSellerItems(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0], `"type":"SubmissionMoreInformationAskedEvent","token":"tok-more"`)
 	assert.Contains(t, got[0], `"additionalPhotos":["Screen","Back"]`)
-	ti, _ = e.tradeIn("sli_item3")
+	ti, history = e.tradeIn("sli_item3")
 	assert.Equal(t, intake.StatusSubmitted, ti.Status)
+	assert.Equal(t, hubdb.HistoryEntry{From: intake.StatusSubmitted, To: intake.StatusSubmitted, Actor: "operator:op-super-1",
+		Reason: "Asked the seller for photos: Screen, Back.", At: time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)}, history[len(history)-1])
 	list = e.get(staffC, "/dashboard/sellers")
 	assert.Contains(t, list.body, `<dt>Asked for</dt><dd>Screen, Back: not sent yet</dd>`)
 	assert.Contains(t, list.body, "waiting for photos</span>")
