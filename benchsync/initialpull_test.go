@@ -176,7 +176,7 @@ func TestIndexesComeBackAfterAPullCutOffWhenTheHubIsAway(t *testing.T) {
 	_, err = benchsync.New(st, client, "bench", benchsync.WithRetry(1, time.Millisecond, time.Millisecond)).RunOnce(ctx)
 	require.Error(t, err)
 	assert.False(t, benchsync.StoreFailed(err), "the hub failed, not the store: %v", err)
-	assert.Equal(t, 6, indexCount(t, path))
+	assert.Equal(t, 7, indexCount(t, path), "the identifier indexes and the unit labels'")
 }
 
 // indexCount counts the indexes of the bench's trade-ins cache, reading
