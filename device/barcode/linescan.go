@@ -9,6 +9,7 @@ import (
 // lineScratch is scanLines' working memory, kept by a Reader.
 type lineScratch struct {
 	lum  []byte
+	sum  []int // midRow's three rows, added
 	bars []int
 	segs [][2]int
 	done [][2]int
@@ -132,3 +133,76 @@ func kth(xs []int, k int) int {
 	slices.Sort(xs)
 	return xs[k]
 }
+
+// midRow binarises row y of view a second way, for a line that blackRow
+// binarised and nothing read: the mean of the row and the rows either
+// side of it, sharpened like blackRow's, and cut half way between the
+// line's ink and paper (its 1st and 99th percentiles). blackRow's black
+// point lies in the valley of the row's histogram two thirds of the way
+// from the darker peak to the brighter, and when the darker peak is a
+// grey desk rather than ink, or the frame is dim, that is so close to
+// paper that every bar swells by a pixel or more, which gozxing's Code
+// 128 reader does not forgive (at 3.2 px a module and σ 1.1 blur on a
+// grey desk, one-module bars came out 4 or 5 px wide and every line
+// through the code but its ragged ends failed); and a single sharpened
+// row of a noisy frame splits bars where three averaged do not. Measured
+// on the synthetic corpus (seed 12, 480 frames, midContrast at 32): Quick
+// read 232 frames with blackRow alone and 308 with this second look, 293
+// with it on one row rather than three, 294 cutting at the 5th and 95th
+// percentiles; on ZXing's photos, using it in place of blackRow rather
+// than after it read 142 of 161 rather than 149. row must be nil or of
+// the view's width.
+func midRow(view gozxing.LuminanceSource, y int, row *gozxing.BitArray, s *lineScratch) (*gozxing.BitArray, bool) {
+	width, height := view.GetWidth(), view.GetHeight()
+	if row == nil || row.GetSize() != width {
+		row = gozxing.NewBitArray(width)
+	} else {
+		row.Clear()
+	}
+	s.sum = grow(s.sum, width)
+	sum := s.sum
+	clear(sum)
+	s.lum = grow(s.lum, width)
+	n := 0
+	for yy := max(y-1, 0); yy <= min(y+1, height-1); yy++ {
+		lum, err := view.GetRow(yy, s.lum)
+		if err != nil {
+			continue
+		}
+		for x, p := range lum[:width] {
+			sum[x] += int(p)
+		}
+		n++
+	}
+	if n == 0 || width < 3 {
+		return row, false
+	}
+	var hist [256]int
+	for x := range sum {
+		sum[x] /= n
+		hist[sum[x]]++
+	}
+	ink, paper := percentile(&hist, width, 0.01), percentile(&hist, width, 0.99)
+	if paper-ink < midContrast {
+		return row, false
+	}
+	t := (ink + paper) / 2
+	words := row.GetBitArray()
+	left, center := sum[0], sum[1]
+	for x := 1; x < width-1; x++ {
+		right := sum[x+1]
+		// blackRow's -1 4 -1 filter: bit x is set when below t.
+		v := (center*4-left-right)/2 - t
+		words[x>>5] |= uint32(uint64(v)>>63) << (x & 31)
+		left, center = center, right
+	}
+	return row, true
+}
+
+// midContrast is the least spread of grey levels between a line's ink and
+// paper for midRow to cut it. A code's bars and gaps span most of the
+// grey range once levels has stretched the frame, where a line across
+// the desk alone spans its noise: on the corpus, 96 rather than 32 left
+// midRow 28% fewer lines to read and every read it made (none was lost
+// up to 160, nor on ZXing's photos).
+const midContrast = 96

@@ -9,6 +9,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/intakebench/intakebench/device/barcode/barcodetest"
 )
 
 // TestBlackRowMatchesZXing checks blackRow against gozxing's
@@ -64,4 +66,40 @@ func TestKth(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, kth(slices.Clone(tt.xs), tt.k), "%v k=%d", tt.xs, tt.k)
 	}
+}
+
+// TestMidRowKeepsBarsTheirWidth: a code on a label on a grey desk,
+// blurred (σ 1.3 px). blackRow's black point sits between desk and
+// paper, close to paper, and swells every 3 px bar to 5; midRow cuts half
+// way between ink and paper and gives the bars back their width.
+func TestMidRowKeepsBarsTheirWidth(t *testing.T) {
+	t.Parallel()
+	const w = 400
+	img := image.NewGray(image.Rect(0, 0, w, 3))
+	for x := range w {
+		v := byte(100) // desk
+		if x >= 250 && x < 350 {
+			v = 235 // paper
+			if x >= 265 && x < 325 && (x-265)/3%2 == 0 {
+				v = 25 // ten 3 px bars, 3 px apart
+			}
+		}
+		for y := range 3 {
+			img.Pix[y*img.Stride+x] = v
+		}
+	}
+	src := newGray(barcodetest.GaussianBlur(img, 1.3))
+	var s lineScratch
+	widths := func(row *gozxing.BitArray, ok bool) []int {
+		require.True(t, ok)
+		var out []int
+		for x := row.GetNextSet(265 - 5); x < 330; {
+			end := row.GetNextUnset(x)
+			out = append(out, end-x)
+			x = row.GetNextSet(end)
+		}
+		return out
+	}
+	assert.Equal(t, []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 5}, widths(blackRow(src, 1, nil, &s)), "blackRow")
+	assert.Equal(t, []int{3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, widths(midRow(src, 1, nil, &s)), "midRow")
 }
