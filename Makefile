@@ -17,11 +17,12 @@ DEB_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-d
 	poppler-utils cups-client postgresql libzbar-dev libzxing-dev g++ chromium
 # Packaging (packaging/): dpkg-dev (dpkg-deb, dpkg-shlibdeps) builds the
 # Debian packages and lintian checks them, in make test too; make release
-# also needs mingw-w64 to cross-compile the Windows bench (Fyne needs cgo).
-# (No wine smoke test: Debian 12's wine 8.0 lacks bcryptprimitives.dll,
-# which Go 1.26's runtime loads at start, so every Go program fails there.)
+# also needs mingw-w64 to cross-compile the Windows bench (Fyne needs cgo),
+# and wine to run its headless commands as a smoke test (with a stand-in
+# for bcryptprimitives.dll, which Debian 12's wine 8.0 lacks and Go's
+# runtime loads at start: packaging/windows.go).
 PKG_DEB_PKGS := dpkg-dev lintian
-RELEASE_DEB_PKGS := $(PKG_DEB_PKGS) mingw-w64
+RELEASE_DEB_PKGS := $(PKG_DEB_PKGS) mingw-w64 wine wine64
 # The version and commit the binaries print (intakebench version), set at
 # link time; the Debian packages' versions derive from the same string.
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
