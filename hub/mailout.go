@@ -185,6 +185,22 @@ func mailRetry(attempts int) time.Duration {
 	return min(time.Minute<<min(attempts, 6), time.Hour)
 }
 
+// mailLease is how long a hub process holds an outbox row it is sending:
+// far longer than an SMTP conversation or a carrier's answer takes, and
+// the time after which a row whose sender died is tried again.
+const mailLease = 5 * time.Minute
+
+// claimMail takes an outbox row for this process, so that with several
+// hub processes on one database each e-mail goes once.
+func (h *Hub) claimMail(ctx context.Context, id int64) (claimed bool, err error) {
+	now := h.now()
+	err = h.db.InTx(ctx, func(tx *hubdb.Tx) (err error) {
+		claimed, err = tx.ClaimMail(ctx, id, now, now.Add(mailLease))
+		return err
+	})
+	return claimed, err
+}
+
 // DeliverMail sends the e-mails that are due and returns how many it
 // sent. One the server refuses waits its turn to be tried again. It makes
 // the outbox's other calls too: the label voids of declines.
@@ -207,6 +223,12 @@ func (h *Hub) sendMail(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for _, m := range due {
+		if claimed, err := h.claimMail(ctx, m.ID); err != nil || !claimed {
+			if err != nil {
+				return sent, err
+			}
+			continue // another hub process is sending it
+		}
 		var msg mail.Message
 		if err := json.Unmarshal(m.Doc, &msg); err != nil {
 			return sent, fmt.Errorf("decode mail %d: %w", m.ID, err)
@@ -250,6 +272,12 @@ func (h *Hub) voidLabels(ctx context.Context) error {
 		return err
 	}
 	for _, m := range due {
+		if claimed, err := h.claimMail(ctx, m.ID); err != nil || !claimed {
+			if err != nil {
+				return err
+			}
+			continue // another hub process is voiding it
+		}
 		var v labelVoid
 		if err := json.Unmarshal(m.Doc, &v); err != nil {
 			return fmt.Errorf("decode label void %d: %w", m.ID, err)

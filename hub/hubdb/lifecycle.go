@@ -704,6 +704,25 @@ func (tx *Tx) dueMail(ctx context.Context, q string, args ...any) ([]Mail, error
 	}, q, args...)
 }
 
+// ClaimMail takes an unsent row of the outbox for one sender until until:
+// it is due no more till then, so another hub process that listed it too
+// passes over it (the update's condition is checked again after a
+// concurrent one commits, on both databases). It reports whether this
+// caller got it. A sender that dies before MailSent or MailFailed leaves
+// the row to be tried again at until.
+func (tx *Tx) ClaimMail(ctx context.Context, id int64, now, until time.Time) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE mail_outbox SET next_attempt = ? WHERE id = ? AND sent_at IS NULL AND next_attempt <= ?`,
+		dbtime.Format(until), id, dbtime.Format(now))
+	if err != nil {
+		return false, fmt.Errorf("claim mail %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim mail %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
 // MailSent marks an e-mail sent.
 func (tx *Tx) MailSent(ctx context.Context, id int64, at time.Time) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?`, dbtime.Format(at), id)

@@ -176,6 +176,47 @@ func lifecycle(t *testing.T, open Opener) {
 		})
 	})
 
+	t.Run("an outbox row is claimed by one sender until its lease ends", func(t *testing.T) {
+		db := open(t)
+		inTx(t, db, func(tx *hubdb.Tx) error {
+			if err := tx.EnqueueMail(ctx, "quote", "a@example.com", []byte(`{"to":"a@example.com"}`), t0); err != nil {
+				return err
+			}
+			return tx.EnqueueMail(ctx, "quote", "b@example.com", []byte(`{"to":"b@example.com"}`), t0)
+		})
+		var due []hubdb.Mail
+		view(t, db, func(tx *hubdb.Tx) (err error) { due, err = tx.DueMail(ctx, t0, 10); return err })
+		if len(due) != 2 {
+			t.Fatalf("due mail = %+v", due)
+		}
+		claim := func(id int64, now time.Time) bool {
+			var got bool
+			inTx(t, db, func(tx *hubdb.Tx) (err error) {
+				got, err = tx.ClaimMail(ctx, id, now, now.Add(5*time.Minute))
+				return err
+			})
+			return got
+		}
+		for _, c := range []struct {
+			what string
+			id   int64
+			at   time.Time
+			want bool
+		}{
+			{"the first sender", due[0].ID, t0, true},
+			{"a second sender, meanwhile", due[0].ID, t0.Add(time.Minute), false},
+			{"a second sender, once the lease ended", due[0].ID, t0.Add(5 * time.Minute), true},
+		} {
+			if got := claim(c.id, c.at); got != c.want {
+				t.Errorf("%s claimed it: %v, want %v", c.what, got, c.want)
+			}
+		}
+		inTx(t, db, func(tx *hubdb.Tx) error { return tx.MailSent(ctx, due[1].ID, t0) })
+		if claim(due[1].ID, t0.Add(time.Hour)) {
+			t.Error("a sent e-mail was claimed")
+		}
+	})
+
 	t.Run("due mail by kind", func(t *testing.T) {
 		db := open(t)
 		inTx(t, db, func(tx *hubdb.Tx) error {
