@@ -49,6 +49,7 @@ func TestFailedCardPayoutIsReleasedAgainFromThePayoutsPage(t *testing.T) {
 	assert.Contains(t, pay.body, "Declined by the processor")
 	assert.Contains(t, pay.body, "<td>The processor declined the payout (card_declined): Your card was declined.</td>")
 	assert.NotContains(t, pay.body, "paid by the processor", "not among the payouts the processor will pay")
+	assert.Contains(t, pay.body, "No released payout is waiting to be paid.")
 
 	// A form without the session's token changes nothing.
 	p = e.post(staff, "/dashboard/trade-ins/ti-card/payout-retry", url.Values{})
