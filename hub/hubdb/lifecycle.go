@@ -492,10 +492,7 @@ func (tx *Tx) EachPayoutEntry(ctx context.Context, since time.Time, fn func(inta
 // (not settled, not failed: a failed one waits for staff to release it
 // again), by method, oldest release first.
 func (tx *Tx) DuePayouts(ctx context.Context, method intake.PayoutMethod, limit int) ([]string, error) {
-	return sqlitedb.QueryRows(ctx, tx.tx, "due payouts", func(rows *sql.Rows) (string, error) {
-		var id string
-		return id, rows.Scan(&id)
-	}, `SELECT r.tradein_id FROM payout_entries r WHERE r.kind = 'release' AND r.method = ?
+	return sqlitedb.QueryStrings(ctx, tx.tx, "due payouts", `SELECT r.tradein_id FROM payout_entries r WHERE r.kind = 'release' AND r.method = ?
 		AND NOT EXISTS (SELECT 1 FROM payout_entries s WHERE s.tradein_id = r.tradein_id AND s.id > r.id)
 		ORDER BY r.id LIMIT ?`, string(method), max(limit, 1))
 }
@@ -504,10 +501,7 @@ func (tx *Tx) DuePayouts(ctx context.Context, method intake.PayoutMethod, limit 
 // nobody has released again (the fail is the ledger's last entry), oldest
 // failure first.
 func (tx *Tx) FailedPayouts(ctx context.Context, limit int) ([]string, error) {
-	return sqlitedb.QueryRows(ctx, tx.tx, "failed payouts", func(rows *sql.Rows) (string, error) {
-		var id string
-		return id, rows.Scan(&id)
-	}, `SELECT f.tradein_id FROM payout_entries f WHERE f.kind = 'fail'
+	return sqlitedb.QueryStrings(ctx, tx.tx, "failed payouts", `SELECT f.tradein_id FROM payout_entries f WHERE f.kind = 'fail'
 		AND NOT EXISTS (SELECT 1 FROM payout_entries s WHERE s.tradein_id = f.tradein_id AND s.id > f.id)
 		ORDER BY f.id LIMIT ?`, max(limit, 1))
 }

@@ -119,10 +119,7 @@ func (tx *Tx) LatestGrading(ctx context.Context, tradeInID string) ([]byte, erro
 // DecisionKinds lists the kinds of the supervisor decisions made on a
 // trade-in, oldest first.
 func (tx *Tx) DecisionKinds(ctx context.Context, tradeInID string) ([]string, error) {
-	return sqlitedb.QueryRows(ctx, tx.tx, "decisions on "+tradeInID, func(rows *sql.Rows) (string, error) {
-		var k string
-		return k, rows.Scan(&k)
-	}, `SELECT kind FROM decisions WHERE tradein_id = ? ORDER BY rowid`, tradeInID)
+	return sqlitedb.QueryStrings(ctx, tx.tx, "decisions on "+tradeInID, `SELECT kind FROM decisions WHERE tradein_id = ? ORDER BY rowid`, tradeInID)
 }
 
 // PhotosAsked reports whether the last grading or supervisor decision
@@ -238,10 +235,7 @@ func (tx *Tx) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, erro
 // AwaitingSupervisor lists the trade-ins rerouted to Returns whose payout
 // a supervisor has not decided yet, longest waiting first.
 func (tx *Tx) AwaitingSupervisor(ctx context.Context) ([]string, error) {
-	return sqlitedb.QueryRows(ctx, tx.tx, "trade-ins awaiting a supervisor", func(rows *sql.Rows) (string, error) {
-		var id string
-		return id, rows.Scan(&id)
-	}, `SELECT r.tradein_id FROM reroutes r JOIN tradeins t ON t.id = r.tradein_id
+	return sqlitedb.QueryStrings(ctx, tx.tx, "trade-ins awaiting a supervisor", `SELECT r.tradein_id FROM reroutes r JOIN tradeins t ON t.id = r.tradein_id
 		WHERE t.status = 'inspected' ORDER BY t.updated_at, t.id`)
 }
 
@@ -277,10 +271,7 @@ func (tx *Tx) BackfillUnitLabels(ctx context.Context) error {
 	if !asked {
 		return nil
 	}
-	keys, err := sqlitedb.QueryRows(ctx, tx.tx, "receipts", func(rows *sql.Rows) (string, error) {
-		var key string
-		return key, rows.Scan(&key)
-	}, `SELECT event_key FROM receipts WHERE label_id IS NULL`)
+	keys, err := sqlitedb.QueryStrings(ctx, tx.tx, "receipts", `SELECT event_key FROM receipts WHERE label_id IS NULL`)
 	if err != nil {
 		return err
 	}

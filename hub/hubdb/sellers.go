@@ -191,10 +191,7 @@ func (tx *Tx) SellerTradeInsWaiting(ctx context.Context, reviewStatuses []string
 		args = append(args, st)
 	}
 	args = append(args, offeredStatus, max(limit, 1))
-	return sqlitedb.QueryRows(ctx, tx.tx, "seller items waiting", func(rows *sql.Rows) (string, error) {
-		var id string
-		return id, rows.Scan(&id)
-	}, `SELECT i.tradein_id FROM seller_items i
+	return sqlitedb.QueryStrings(ctx, tx.tx, "seller items waiting", `SELECT i.tradein_id FROM seller_items i
 		JOIN tradeins t ON t.id = i.tradein_id
 		JOIN seller_submissions s ON s.id = i.submission_id
 		WHERE (i.status IN (?`+strings.Repeat(`, ?`, max(len(reviewStatuses)-1, 0))+`) AND t.status = 'submitted')

@@ -296,10 +296,7 @@ func (tx *Tx) AwaitingSupervisorAt(ctx context.Context, site string) ([]string, 
 	if site == "" {
 		return tx.AwaitingSupervisor(ctx)
 	}
-	return sqlitedb.QueryRows(ctx, tx.tx, "trade-ins awaiting a supervisor", func(rows *sql.Rows) (string, error) {
-		var id string
-		return id, rows.Scan(&id)
-	}, `SELECT r.tradein_id FROM reroutes r JOIN tradeins t ON t.id = r.tradein_id
+	return sqlitedb.QueryStrings(ctx, tx.tx, "trade-ins awaiting a supervisor", `SELECT r.tradein_id FROM reroutes r JOIN tradeins t ON t.id = r.tradein_id
 		WHERE t.status = 'inspected' AND (t.site_id IS NULL OR t.site_id = ?) ORDER BY t.updated_at, t.id`, site)
 }
 

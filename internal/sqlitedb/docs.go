@@ -34,6 +34,14 @@ func QueryRows[T any](ctx context.Context, q Querier, what string, scan func(*sq
 	return out, nil
 }
 
+// QueryStrings runs a query of one text column (ids, keys, kinds).
+func QueryStrings(ctx context.Context, q Querier, what, query string, args ...any) ([]string, error) {
+	return QueryRows(ctx, q, what, func(rows *sql.Rows) (string, error) {
+		var s string
+		return s, rows.Scan(&s)
+	}, query, args...)
+}
+
 // QueryDocs runs a query whose one column holds JSON documents and decodes
 // each into a T.
 func QueryDocs[T any](ctx context.Context, q Querier, what, query string, args ...any) ([]T, error) {
