@@ -271,14 +271,7 @@ func (s *Store) TradeInsByIdentifier(ctx context.Context, id intake.Identifier) 
 
 // TradeIn returns one cached trade-in, or intake.ErrNotFound.
 func (s *Store) TradeIn(ctx context.Context, id string) (intake.TradeIn, error) {
-	ts, err := s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE id = ?1`, id)
-	if err != nil {
-		return intake.TradeIn{}, err
-	}
-	if len(ts) == 0 {
-		return intake.TradeIn{}, fmt.Errorf("trade-in %s: %w", id, intake.ErrNotFound)
-	}
-	return ts[0], nil
+	return s.oneTradeIn(ctx, "trade-in "+id, `SELECT doc FROM tradeins WHERE id = ?1`, id)
 }
 
 // TradeInByUnitLabel returns the cached trade-in whose device carries the
@@ -286,12 +279,18 @@ func (s *Store) TradeIn(ctx context.Context, id string) (intake.TradeIn, error) 
 // receipt with the key the label's id is made of. An error that is
 // intake.ErrNotFound when no trade-in has it.
 func (s *Store) TradeInByUnitLabel(ctx context.Context, unitID string) (intake.TradeIn, error) {
-	ts, err := s.tradeIns(ctx, `SELECT doc FROM tradeins WHERE unit_label = ?1`, unitID)
+	return s.oneTradeIn(ctx, "unit "+unitID, `SELECT doc FROM tradeins WHERE unit_label = ?1`, unitID)
+}
+
+// oneTradeIn is the first trade-in query finds, or an error naming what
+// that is intake.ErrNotFound.
+func (s *Store) oneTradeIn(ctx context.Context, what, query string, arg string) (intake.TradeIn, error) {
+	ts, err := s.tradeIns(ctx, query, arg)
 	if err != nil {
 		return intake.TradeIn{}, err
 	}
 	if len(ts) == 0 {
-		return intake.TradeIn{}, fmt.Errorf("unit %s: %w", unitID, intake.ErrNotFound)
+		return intake.TradeIn{}, fmt.Errorf("%s: %w", what, intake.ErrNotFound)
 	}
 	return ts[0], nil
 }
@@ -313,28 +312,18 @@ func (s *Store) backfillUnitLabels(ctx context.Context) error {
 		if !asked {
 			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, doc ->> '$.receipt.event_key' FROM tradeins
-			WHERE unit_label IS NULL AND doc ->> '$.receipt.event_key' IS NOT NULL`)
+		type received struct{ id, key string }
+		rs, err := sqlitedb.QueryRows(ctx, tx, "the received trade-ins", func(rows *sql.Rows) (received, error) {
+			var r received
+			return r, rows.Scan(&r.id, &r.key)
+		}, `SELECT id, doc ->> '$.receipt.event_key' FROM tradeins
+			WHERE unit_label IS NULL AND doc ->> '$.receipt.event_key' <> ''`)
 		if err != nil {
-			return fmt.Errorf("read the received trade-ins: %w", err)
+			return err
 		}
-		labels := map[string]string{}
-		for rows.Next() {
-			var id, key string
-			if err := rows.Scan(&id, &key); err != nil {
-				rows.Close()
-				return fmt.Errorf("read the received trade-ins: %w", err)
-			}
-			if key != "" {
-				labels[id] = intake.UnitIDFor(key)
-			}
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return fmt.Errorf("read the received trade-ins: %w", err)
-		}
-		for id, label := range labels {
-			if _, err := tx.ExecContext(ctx, `UPDATE tradeins SET unit_label = ? WHERE id = ?`, label, id); err != nil {
-				return fmt.Errorf("label trade-in %s: %w", id, err)
+		for _, r := range rs {
+			if _, err := tx.ExecContext(ctx, `UPDATE tradeins SET unit_label = ? WHERE id = ?`, intake.UnitIDFor(r.key), r.id); err != nil {
+				return fmt.Errorf("label trade-in %s: %w", r.id, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaBackfillUnitLabels); err != nil {
