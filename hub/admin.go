@@ -45,11 +45,7 @@ func (h *Hub) Submission(ctx context.Context, customerID, id string) (v Submissi
 		if v.History, err = tx.History(ctx, id); err != nil {
 			return err
 		}
-		entries, err := tx.PayoutEntries(ctx, id)
-		if err != nil {
-			return err
-		}
-		if v.Payout, err = intake.PayoutOf(entries); err != nil {
+		if _, v.Payout, err = payoutLedger(ctx, tx, id); err != nil {
 			return err
 		}
 		switch doc, err := tx.Shipment(ctx, id); {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/hub/hubdb"
+	"github.com/intakebench/intakebench/hub/shipping"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/passwd"
 )
@@ -36,6 +37,11 @@ type Address struct {
 	Country    string `json:"country,omitempty"`
 }
 
+// to is the address as a carrier takes it, for name to receive at.
+func (a Address) to(name string) shipping.Address {
+	return shipping.Address{Name: name, Line1: a.Line1, Line2: a.Line2, City: a.City, State: a.State, PostalCode: a.PostalCode, Country: a.Country}
+}
+
 // Profile is what a customer says about themselves (seed 003's profile),
 // and how they want to be paid.
 type Profile struct {
@@ -52,6 +58,15 @@ type Customer struct {
 	Email     string    `json:"email"`
 	Profile   Profile   `json:"profile"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// loadCustomer reads a customer account with its profile.
+func loadCustomer(ctx context.Context, tx *hubdb.Tx, id string) (Customer, error) {
+	c, err := tx.Customer(ctx, id)
+	if err != nil {
+		return Customer{}, err
+	}
+	return customerOf(c)
 }
 
 func customerOf(c hubdb.Customer) (Customer, error) {

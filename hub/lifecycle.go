@@ -200,17 +200,13 @@ func (h *Hub) newReference(ctx context.Context, tx *hubdb.Tx) (string, error) {
 // CreateSubmission starts a customer's trade-in as a draft.
 func (h *Hub) CreateSubmission(ctx context.Context, customerID string, in SubmissionInput) (t intake.TradeIn, err error) {
 	err = h.db.InTx(ctx, func(tx *hubdb.Tx) error {
-		c, err := tx.Customer(ctx, customerID)
+		c, err := loadCustomer(ctx, tx, customerID)
 		if err != nil {
 			return err
 		}
-		var p Profile
-		if err := json.Unmarshal(c.Profile, &p); err != nil {
-			return fmt.Errorf("decode profile of %s: %w", customerID, err)
-		}
 		now := h.now().UTC()
 		t = intake.TradeIn{ID: randomID("sub_"), Status: intake.StatusDraft, Source: intake.SourceSubmission, CustomerID: customerID,
-			Customer: intake.Customer{Name: p.Name, Email: c.Email, Phone: p.Phone}, CreatedAt: now, UpdatedAt: now}
+			Customer: intake.Customer{Name: c.Profile.Name, Email: c.Email, Phone: c.Profile.Phone}, CreatedAt: now, UpdatedAt: now}
 		if t.Reference, err = h.newReference(ctx, tx); err != nil {
 			return err
 		}
@@ -525,15 +521,11 @@ func (h *Hub) accepted(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, by A
 	}
 	method, destination := intake.PayoutStoreCredit, ""
 	if t.CustomerID != "" {
-		c, err := tx.Customer(ctx, t.CustomerID)
+		c, err := loadCustomer(ctx, tx, t.CustomerID)
 		if err != nil {
 			return err
 		}
-		var p Profile
-		if err := json.Unmarshal(c.Profile, &p); err != nil {
-			return fmt.Errorf("decode profile of %s: %w", t.CustomerID, err)
-		}
-		if p.PayoutMethod != "" {
+		if p := c.Profile; p.PayoutMethod != "" {
 			method, destination = p.PayoutMethod, p.StripeAccount
 		}
 	}
@@ -544,11 +536,7 @@ func (h *Hub) accepted(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, by A
 // it against the ledger. A hold, release or void of a trade-in that owes
 // nothing (a demo trade-in, a walk-in paid at the counter) is no step.
 func (h *Hub) payoutStep(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, e intake.PayoutEntry) error {
-	entries, err := tx.PayoutEntries(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	standing, err := intake.PayoutOf(entries)
+	_, standing, err := payoutLedger(ctx, tx, t.ID)
 	if err != nil {
 		return err
 	}

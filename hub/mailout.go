@@ -117,17 +117,12 @@ func (h *Hub) queueDecline(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, 
 		Device: strings.Join(strings.Fields(t.Device.Make+" "+t.Device.Model+" "+t.Device.Storage), " "), Reason: reason,
 		Received: received, LabelCancelled: labelCancelled, Business: h.business}
 	if received && t.CustomerID != "" {
-		c, err := tx.Customer(ctx, t.CustomerID)
+		c, err := loadCustomer(ctx, tx, t.CustomerID)
 		if err != nil {
 			return err
 		}
-		var p Profile
-		if err := json.Unmarshal(c.Profile, &p); err != nil {
-			return fmt.Errorf("decode profile of %s: %w", t.CustomerID, err)
-		}
-		if a := p.Address; a.Line1 != "" {
-			d.ReturnAddress = shipping.Address{Name: t.Customer.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, State: a.State,
-				PostalCode: a.PostalCode, Country: a.Country}.Lines()
+		if a := c.Profile.Address; a.Line1 != "" {
+			d.ReturnAddress = a.to(t.Customer.Name).Lines()
 		}
 	}
 	m, err := mail.DeclineMessage(d)
@@ -350,11 +345,9 @@ func (h *Hub) ArrangeShipping(ctx context.Context, id string) error {
 		if t.CustomerID == "" {
 			return nil
 		}
-		c, err := tx.Customer(ctx, t.CustomerID)
-		if err != nil {
-			return err
-		}
-		return json.Unmarshal(c.Profile, &p)
+		c, err := loadCustomer(ctx, tx, t.CustomerID)
+		p = c.Profile
+		return err
 	})
 	if err != nil {
 		return err
@@ -369,9 +362,9 @@ func (h *Hub) ArrangeShipping(ctx context.Context, id string) error {
 	if via == nil {
 		return nil
 	}
-	req := shipping.Request{TradeInID: t.ID, Reference: t.Reference, Facility: h.facility, WeightGrams: 500,
-		Customer: shipping.Address{Name: t.Customer.Name, Phone: t.Customer.Phone, Email: t.Customer.Email, Line1: p.Address.Line1,
-			Line2: p.Address.Line2, City: p.Address.City, State: p.Address.State, PostalCode: p.Address.PostalCode, Country: p.Address.Country}}
+	customer := p.Address.to(t.Customer.Name)
+	customer.Phone, customer.Email = t.Customer.Phone, t.Customer.Email
+	req := shipping.Request{TradeInID: t.ID, Reference: t.Reference, Facility: h.facility, WeightGrams: 500, Customer: customer}
 	arr, err := via.Arrange(ctx, req)
 	if errors.Is(err, shipping.ErrInvalidRequest) && via == h.labels && h.pickup != nil {
 		// An address the carrier cannot take still gets the device here.

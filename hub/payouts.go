@@ -44,8 +44,8 @@ func (h *Hub) SettlePayouts(ctx context.Context) (int, error) {
 			if t, err = tx.TradeIn(ctx, id); err != nil {
 				return err
 			}
-			entries, err := tx.PayoutEntries(ctx, id)
-			if err != nil {
+			var entries []intake.PayoutEntry
+			if entries, standing, err = payoutLedger(ctx, tx, id); err != nil {
 				return err
 			}
 			for _, e := range entries {
@@ -53,8 +53,7 @@ func (h *Hub) SettlePayouts(ctx context.Context) (int, error) {
 					destination = e.Destination
 				}
 			}
-			standing, err = intake.PayoutOf(entries)
-			return err
+			return nil
 		})
 		if err != nil {
 			return settled, err
@@ -103,11 +102,7 @@ func (h *Hub) SettleByHand(ctx context.Context, by Actor, tradeInID, reference s
 		if err != nil {
 			return err
 		}
-		entries, err := tx.PayoutEntries(ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		standing, err := intake.PayoutOf(entries)
+		_, standing, err := payoutLedger(ctx, tx, t.ID)
 		if err != nil {
 			return err
 		}
@@ -125,12 +120,20 @@ func (h *Hub) SettleByHand(ctx context.Context, by Actor, tradeInID, reference s
 // PayoutLedger returns a trade-in's payout ledger and where it stands.
 func (h *Hub) PayoutLedger(ctx context.Context, tradeInID string) (entries []intake.PayoutEntry, standing intake.PayoutStanding, err error) {
 	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
-		if entries, err = tx.PayoutEntries(ctx, tradeInID); err != nil {
-			return err
-		}
-		standing, err = intake.PayoutOf(entries)
+		entries, standing, err = payoutLedger(ctx, tx, tradeInID)
 		return err
 	})
+	return entries, standing, err
+}
+
+// payoutLedger reads a trade-in's payout ledger in tx and folds it into
+// where the payout stands.
+func payoutLedger(ctx context.Context, tx *hubdb.Tx, tradeInID string) ([]intake.PayoutEntry, intake.PayoutStanding, error) {
+	entries, err := tx.PayoutEntries(ctx, tradeInID)
+	if err != nil {
+		return nil, intake.PayoutStanding{}, err
+	}
+	standing, err := intake.PayoutOf(entries)
 	return entries, standing, err
 }
 
@@ -164,17 +167,11 @@ const CodePayoutNotFailed = "payout_not_failed"
 // is right: the next settlement run pays it.
 func (h *Hub) RetryPayout(ctx context.Context, by Actor, tradeInID string) error {
 	err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
-		t, err := tx.TradeIn(ctx, tradeInID)
-		if errors.Is(err, hubdb.ErrNotFound) {
-			return refuse(KindNotFound, CodeTradeInNotFound, "There is no trade-in %.40q.", tradeInID)
-		} else if err != nil {
-			return err
-		}
-		entries, err := tx.PayoutEntries(ctx, t.ID)
+		t, err := customerTradeIn(ctx, tx, "", tradeInID)
 		if err != nil {
 			return err
 		}
-		standing, err := intake.PayoutOf(entries)
+		_, standing, err := payoutLedger(ctx, tx, t.ID)
 		if err != nil {
 			return err
 		}

@@ -49,10 +49,8 @@ func orCustomer(name string) string {
 // trade-in, receipt and payout the hub stored.
 func (h *Hub) ResendWalkInReceipt(ctx context.Context, id string) error {
 	err := h.db.InTx(ctx, func(tx *hubdb.Tx) error {
-		t, err := tx.TradeIn(ctx, id)
-		if errors.Is(err, hubdb.ErrNotFound) {
-			return refuse(KindNotFound, CodeTradeInNotFound, "There is no trade-in %.40q.", id)
-		} else if err != nil {
+		t, err := customerTradeIn(ctx, tx, "", id)
+		if err != nil {
 			return err
 		}
 		if t.Source != intake.SourceWalkIn {

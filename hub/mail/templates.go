@@ -10,6 +10,26 @@ import (
 // because many mail clients drop <style>; html/template escapes every
 // value, URLs in href included ("&" becomes "&amp;").
 
+// htmlPage is an HTML e-mail: body in the page every message shares.
+func htmlPage(name, body string) *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New(name).Parse(htmlHead + body + htmlFoot))
+}
+
+const (
+	htmlHead = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Subject}}</title>
+</head>
+<body style="margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff">
+`
+	htmlFoot = `</body>
+</html>
+`
+)
+
 var quoteText = texttemplate.Must(texttemplate.New("quote text").Parse(`Hello{{with .Name}} {{.}}{{end}},
 
 Thank you for your trade-in request. We offer {{.Amount}} for your {{.Device}}.
@@ -29,15 +49,7 @@ Reference: {{.Reference}}
 {{.Business}}
 `))
 
-var quoteHTML = htmltemplate.Must(htmltemplate.New("quote HTML").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Subject}}</title>
-</head>
-<body style="margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff">
-<p>Hello{{with .Name}} {{.}}{{end}},</p>
+var quoteHTML = htmlPage("quote HTML", `<p>Hello{{with .Name}} {{.}}{{end}},</p>
 <p>Thank you for your trade-in request. We offer <strong>{{.Amount}}</strong> for your {{.Device}}.</p>
 {{with .Notes}}<p style="white-space:pre-line"><strong>Notes:</strong> {{.}}</p>
 {{end}}<p>This offer is valid until <strong>{{.Expires}}</strong>.</p>
@@ -47,9 +59,7 @@ var quoteHTML = htmltemplate.Must(htmltemplate.New("quote HTML").Parse(`<!DOCTYP
 </p>
 <p style="color:#57606a;font-size:14px">Reference: {{.Reference}}</p>
 <p>{{.Business}}</p>
-</body>
-</html>
-`))
+`)
 
 var shipmentText = texttemplate.Must(texttemplate.New("shipment text").Parse(`Hello{{with .Name}} {{.}}{{end}},
 
@@ -68,15 +78,7 @@ Reference: {{.Reference}}
 {{.}}
 {{end}}`))
 
-var shipmentHTML = htmltemplate.Must(htmltemplate.New("shipment HTML").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Subject}}</title>
-</head>
-<body style="margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff">
-<p>Hello{{with .Name}} {{.}}{{end}},</p>
+var shipmentHTML = htmlPage("shipment HTML", `<p>Hello{{with .Name}} {{.}}{{end}},</p>
 <p>Thank you for accepting our offer for trade-in {{.Reference}}.</p>
 {{if .LabelURL}}<p>Please pack your device securely and send it with this prepaid shipping label:</p>
 <p><a href="{{.LabelURL}}" style="display:inline-block;padding:10px 20px;background:#0969da;color:#ffffff;text-decoration:none;border-radius:6px">Print the shipping label</a></p>
@@ -85,9 +87,7 @@ var shipmentHTML = htmltemplate.Must(htmltemplate.New("shipment HTML").Parse(`<!
 <p style="white-space:pre-line">{{.Instructions}}</p>
 {{end}}<p style="color:#57606a;font-size:14px">Reference: {{.Reference}}</p>
 {{with .Business}}<p>{{.}}</p>
-{{end}}</body>
-</html>
-`))
+{{end}}`)
 
 var declineText = texttemplate.Must(texttemplate.New("decline text").Parse(`Hello{{with .Name}} {{.}}{{end}},
 
@@ -106,15 +106,7 @@ Reference: {{.Reference}}
 {{.}}
 {{end}}`))
 
-var declineHTML = htmltemplate.Must(htmltemplate.New("decline HTML").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Subject}}</title>
-</head>
-<body style="margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;background:#ffffff">
-<p>Hello{{with .Name}} {{.}}{{end}},</p>
+var declineHTML = htmlPage("decline HTML", `<p>Hello{{with .Name}} {{.}}{{end}},</p>
 <p>We are sorry: we have declined your trade-in {{.Reference}}{{with .Device}} ({{.}}){{end}}.</p>
 <p style="white-space:pre-line"><strong>Reason:</strong> {{.Reason}}</p>
 {{if .Received}}{{if .ReturnAddress}}<p>We are returning your device to you by post, to:</p>
@@ -123,6 +115,4 @@ var declineHTML = htmltemplate.Must(htmltemplate.New("decline HTML").Parse(`<!DO
 {{end}}{{else}}<p><strong>Please do not send us your device.</strong>{{if .LabelCancelled}} The prepaid shipping label we sent you is cancelled and can no longer be used.{{end}}</p>
 {{end}}<p style="color:#57606a;font-size:14px">Reference: {{.Reference}}</p>
 {{with .Business}}<p>{{.}}</p>
-{{end}}</body>
-</html>
-`))
+{{end}}`)

@@ -531,11 +531,7 @@ func (a *API) handleAnswer(w http.ResponseWriter, r *http.Request, s seller) err
 // transaction, then answers the submission as it stands.
 func (a *API) itemStep(w http.ResponseWriter, r *http.Request, sellerID string, step itemStepFunc) error {
 	l, err := a.runItem(r.Context(), sellerID, r.PathValue("id"), r.PathValue("itemId"), step)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, l.view())
-	return nil
+	return a.answerItem(w, l, err)
 }
 
 // runItem runs step on an item of a seller's submission in one
