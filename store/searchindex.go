@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 
@@ -119,15 +120,12 @@ func (s *Store) indexSearchChunk(ctx context.Context) (done bool, err error) {
 			return fmt.Errorf("read the cache to index: %w", err)
 		}
 		last := !to.Valid // the chunk reaches the end of the cache
-		query := `INSERT INTO tradein_search (rowid, reference, tracking, customer)
-			SELECT rowid, reference, tracking, customer FROM tradeins WHERE rowid > ?1 AND rowid <= ?2`
-		args := []any{from, to.Int64}
+		upTo := to.Int64
 		if last {
-			query = `INSERT INTO tradein_search (rowid, reference, tracking, customer)
-				SELECT rowid, reference, tracking, customer FROM tradeins WHERE rowid > ?1`
-			args = args[:1]
+			upTo = math.MaxInt64
 		}
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tradein_search (rowid, reference, tracking, customer)
+			SELECT rowid, reference, tracking, customer FROM tradeins WHERE rowid > ? AND rowid <= ?`, from, upTo); err != nil {
 			return fmt.Errorf("index the cache for search: %w", err)
 		}
 		if !last {
