@@ -161,14 +161,10 @@ func (s *Store) buildIndexes(ctx context.Context) error {
 
 // SearchIndexing reports whether the search index is still to be made
 // after a large initial pull (during the pull, or in the background after
-// it): until it is, FindTradeIns reads the whole cache, slower, and a
-// screen may say the search is indexing.
-func (s *Store) SearchIndexing(ctx context.Context) (bool, error) { return s.searchDeferred(ctx) }
-
-// searchDeferred reports whether the search index's triggers wait to be
-// made again (an initial pull is under way, or IndexSearch): the index
-// misses what the pull brought.
-func (s *Store) searchDeferred(ctx context.Context) (bool, error) {
+// it: its triggers wait to be made again, and the index misses what the
+// pull brought): until it is, FindTradeIns reads the whole cache, slower,
+// and a screen may say the search is indexing.
+func (s *Store) SearchIndexing(ctx context.Context) (bool, error) {
 	var deferred bool
 	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key >= ? AND key < ?)`,
 		metaDeferredTrigger, metaDeferredTrigger+"\xff").Scan(&deferred)

@@ -27,7 +27,7 @@ func (s *Store) FindTradeIns(ctx context.Context, term string, limit int) ([]int
 	if err != nil {
 		return nil, err
 	}
-	deferred, err := s.searchDeferred(ctx)
+	deferred, err := s.SearchIndexing(ctx)
 	if err != nil {
 		return nil, err
 	}

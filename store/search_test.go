@@ -110,7 +110,7 @@ func TestFindTradeInsThroughAnInitialPull(t *testing.T) {
 	got, err = s.FindTradeIns(ctx, "lovel", 10)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"TI-10", "TI-12"}, refs(got), "after it")
-	deferred, err = s.searchDeferred(ctx)
+	deferred, err = s.SearchIndexing(ctx)
 	require.NoError(t, err)
 	assert.False(t, deferred, "the search index is back")
 

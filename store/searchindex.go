@@ -28,7 +28,7 @@ import (
 // the stand-ins, so no row is ever left out or indexed twice. A crash
 // leaves metaSearchIndexedTo where the last chunk committed it, and the next
 // BuildCacheIndexes goes on from there. Until the triggers are back
-// (searchDeferred), a search reads the whole cache instead of the index.
+// (SearchIndexing), a search reads the whole cache instead of the index.
 
 // metaSearchIndexedTo is the meta key of the last rowid of tradeins the
 // search index holds while it is being made again.

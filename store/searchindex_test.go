@@ -79,7 +79,7 @@ func TestSearchIndexIsMadeWhileTheCacheChanges(t *testing.T) {
 	require.NoError(t, s.IntegrityCheck(ctx), "a half-made index is no damage")
 
 	require.NoError(t, s.IndexSearch(ctx))
-	deferred, err := s.searchDeferred(ctx)
+	deferred, err := s.SearchIndexing(ctx)
 	require.NoError(t, err)
 	assert.False(t, deferred)
 	assert.Equal(t, before, triggerSchema(t, s), "the kept triggers are back, as they were")
