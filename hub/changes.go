@@ -78,6 +78,10 @@ func entityField(e wire.Entity) (string, bool) {
 		return "operator", true
 	case wire.EntityVariant:
 		return "variant", true
+	case wire.EntityReview:
+		return "review", true
+	case wire.EntityQuarantine:
+		return "quarantine", true
 	}
 	return "", false
 }
@@ -169,12 +173,12 @@ func (h *Hub) parseCursor(c string) (readPosition, error) {
 
 // feed returns the page of changes after cursor, at most limit long, as
 // the bench a sees it: only the entities and members its scopes need
-// (viewOf).
-func (h *Hub) feed(ctx context.Context, a benchAuth, cursor string, limit int) (pageOut, error) {
+// (viewOf), with the supervisors' entities when it asks for reviews.
+func (h *Hub) feed(ctx context.Context, a benchAuth, cursor string, limit int, reviews bool) (pageOut, error) {
 	if !a.has(wire.ScopeCatalogRead) {
 		return pageOut{}, refuse(KindForbidden, wire.CodeInsufficientScope, "This call needs the scope %s.", wire.ScopeCatalogRead)
 	}
-	v := viewOf(a)
+	v := viewOf(a, reviews)
 	pos := readPosition{startHorizon: -1}
 	if cursor != "" {
 		var err error
@@ -315,16 +319,24 @@ type view struct {
 const (
 	viewCatalog = "c" // catalog:read alone: catalog, flags and trade-ins without their customer, to look devices up
 	viewIntake  = "i" // catalog:read and intake:write: a bench that receives, grades and logs operators in
+	// viewSupervise is viewIntake with the review queue and the quarantine
+	// shelf, for a bench that asks for them (wire.IncludeReviews). A bench
+	// from before them keeps viewIntake, whose pages it can read; one
+	// upgraded keeps its cursor of viewIntake, is told it expired, and
+	// reads the log again with them.
+	viewSupervise = "s"
 )
 
 // viewOf is the view of a bench holding a's scopes (catalog:read is taken
-// as given: the feed refuses a token without it).
+// as given: the feed refuses a token without it), with the supervisors'
+// entities if reviews and its scopes allow them: a supervisor logs in at a
+// bench of intake:write.
 //
 // Offline logins are intake:write's: it is the scope whose events name an
 // operator, so a bench that may not write intake has no one to log in, and
 // every bench enrolled before views existed keeps its logins without being
 // enrolled again.
-func viewOf(a benchAuth) view {
+func viewOf(a benchAuth, reviews bool) view {
 	// A trade-in's members, but for the customer and the tracking number
 	// (a parcel's tracking page shows where it came from). A member added
 	// to intake.TradeIn is withheld until it is listed here
@@ -343,10 +355,16 @@ func viewOf(a benchAuth) view {
 	// shows an e-mail address or a phone number.
 	tradeIn["customer"] = members{"name": nil}
 	tradeIn["tracking"] = nil
-	return view{name: viewIntake,
+	v := view{name: viewIntake,
 		entities: []wire.Entity{wire.EntityTradeIn, wire.EntityFlag, wire.EntityOperator, wire.EntityVariant},
 		members: map[wire.Entity]members{wire.EntityTradeIn: tradeIn,
 			wire.EntityOperator: {"id": nil, "name": nil, "role": nil, "badge": nil, "pin_hash": nil}}}
+	if reviews {
+		// Reviews and quarantines go as the hub keeps them: made for
+		// benches, they hold what the review screen shows and no more.
+		v.name, v.entities = viewSupervise, append(v.entities, wire.EntityReview, wire.EntityQuarantine)
+	}
+	return v
 }
 
 // project cuts each upsert's document down to the view's members. The

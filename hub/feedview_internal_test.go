@@ -100,7 +100,7 @@ func TestFeedShowsEachScopeWhatItNeeds(t *testing.T) {
 	h := feedHub(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := h.feed(context.Background(), benchAuth{bench: "b", scopes: tc.scopes}, "", 100)
+			p, err := h.feed(context.Background(), benchAuth{bench: "b", scopes: tc.scopes}, "", 100, false)
 			require.NoError(t, err)
 			got := pageJSON(t, p)
 			assert.JSONEq(t, tc.want, got)
@@ -119,7 +119,7 @@ func TestFeedShowsEachScopeWhatItNeeds(t *testing.T) {
 
 func TestFeedRefusesATokenWithoutCatalogRead(t *testing.T) {
 	h := feedHub(t)
-	_, err := h.feed(context.Background(), benchAuth{bench: "b", scopes: []string{wire.ScopeIntakeWrite}}, "", 100)
+	_, err := h.feed(context.Background(), benchAuth{bench: "b", scopes: []string{wire.ScopeIntakeWrite}}, "", 100, false)
 	var refusal *Error
 	require.ErrorAs(t, err, &refusal)
 	assert.Equal(t, wire.CodeInsufficientScope, refusal.Code)
@@ -132,11 +132,11 @@ func TestFeedCursorBelongsToItsView(t *testing.T) {
 	h := feedHub(t)
 	catalog := benchAuth{bench: "b", scopes: []string{wire.ScopeCatalogRead}}
 	bench := benchAuth{bench: "b", scopes: wire.BenchScopes}
-	first, err := h.feed(ctx, bench, "", 2)
+	first, err := h.feed(ctx, bench, "", 2, false)
 	require.NoError(t, err)
 	require.True(t, first.HasMore)
 	assert.True(t, strings.HasSuffix(first.NextCursor, ".2.0.i"), first.NextCursor)
-	catalogFirst, err := h.feed(ctx, catalog, "", 100)
+	catalogFirst, err := h.feed(ctx, catalog, "", 100, false)
 	require.NoError(t, err)
 	assert.True(t, strings.HasSuffix(catalogFirst.NextCursor, ".6.0.c"), "a read to the end moves to the top of the log, past what the view skips: %s", catalogFirst.NextCursor)
 
@@ -157,7 +157,7 @@ func TestFeedCursorBelongsToItsView(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := h.feed(ctx, tc.auth, tc.cursor, 100)
+			p, err := h.feed(ctx, tc.auth, tc.cursor, 100, false)
 			if tc.code == "" {
 				require.NoError(t, err)
 				assert.Equal(t, []int64{4, 5, 6}, seqs(p.Changes))
@@ -224,7 +224,7 @@ func FuzzTradeInProjection(f *testing.F) {
 	f.Add("Ada Lovelace", "ada@example.com", "+44 20", "TI-1", "1Z9", "Screen", `"customer":{"email":"x"}`)
 	f.Add(`\"name\":`, `}"{`, "\u2028<&>", "", "", `\`, "\x7f")
 	f.Add("", "", "", "TI-\"2\"", "", "", "")
-	tradeIn := viewOf(benchAuth{scopes: wire.BenchScopes}).members[wire.EntityTradeIn]
+	tradeIn := viewOf(benchAuth{scopes: wire.BenchScopes}, false).members[wire.EntityTradeIn]
 	f.Fuzz(func(t *testing.T, name, email, phone, ref, tracking, question, answer string) {
 		ti := intake.TradeIn{ID: "ti-1", Reference: ref, Status: intake.StatusAccepted, IMEI: "356938035643809",
 			Customer: intake.Customer{Name: name, Email: email, Phone: phone}, Tracking: tracking,
@@ -263,8 +263,8 @@ func TestViewsClassifyEveryMember(t *testing.T) {
 			assert.Equal(t, tc.want, jsonMembers(reflect.TypeOf(tc.typ)))
 		})
 	}
-	bench := viewOf(benchAuth{scopes: wire.BenchScopes})
-	catalog := viewOf(benchAuth{scopes: []string{wire.ScopeCatalogRead}})
+	bench := viewOf(benchAuth{scopes: wire.BenchScopes}, false)
+	catalog := viewOf(benchAuth{scopes: []string{wire.ScopeCatalogRead}}, false)
 	assert.Equal(t, []string{"answers", "customer", "device", "disclosed", "id", "imei", "imei2", "meid", "offer", "prices",
 		"receipt", "reference", "serial", "status", "tracking", "updated_at"}, slices.Sorted(maps.Keys(bench.members[wire.EntityTradeIn])))
 	assert.Equal(t, []string{"name"}, slices.Sorted(maps.Keys(bench.members[wire.EntityTradeIn]["customer"])))
@@ -293,7 +293,7 @@ func BenchmarkProjectTradeIn(b *testing.B) {
 			{Question: "Screen condition", Answer: "No scratches"}, {Question: "Body condition", Answer: "Like new"}},
 		Offer: 62000, Prices: intake.PriceTable{intake.ConditionExcellent: 62000, intake.ConditionGood: 52000}, UpdatedAt: time.Now()})
 	require.NoError(b, err)
-	m := viewOf(benchAuth{scopes: wire.BenchScopes}).members[wire.EntityTradeIn]
+	m := viewOf(benchAuth{scopes: wire.BenchScopes}, false).members[wire.EntityTradeIn]
 	buf := make([]byte, 0, len(doc))
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {

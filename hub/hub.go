@@ -126,6 +126,9 @@ func Open(ctx context.Context, dsn string, c Config) (*Hub, error) {
 		if err := tx.BackfillUnitLabels(ctx); err != nil {
 			return err
 		}
+		if err := tx.BackfillReviews(ctx, h.now().UTC()); err != nil {
+			return err
+		}
 		if h.grantKey, err = tx.GrantKey(ctx); err != nil {
 			return err
 		}

@@ -47,6 +47,7 @@ type benchClient struct {
 	token   string
 	seq     int64
 	session *intake.Session // the demo supervisor's, once asked for
+	reviews bool            // pulls ask for the supervisors' entities (wire.IncludeReviews)
 }
 
 func enrollBench(t *testing.T, h *hubtest.Hub, name string) *benchClient {
@@ -159,6 +160,9 @@ func (b *benchClient) pullPage(t *testing.T, cursor string, limit int) wire.Chan
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if cursor != "" {
 		q.Set("cursor", cursor)
+	}
+	if b.reviews {
+		q.Set("include", wire.IncludeReviews)
 	}
 	a := call(t, http.MethodGet, b.hub.URL+"/v1/changes?"+q.Encode(), b.token, nil)
 	require.Equal(t, http.StatusOK, a.status, "body: %s", a.body)

@@ -2,9 +2,7 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -22,43 +20,18 @@ import (
 func (h *Hub) Reviews(ctx context.Context) ([]intake.Review, error) { return h.ReviewsAt(ctx, "") }
 
 // ReviewsAt is the queue as the supervisors of a site see it: the
-// trade-ins of that site and of none. Site "" is every site's.
+// trade-ins of that site and of none. Site "" is every site's. It is made
+// of the reviews the change feed carries (hubdb.ReviewDocsAt), so a bench
+// that asks and a bench that pulls are told the same.
 func (h *Hub) ReviewsAt(ctx context.Context, site string) (out []intake.Review, err error) {
+	var docs []hubdb.ReviewDoc
 	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
-		ids, err := tx.AwaitingSupervisorAt(ctx, site)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			r := intake.Review{State: intake.UnitRerouted}
-			t, err := tx.TradeIn(ctx, id)
-			if err != nil {
-				return err
-			}
-			r.TradeIn = benchView(t)
-			doc, err := tx.LatestGrading(ctx, id)
-			if err != nil && !errors.Is(err, hubdb.ErrNotFound) {
-				return err
-			}
-			if doc != nil {
-				if err := json.Unmarshal(doc, &r.Grading); err != nil {
-					return fmt.Errorf("decode grading of %s: %w", id, err)
-				}
-			}
-			asked, err := tx.PhotosAsked(ctx, id)
-			if err != nil {
-				return err
-			}
-			if asked {
-				r.State = intake.UnitPhotosRequested
-			}
-			if r.Photos, err = tx.Photos(ctx, id); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+		docs, err = tx.ReviewDocsAt(ctx, site)
+		return err
 	})
+	for _, d := range docs {
+		out = append(out, intake.Review{TradeIn: benchView(d.TradeIn), State: d.State, Grading: d.Grading, Photos: d.Photos})
+	}
 	return out, err
 }
 

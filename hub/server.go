@@ -443,7 +443,11 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, a benchAuth) er
 		}
 		limit = min(n, wire.MaxPageChanges)
 	}
-	page, err := s.hub.feed(r.Context(), a, r.URL.Query().Get("cursor"), limit)
+	include := r.URL.Query().Get("include")
+	if include != "" && include != wire.IncludeReviews {
+		return refuse(KindInvalid, wire.CodeInvalidRequest, "include is %q or absent.", wire.IncludeReviews)
+	}
+	page, err := s.hub.feed(r.Context(), a, r.URL.Query().Get("cursor"), limit, include == wire.IncludeReviews)
 	if err != nil {
 		return err
 	}

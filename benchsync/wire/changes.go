@@ -17,7 +17,21 @@ const (
 	EntityFlag     Entity = "imei_flag"
 	EntityOperator Entity = "operator"
 	EntityVariant  Entity = "variant"
+	// EntityReview is a device waiting for a supervisor, keyed by its
+	// trade-in's id; a delete says it waits no longer (decided, anywhere).
+	// Only a bench that asks for the supervisors' entities (IncludeReviews)
+	// is sent it, or EntityQuarantine: benches before them would refuse a
+	// page with an entity they do not know.
+	EntityReview Entity = "review"
+	// EntityQuarantine is a device set aside at a bench, keyed by the
+	// event key of its quarantine.
+	EntityQuarantine Entity = "quarantine"
 )
+
+// IncludeReviews is the value of GET /v1/changes's "include" parameter by
+// which a bench asks for the supervisors' entities, EntityReview and
+// EntityQuarantine, with the rest.
+const IncludeReviews = "reviews"
 
 // Op is what happened to the entity.
 type Op string
@@ -69,6 +83,91 @@ type Change struct {
 	Flag     *intake.Flag    `json:"flag,omitempty"`
 	Operator *Operator       `json:"operator,omitempty"`
 	Variant  *Variant        `json:"variant,omitempty"`
+	// Review and Quarantine are the supervisors' entities.
+	Review     *Review                   `json:"review,omitempty"`
+	Quarantine *intake.QuarantinedDevice `json:"quarantine,omitempty"`
+}
+
+// Review is a device waiting for a supervisor as the change feed carries
+// it: what rerouted it, where it stands and the photos benches took. Its
+// trade-in travels on its own (EntityTradeIn), and a bench shows the two
+// together; the photos' bytes are fetched by hash when a supervisor looks.
+type Review struct {
+	TradeInID string           `json:"tradein_id"`
+	State     intake.UnitState `json:"state"`
+	Grading   intake.Grading   `json:"grading"`
+	Photos    []intake.Photo   `json:"photos,omitempty"`
+}
+
+// Validate checks a review as the hub publishes it.
+func (r Review) Validate() error {
+	if err := checkID("trade-in id", r.TradeInID); err != nil {
+		return err
+	}
+	if !r.State.AwaitsSupervisor() {
+		return fmt.Errorf("trade-in %.64q is %q, not waiting for a supervisor", r.TradeInID, r.State)
+	}
+	g := r.Grading
+	if g.TradeInID != "" && g.TradeInID != r.TradeInID {
+		return fmt.Errorf("trade-in %.64q comes with the grading of %.64q", r.TradeInID, g.TradeInID)
+	}
+	if err := checkID("grading bench", g.Bench); err != nil {
+		return err
+	}
+	if err := checkText("grading operator", g.Operator, 256); err != nil {
+		return err
+	}
+	return ValidatePhotos(r.Photos)
+}
+
+// MaxPhotosPerDevice bounds the photos of one device a hub may list.
+const MaxPhotosPerDevice = 100
+
+// ValidatePhotos checks the photos of one device as a hub lists them.
+func ValidatePhotos(ps []intake.Photo) error {
+	if len(ps) > MaxPhotosPerDevice {
+		return fmt.Errorf("%d photos of one device, more than %d", len(ps), MaxPhotosPerDevice)
+	}
+	for i, p := range ps {
+		if !ValidBlobName(p.SHA256) {
+			return fmt.Errorf("photo %d: %.80q is no SHA-256", i, p.SHA256)
+		}
+		if err := checkText("photo angle", p.Angle, 256); err != nil {
+			return fmt.Errorf("photo %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// ValidBlobName reports whether s names a blob: the lower-case hex SHA-256
+// of its content.
+func ValidBlobName(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidateQuarantine checks a quarantined device as a hub lists it.
+func ValidateQuarantine(q intake.QuarantinedDevice) error {
+	if len(q.Identifiers) > MaxLinkIdentifiers {
+		return fmt.Errorf("%d identifiers, more than %d", len(q.Identifiers), MaxLinkIdentifiers)
+	}
+	if err := checkID("event key", q.EventKey); err != nil {
+		return err
+	}
+	if err := checkText("quarantine bench", q.Bench, 256); err != nil {
+		return err
+	}
+	if err := checkText("quarantine operator", q.Operator, 256); err != nil {
+		return err
+	}
+	return checkText("scan", q.Scan, intake.MaxScanLen)
 }
 
 // ChangesPage is one page of GET /v1/changes. NextCursor is opaque: the
@@ -136,7 +235,8 @@ func (c *Change) Validate() error {
 		return err
 	}
 	set := 0
-	for _, isSet := range []bool{c.TradeIn != nil, c.Flag != nil, c.Operator != nil, c.Variant != nil} {
+	for _, isSet := range []bool{c.TradeIn != nil, c.Flag != nil, c.Operator != nil, c.Variant != nil,
+		c.Review != nil, c.Quarantine != nil} {
 		if isSet {
 			set++
 		}
@@ -147,7 +247,7 @@ func (c *Change) Validate() error {
 			return errors.New("a delete carries an entity")
 		}
 		switch c.Entity {
-		case EntityTradeIn, EntityFlag, EntityOperator, EntityVariant:
+		case EntityTradeIn, EntityFlag, EntityOperator, EntityVariant, EntityReview, EntityQuarantine:
 			return nil
 		}
 		return fmt.Errorf("unknown entity %q", c.Entity)
@@ -169,6 +269,10 @@ func (c *Change) Validate() error {
 		key, err = c.Operator.ID, c.Operator.Validate()
 	case c.Entity == EntityVariant && c.Variant != nil:
 		key, err = c.Variant.SKU, c.Variant.Validate()
+	case c.Entity == EntityReview && c.Review != nil:
+		key, err = c.Review.TradeInID, c.Review.Validate()
+	case c.Entity == EntityQuarantine && c.Quarantine != nil:
+		key, err = c.Quarantine.EventKey, ValidateQuarantine(*c.Quarantine)
 	default:
 		return fmt.Errorf("entity %q does not match what the change carries", c.Entity)
 	}

@@ -413,6 +413,10 @@ func (p *pageParser) change(c *Change) bool {
 			return once(&seen, 64) && !p.peek('n') && p.decodeSpan(&c.Operator)
 		case "variant":
 			return once(&seen, 128) && !p.peek('n') && p.decodeSpan(&c.Variant)
+		case "review":
+			return once(&seen, 256) && !p.peek('n') && p.decodeSpan(&c.Review)
+		case "quarantine":
+			return once(&seen, 512) && !p.peek('n') && p.decodeSpan(&c.Quarantine)
 		}
 		return false
 	})

@@ -32,7 +32,13 @@ func hubFormPage(t testing.TB, tradeIns ...string) string {
 		b.WriteString(`{"seq":` + string(rune('1'+i)) + `,"entity":"tradein","op":"upsert","id":` + string(id) + `,"trade_in":` + doc + `}`)
 	}
 	b.WriteString(`,{"seq":8,"entity":"imei_flag","op":"upsert","id":"356938035643809","flag":{"imei":"356938035643809","kind":"blacklisted","reason":"stolen","since":"2026-11-01T00:00:00Z"}}`)
-	b.WriteString(`,{"seq":9,"entity":"tradein","op":"delete","id":"ti-gone"}]}`)
+	b.WriteString(`,{"seq":9,"entity":"tradein","op":"delete","id":"ti-gone"}`)
+	b.WriteString(`,{"seq":10,"entity":"review","op":"upsert","id":"ti-gone","review":{"tradein_id":"ti-gone","state":"photos-requested",` +
+		`"grading":{"trade_in_id":"ti-gone","operator":"op-1","bench":"bench-1","at":"2026-11-02T00:00:00Z","inspection":{},"grade":{},"decision":{},"event_key":"ev-g"},` +
+		`"photos":[{"sha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03","angle":"front","mime":"image/jpeg","operator":"op-1","taken_at":"2026-11-02T00:00:00Z"}]}}`)
+	b.WriteString(`,{"seq":11,"entity":"quarantine","op":"upsert","id":"ev-q","quarantine":{"scan":"S/N: F17XQ9Z1HG7K","identifiers":[{"kind":"serial","value":"F17XQ9Z1HG7K"}],` +
+		`"operator":"op-1","bench":"bench-1","at":"2026-11-02T00:00:00Z","reason":"no paperwork","event_key":"ev-q"}}`)
+	b.WriteString(`,{"seq":12,"entity":"review","op":"delete","id":"ti-decided"}]}`)
 	return b.String()
 }
 

@@ -28,6 +28,12 @@ func validPage(t testing.TB) []byte {
 		{Seq: 3, Entity: wire.EntityOperator, Op: wire.OpUpsert, ID: op.ID, Operator: &wire.Operator{ID: op.ID, Name: op.Name, Role: op.Role, Badge: op.Badge}},
 		{Seq: 4, Entity: wire.EntityFlag, Op: wire.OpUpsert, ID: "356938035643809", Flag: &intake.Flag{IMEI: "356938035643809", Kind: intake.FlagFinanceLocked, Reason: "balance", Since: time.Now()}},
 		{Seq: 5, Entity: wire.EntityTradeIn, Op: wire.OpDelete, ID: d.TradeIns[1].ID},
+		{Seq: 6, Entity: wire.EntityReview, Op: wire.OpUpsert, ID: d.TradeIns[0].ID, Review: &wire.Review{TradeInID: d.TradeIns[0].ID,
+			State: intake.UnitRerouted, Grading: intake.Grading{TradeInID: d.TradeIns[0].ID, Bench: "bench-a", Operator: "op-tech-1"},
+			Photos: []intake.Photo{{SHA256: "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", Angle: "front"}}}},
+		{Seq: 7, Entity: wire.EntityQuarantine, Op: wire.OpUpsert, ID: "ev-q1", Quarantine: &intake.QuarantinedDevice{Scan: "S/N: F17XQ9Z1HG7K",
+			Bench: "bench-a", Operator: "op-tech-1", Reason: "no paperwork", EventKey: "ev-q1"}},
+		{Seq: 8, Entity: wire.EntityReview, Op: wire.OpDelete, ID: "ti-decided"},
 	}}
 	b, err := json.Marshal(p)
 	require.NoError(t, err)
@@ -38,13 +44,17 @@ func TestDecodeValidPage(t *testing.T) {
 	b := validPage(t)
 	var p wire.ChangesPage
 	require.NoError(t, wire.Decode(bytes.NewReader(b), wire.MaxPageBytes, &p))
-	require.Len(t, p.Changes, 5)
+	require.Len(t, p.Changes, 8)
 	assert.NotNil(t, p.Changes[0].TradeIn)
 	assert.NotEmpty(t, p.Changes[1].Variant.Prices)
 	assert.Equal(t, demo.Variants()[0].Model.TACs, p.Changes[1].Variant.TACs, "a variant carries its model's TACs")
 	assert.Equal(t, intake.RoleTechnician, p.Changes[2].Operator.Role)
 	assert.Equal(t, intake.FlagFinanceLocked, p.Changes[3].Flag.Kind)
 	assert.Equal(t, wire.OpDelete, p.Changes[4].Op)
+	assert.Equal(t, intake.UnitRerouted, p.Changes[5].Review.State)
+	assert.Equal(t, "bench-a", p.Changes[5].Review.Grading.Bench)
+	assert.Equal(t, "no paperwork", p.Changes[6].Quarantine.Reason)
+	assert.Equal(t, wire.OpDelete, p.Changes[7].Op)
 }
 
 // A seller's phone is a trade-in with no IMEI, MEID or serial: a bench
@@ -138,6 +148,35 @@ func TestDecodeRejects(t *testing.T) {
 		{"control characters in an id", func(t *testing.T) []byte {
 			return edit(t, func(_ map[string]any, c []any) { field(c, 4)["id"] = "ti\x00" })
 		}, "control characters"},
+		{"a review that waits for no supervisor", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 5, "review")["state"] = "declined" })
+		}, `is "declined", not waiting for a supervisor`},
+		{"a review with another trade-in's grading", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 5, "review", "grading")["trade_in_id"] = "ti-2" })
+		}, `comes with the grading of "ti-2"`},
+		{"a review without its grading's bench", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { delete(field(c, 5, "review", "grading"), "bench") })
+		}, "no grading bench"},
+		{"a photo by another name", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) {
+				field(c, 5, "review")["photos"] = []any{map[string]any{"sha256": "../etc", "angle": "front"}}
+			})
+		}, `photo 0: "../etc" is no SHA-256`},
+		{"a review of another trade-in than its id", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 5)["id"] = "ti-other" })
+		}, "does not match its review"},
+		{"a quarantine keyed by another event", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) { field(c, 6)["id"] = "ev-other" })
+		}, "does not match its quarantine"},
+		{"a quarantine of too many identifiers", func(t *testing.T) []byte {
+			return edit(t, func(_ map[string]any, c []any) {
+				ids := make([]any, 17)
+				for i := range ids {
+					ids[i] = map[string]any{"kind": "serial", "value": fmt.Sprint("S", i)}
+				}
+				field(c, 6, "quarantine")["identifiers"] = ids
+			})
+		}, "17 identifiers, more than 16"},
 		{"two values", func(t *testing.T) []byte { return append(validPage(t), validPage(t)...) }, "data after the value"},
 		{"not JSON", func(*testing.T) []byte { return []byte("\x00\x01garbage") }, "malformed JSON"},
 		{"nothing", func(*testing.T) []byte { return nil }, "malformed JSON"},
@@ -235,11 +274,15 @@ func FuzzDecodePage(f *testing.F) {
 			return
 		}
 		for _, c := range p.Changes {
-			if c.Op == wire.OpUpsert && c.TradeIn == nil && c.Flag == nil && c.Operator == nil && c.Variant == nil {
+			if c.Op == wire.OpUpsert && c.TradeIn == nil && c.Flag == nil && c.Operator == nil && c.Variant == nil &&
+				c.Review == nil && c.Quarantine == nil {
 				t.Fatalf("accepted an upsert without its entity: %+v", c)
 			}
 			if c.TradeIn != nil && !c.TradeIn.Status.Valid() {
 				t.Fatalf("accepted status %q", c.TradeIn.Status)
+			}
+			if c.Review != nil && !c.Review.State.AwaitsSupervisor() {
+				t.Fatalf("accepted a review in state %q", c.Review.State)
 			}
 		}
 		again, err := json.Marshal(p)

@@ -12,7 +12,7 @@ import (
 func TestMigrateReportsAndApplies(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hub.db")
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        0        13     13 to apply
+hub        0        14     14 to apply
 public     0        3      3 to apply
 webhook    0        2      2 to apply
 `, runOK(t, "migrate", "--db", db, "--status"))
@@ -20,12 +20,12 @@ webhook    0        2      2 to apply
 	require.ErrorIs(t, err, os.ErrNotExist, "a report makes no database")
 
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        13       13     applied 13
+hub        14       14     applied 14
 public     3        3      applied 3
 webhook    2        2      applied 2
 `, runOK(t, "migrate", "--db", db))
 	assert.Equal(t, `COMPONENT  APPLIED  KNOWN  STATE
-hub        13       13     up to date
+hub        14       14     up to date
 public     3        3      up to date
 webhook    2        2      up to date
 `, runOK(t, "migrate", "--db", db))

@@ -17,6 +17,9 @@ import (
 // log keeps the latest change per entity, at a new position (see the
 // package comment on why positions follow commit order).
 func (tx *Tx) AppendChange(ctx context.Context, entity wire.Entity, id string, op wire.Op, at time.Time) error {
+	if entity == wire.EntityTradeIn {
+		tx.touchReview(id, at)
+	}
 	if tx.tx.pg != nil {
 		// The counter's row lock, held to the commit, hands positions out
 		// in commit order (migration 0001's comment).
@@ -98,7 +101,7 @@ func entityFilter(entities []wire.Entity) (string, error) {
 	in := make([]string, len(entities))
 	for i, e := range entities {
 		switch e {
-		case wire.EntityTradeIn, wire.EntityFlag, wire.EntityOperator, wire.EntityVariant:
+		case wire.EntityTradeIn, wire.EntityFlag, wire.EntityOperator, wire.EntityVariant, wire.EntityReview, wire.EntityQuarantine:
 			in[i] = "'" + string(e) + "'"
 		default:
 			return "", fmt.Errorf("unknown entity %q", e)
@@ -113,7 +116,7 @@ func (tx *Tx) changesAfter(ctx context.Context, after int64, limit int, filter s
 			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
 			WHEN 'imei_flag' THEN (SELECT doc FROM imei_flags WHERE imei = c.entity_id)
 			WHEN 'operator'  THEN (SELECT doc FROM operators  WHERE id   = c.entity_id)
-			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)
+			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)`+supervisorsDocs+`
 		END
 		FROM changes c WHERE c.seq > ?`+filter+` ORDER BY c.seq LIMIT ?`, after, limit)
 	if err != nil {
@@ -133,6 +136,12 @@ func (tx *Tx) changesAfter(ctx context.Context, after int64, limit int, filter s
 	}
 	return out, nil
 }
+
+// supervisorsDocs are the cases of a change's doc for the supervisors'
+// entities (reviews.go).
+const supervisorsDocs = `
+			WHEN 'review'     THEN (SELECT doc FROM review_docs WHERE tradein_id = c.entity_id)
+			WHEN 'quarantine' THEN (SELECT doc FROM quarantines WHERE event_key  = c.entity_id)`
 
 // HighWater is the last position the log ever handed out, also when the
 // entry that had it was compacted or moved on by a later change.

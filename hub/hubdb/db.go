@@ -154,6 +154,10 @@ func (db *DB) Migrations(ctx context.Context) ([]migrate.Applied, error) {
 // Tx is one transaction; the named operations are its methods.
 type Tx struct {
 	tx conn
+	// touched collects, in a write transaction, the trade-ins whose review
+	// docs are to be made again before it commits (reviews.go); nil in a
+	// read.
+	touched *reviewTouches
 }
 
 // InTx runs fn in a write transaction and commits it; the commit has
@@ -174,7 +178,11 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: conn{Tx: tx, pg: db.pg, stmts: &stmtCache{}}}); err != nil {
+	t := &Tx{tx: conn{Tx: tx, pg: db.pg, stmts: &stmtCache{}}, touched: &reviewTouches{}}
+	if err := fn(t); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	if err := t.settleReviews(ctx); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
 	if err := tx.Commit(); err != nil {

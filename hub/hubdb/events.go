@@ -34,6 +34,11 @@ func (tx *Tx) InsertEvent(ctx context.Context, e Event) error {
 	if err != nil {
 		return fmt.Errorf("record event %d of %s: %w", e.Seq, e.Bench, err)
 	}
+	// An applied request for photos puts its trade-in's review in another
+	// state (PhotosAsked).
+	if e.Status == "applied" {
+		tx.touchReview(e.TradeInID, e.ReceivedAt)
+	}
 	return nil
 }
 

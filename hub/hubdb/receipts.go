@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/dbtime"
 	"github.com/intakebench/intakebench/internal/sqlitedb"
@@ -88,6 +89,7 @@ func (tx *Tx) InsertGrading(ctx context.Context, s Step) error {
 		s.EventKey, s.TradeInID, s.Bench, string(s.Doc)); err != nil {
 		return fmt.Errorf("insert grading of %s: %w", s.TradeInID, err)
 	}
+	tx.touchReview(s.TradeInID, time.Time{})
 	return nil
 }
 
@@ -97,6 +99,7 @@ func (tx *Tx) InsertReroute(ctx context.Context, s Step) error {
 		s.EventKey, s.TradeInID, s.Bench, string(s.Doc)); err != nil {
 		return fmt.Errorf("insert reroute of %s: %w", s.TradeInID, err)
 	}
+	tx.touchReview(s.TradeInID, time.Time{})
 	return nil
 }
 
@@ -144,6 +147,7 @@ func (tx *Tx) InsertDecision(ctx context.Context, s Step, kind string) error {
 		s.EventKey, s.TradeInID, s.Bench, kind, string(s.Doc)); err != nil {
 		return fmt.Errorf("insert decision on %s: %w", s.TradeInID, err)
 	}
+	tx.touchReview(s.TradeInID, time.Time{})
 	return nil
 }
 
@@ -185,6 +189,7 @@ func (tx *Tx) InsertPhoto(ctx context.Context, p PhotoRecord) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.EventKey, p.TradeInID, p.SHA256, p.Angle, p.MIME, p.Bench, p.Operator, dbtime.Format(p.TakenAt)); err != nil {
 		return fmt.Errorf("insert photo of %s: %w", p.TradeInID, err)
 	}
+	tx.touchReview(p.TradeInID, time.Time{})
 	return nil
 }
 
@@ -223,7 +228,8 @@ func (tx *Tx) InsertQuarantine(ctx context.Context, q Quarantine) error {
 		q.Reason, string(q.Doc), dbtime.Format(q.RecordedAt)); err != nil {
 		return fmt.Errorf("record quarantine: %w", err)
 	}
-	return nil
+	// Every supervisor bench of the site shows the shelf (reviews.go).
+	return tx.AppendChange(ctx, wire.EntityQuarantine, q.EventKey, wire.OpUpsert, q.RecordedAt)
 }
 
 // Quarantines lists quarantined devices as the benches recorded them,

@@ -158,6 +158,14 @@ func (tx *Tx) MoveToSite(ctx context.Context, entity wire.Entity, id, site strin
 			return false, err
 		}
 	}
+	if entity == wire.EntityTradeIn && tx.touched != nil {
+		// Its review, if it waits for a supervisor, is logged again after
+		// it: the benches of its new site may have read past its entry.
+		if tx.touched.moved == nil {
+			tx.touched.moved = make(map[string]bool)
+		}
+		tx.touched.moved[id] = true
+	}
 	return true, tx.AppendChange(ctx, entity, id, wire.OpUpsert, at)
 }
 
@@ -211,6 +219,22 @@ func siteFilter(entities []wire.Entity, site string, startTop int64) (string, []
 		case wire.EntityFlag, wire.EntityVariant:
 			in = append(in, "'"+string(e)+"'")
 			continue
+		case wire.EntityReview:
+			// A review is where its trade-in is; its tombstone has no doc
+			// but its trade-in keeps its site, and goes to that site's.
+			in = append(in, "'"+string(e)+"'")
+			fmt.Fprintf(&cases, `
+			WHEN '%s' THEN COALESCE((SELECT site_id FROM tradeins WHERE id = c.entity_id), ?) = ?`, e)
+			args = append(args, site, site)
+			continue
+		case wire.EntityQuarantine:
+			// A quarantine is the site's of the bench that set it aside.
+			in = append(in, "'"+string(e)+"'")
+			fmt.Fprintf(&cases, `
+			WHEN '%s' THEN COALESCE((SELECT b.site_id FROM quarantines q JOIN bench_sites b ON b.bench = q.bench
+				WHERE q.event_key = c.entity_id), ?) = ?`, e)
+			args = append(args, site, site)
+			continue
 		case wire.EntityTradeIn, wire.EntityOperator:
 		default:
 			return "", nil, fmt.Errorf("unknown entity %q", e)
@@ -251,7 +275,7 @@ func (tx *Tx) SiteChangesOfAfter(ctx context.Context, entities []wire.Entity, si
 			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
 			WHEN 'imei_flag' THEN (SELECT doc FROM imei_flags WHERE imei = c.entity_id)
 			WHEN 'operator'  THEN (SELECT doc FROM operators  WHERE id   = c.entity_id)
-			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)
+			WHEN 'variant'   THEN (SELECT doc FROM variants   WHERE sku  = c.entity_id)`+supervisorsDocs+`
 		END
 		FROM changes c WHERE c.seq > ?`+filter+` ORDER BY c.seq LIMIT ?`, append(append([]any{after}, args...), limit)...)
 	if err != nil {
@@ -288,16 +312,6 @@ func (tx *Tx) CountSiteChangesOfAfter(ctx context.Context, entities []wire.Entit
 		return 0, fmt.Errorf("count changes: %w", err)
 	}
 	return n, nil
-}
-
-// AwaitingSupervisorAt is AwaitingSupervisor as a bench of site sees it:
-// the trade-ins of that site and of none. Site "" is every trade-in.
-func (tx *Tx) AwaitingSupervisorAt(ctx context.Context, site string) ([]string, error) {
-	if site == "" {
-		return tx.AwaitingSupervisor(ctx)
-	}
-	return sqlitedb.QueryStrings(ctx, tx.tx, "trade-ins awaiting a supervisor", `SELECT r.tradein_id FROM reroutes r JOIN tradeins t ON t.id = r.tradein_id
-		WHERE t.status = 'inspected' AND (t.site_id IS NULL OR t.site_id = ?) ORDER BY t.updated_at, t.id`, site)
 }
 
 // QuarantinesAt is Quarantines as a bench of site sees them: those set

@@ -34,7 +34,7 @@ func TestOpenAppliesEveryComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 13, Known: 13}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 14, Known: 14}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
@@ -67,9 +67,10 @@ func exec(t *testing.T, db *sql.DB, queries ...string) {
 	}
 }
 
-// undoLifecycle takes hub migrations 0013 to 0008 back out of a file, for
+// undoLifecycle takes hub migrations 0014 to 0008 back out of a file, for
 // tests that fake a file from before them.
 var undoLifecycle = []string{
+	`DELETE FROM meta WHERE key = 'backfill reviews'`, `DROP TABLE review_docs`,
 	`DELETE FROM meta WHERE key = 'backfill unit labels'`, `DROP INDEX receipts_label_id`, `ALTER TABLE receipts DROP COLUMN label_id`,
 	`DROP INDEX events_tradein`,
 	`DROP TABLE bench_sites`, `DROP TABLE sites`, `ALTER TABLE tradeins DROP COLUMN site_id`,
@@ -147,7 +148,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 		`DROP INDEX photos_by_blob`, `DROP INDEX blobs_by_age`,
 		// Hub 0006 is new too: API keys had no name, prefix or expiry.
 		`ALTER TABLE api_keys DROP COLUMN name`, `ALTER TABLE api_keys DROP COLUMN prefix`, `ALTER TABLE api_keys DROP COLUMN expires_at`,
-		// Hub 0007 is new too: no audit heads were kept; and 0008 to 0013 (undone above).
+		// Hub 0007 is new too: no audit heads were kept; and 0008 to 0014 (undone above).
 		`DROP TABLE audit_heads`,
 		// Of the hub's migrations before it, only 4 is new: it must run, and nothing else again.
 		`INSERT INTO changes (entity, entity_id, op, at) VALUES ('imei_flag', 'x', 'delete', '2026-12-04T12:00:00.5Z')`)
@@ -160,7 +161,7 @@ func TestOpenAdoptsTheOldBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []migrate.Applied{{Component: "hub", Version: 13, Known: 13}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
+	want := []migrate.Applied{{Component: "hub", Version: 14, Known: 14}, {Component: "public", Version: 3, Known: 3}, {Component: "webhook", Version: 2, Known: 2}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("migrations %+v, want %+v", got, want)
 	}
