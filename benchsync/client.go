@@ -107,7 +107,9 @@ func (c *Client) Changes(ctx context.Context, cursor string, limit int) (wire.Ch
 // start (wire.PeekPage) and asks for the next page while it decodes this
 // one (decodePage).
 func (c *Client) changesBody(ctx context.Context, cursor string, limit int) ([]byte, error) {
-	q := url.Values{}
+	// The review queue and the quarantine shelf come with the rest: every
+	// bench shows them to a supervisor who logs in at it.
+	q := url.Values{"include": {wire.IncludeReviews}}
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}

@@ -114,9 +114,9 @@ func TestClientRequests(t *testing.T) {
 
 	reqs := rec.requests()
 	require.Len(t, reqs, 3)
-	assert.Equal(t, seen{method: "GET", path: "/v1/changes", query: "", accept: "application/json", auth: "Bearer secret", body: []byte{}}, reqs[0],
-		"no cursor and no limit: the hub's defaults")
-	assert.Equal(t, "cursor=c1&limit=20", reqs[1].query)
+	assert.Equal(t, seen{method: "GET", path: "/v1/changes", query: "include=reviews", accept: "application/json", auth: "Bearer secret", body: []byte{}}, reqs[0],
+		"no cursor and no limit: the hub's defaults, with the review queue")
+	assert.Equal(t, "cursor=c1&include=reviews&limit=20", reqs[1].query)
 	assert.Equal(t, "", reqs[1].contentType, "a GET has no body to describe")
 	assert.Equal(t, "POST", reqs[2].method)
 	assert.Equal(t, "application/json", reqs[2].contentType)

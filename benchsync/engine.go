@@ -104,6 +104,13 @@ type Engine struct {
 
 	mu     sync.Mutex
 	status Status
+	// What SyncNow waits on: whether Run runs, how many passes began and
+	// ended, the last one's error, and a channel closed when the pass
+	// under way ends (or Run returns).
+	running      bool
+	began, ended uint64
+	lastErr      error
+	passOver     chan struct{}
 }
 
 // Option changes an Engine.
@@ -138,7 +145,7 @@ func WithRetry(attempts int, minDelay, maxDelay time.Duration) Option {
 func New(st Store, client *Client, bench string, opts ...Option) *Engine {
 	e := &Engine{store: st, client: client, bench: bench, batch: 500, page: wire.MaxPageChanges,
 		interval: 30 * time.Second, attempts: 5, minDelay: 500 * time.Millisecond, maxDelay: time.Minute,
-		nudge: make(chan struct{}, 1), largePull: deferIndexesFrom}
+		nudge: make(chan struct{}, 1), largePull: deferIndexesFrom, passOver: make(chan struct{})}
 	for _, o := range opts {
 		o(e)
 	}
@@ -151,6 +158,54 @@ func (e *Engine) Nudge() {
 	case e.nudge <- struct{}{}:
 	default:
 	}
+}
+
+// ErrNotRunning is SyncNow's answer when Run is not running: nothing
+// would sync.
+var ErrNotRunning = errors.New("the bench is not syncing with its hub")
+
+// SyncNow wakes Run and waits for a sync that begins after the call to
+// end, returning its error: what the hub held when SyncNow was called is
+// then in the store. It returns ErrNotRunning when Run does not run (or
+// stops meanwhile), and ctx's error when ctx ends first.
+func (e *Engine) SyncNow(ctx context.Context) error {
+	e.mu.Lock()
+	want := e.began + 1
+	running := e.running
+	e.mu.Unlock()
+	if !running {
+		return ErrNotRunning
+	}
+	e.Nudge()
+	for {
+		e.mu.Lock()
+		ended, err, over, running := e.ended, e.lastErr, e.passOver, e.running
+		e.mu.Unlock()
+		switch {
+		case ended >= want:
+			return err
+		case !running:
+			return ErrNotRunning
+		}
+		select {
+		case <-over:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// passEnds records the end of a pass (or of Run, with running false) for
+// SyncNow.
+func (e *Engine) passEnds(err error, running bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if running {
+		e.ended, e.lastErr = e.began, err
+	}
+	e.running = running
+	close(e.passOver)
+	e.passOver = make(chan struct{})
 }
 
 // Status returns the engine's current status.
@@ -194,10 +249,18 @@ func (e *Engine) RunOnce(ctx context.Context) (Summary, error) {
 // ends, or with the error when the hub no longer accepts the bench
 // (revoked, or its token unknown).
 func (e *Engine) Run(ctx context.Context) error {
+	e.mu.Lock()
+	e.running = true
+	e.mu.Unlock()
+	defer e.passEnds(nil, false)
 	failures := 0
 	for {
 		var sum Summary
+		e.mu.Lock()
+		e.began++
+		e.mu.Unlock()
 		err := e.pass(ctx, &sum)
+		e.passEnds(err, true)
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
@@ -416,9 +479,10 @@ func (e *Engine) pull(ctx context.Context, sum *Summary) error {
 }
 
 type fetched struct {
-	page wire.ChangesPage
-	docs [][]byte // the trade-ins' JSON as the hub sent it, by change
-	err  error
+	page  wire.ChangesPage
+	docs  [][]byte  // the trade-ins' JSON as the hub sent it, by change
+	asked time.Time // when the hub was asked for it
+	err   error
 }
 
 // fetchedBody is a page as the hub sent it, with where it says the log
@@ -427,6 +491,7 @@ type fetchedBody struct {
 	body    []byte
 	next    string
 	more    bool
+	asked   time.Time
 	decoded *fetched
 	err     error
 }
@@ -436,7 +501,7 @@ type fetchedBody struct {
 func (e *Engine) fetch(ctx context.Context, cursor string, bodies chan<- fetchedBody) {
 	defer close(bodies)
 	for c := cursor; ; {
-		var f fetchedBody
+		f := fetchedBody{asked: time.Now()}
 		f.body, f.err = e.client.changesBody(ctx, c, e.page)
 		if f.err == nil {
 			var peeked bool
@@ -444,7 +509,7 @@ func (e *Engine) fetch(ctx context.Context, cursor string, bodies chan<- fetched
 				// A hub that writes the cursor last: the page is decoded
 				// here, before the next is asked for.
 				p, docs, err := decodePage(f.body)
-				f.decoded, f.next, f.more, f.err = &fetched{page: p, docs: docs}, p.NextCursor, p.HasMore, err
+				f.decoded, f.next, f.more, f.err = &fetched{page: p, docs: docs, asked: f.asked}, p.NextCursor, p.HasMore, err
 			}
 		}
 		if f.err == nil && f.more && f.next == c {
@@ -467,7 +532,7 @@ func (e *Engine) fetch(ctx context.Context, cursor string, bodies chan<- fetched
 func decodePages(ctx context.Context, bodies <-chan fetchedBody, pages chan<- fetched) {
 	defer close(pages)
 	for b := range bodies {
-		f := fetched{err: b.err}
+		f := fetched{asked: b.asked, err: b.err}
 		switch {
 		case f.err != nil:
 		case b.decoded != nil:
@@ -590,9 +655,10 @@ func batchPages(ctx context.Context, cursor string, pages <-chan fetched, batche
 	var batch []wire.Change
 	var docs [][]byte // the trade-ins' JSON of batch, by change; nil where the hub's form was not kept
 	n, next, first := 0, cursor, true
+	var asked time.Time // when the batch's last page was asked for
 	flush := func(complete bool, err error) bool {
 		changes := storeChanges(batch, docs)
-		changes.Complete = complete
+		changes.Complete, changes.ReadAt = complete, asked
 		ok := send(pulledBatch{changes: changes, next: next, pages: n, items: len(batch), err: err})
 		// The store's batch holds copies: these are free for the next.
 		batch, docs, n = batch[:0], docs[:0], 0
@@ -617,7 +683,7 @@ func batchPages(ctx context.Context, cursor string, pages <-chan fetched, batche
 			docs = append(docs, make([][]byte, len(f.page.Changes))...)
 		}
 		n++
-		next = f.page.NextCursor
+		next, asked = f.page.NextCursor, f.asked
 		if len(batch) >= applyBatch || !f.page.HasMore {
 			if !flush(!f.page.HasMore, nil) {
 				return
@@ -707,6 +773,20 @@ func storeChanges(cs []wire.Change, docs [][]byte) store.Changes {
 				v := c.Variant
 				out.Variants = append(out.Variants, intake.Variant{Prices: v.Prices, TACs: v.TACs,
 					Device: intake.Device{Make: v.Make, Model: v.Model, Storage: v.Storage, Carrier: v.Carrier, SKU: v.SKU}})
+			}
+		case wire.EntityReview:
+			if del {
+				out.DeletedReviews = append(out.DeletedReviews, c.ID)
+			} else {
+				r := c.Review
+				out.Reviews = append(out.Reviews, intake.Review{TradeIn: intake.TradeIn{ID: r.TradeInID}, State: r.State,
+					Grading: r.Grading, Photos: r.Photos})
+			}
+		case wire.EntityQuarantine:
+			if del {
+				out.DeletedQuarantines = append(out.DeletedQuarantines, c.ID)
+			} else {
+				out.Quarantines = append(out.Quarantines, *c.Quarantine)
 			}
 		}
 	}

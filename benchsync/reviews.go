@@ -9,56 +9,23 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
-	"regexp"
 	"time"
-	"unicode/utf8"
 
 	"github.com/intakebench/intakebench/benchsync/wire"
 	"github.com/intakebench/intakebench/intake"
 )
 
-// The supervisors' routes of the hub: one review queue for every bench,
-// the quarantined devices, and the photos benches took, fetched on demand
-// by hash. The engine's loop does not fetch them: the review screen does,
-// when a supervisor looks (SharedQueue).
-
-// Reviews fetches the hub's review queue: every device rerouted at any
-// bench and waiting for a supervisor, with its grading and photos.
-func (c *Client) Reviews(ctx context.Context) ([]intake.Review, error) {
-	var page reviewsPage
-	if err := c.do(ctx, "review queue", http.MethodGet, "/v1/reviews", nil, nil, wire.MaxPageBytes, &page); err != nil {
-		return nil, err
-	}
-	return page.Reviews, nil
-}
-
-// Quarantines fetches the devices benches set aside.
-func (c *Client) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error) {
-	var page quarantinesPage
-	if err := c.do(ctx, "quarantines", http.MethodGet, "/v1/quarantines", nil, nil, wire.MaxPageBytes, &page); err != nil {
-		return nil, err
-	}
-	return page.Quarantines, nil
-}
-
-// TradeInPhotos fetches the photos benches took of a trade-in's device,
-// oldest first; their bytes are Blob's.
-func (c *Client) TradeInPhotos(ctx context.Context, tradeInID string) ([]intake.Photo, error) {
-	var page photosPage
-	if err := c.do(ctx, "photos of "+tradeInID, http.MethodGet, "/v1/tradeins/"+url.PathEscape(tradeInID)+"/photos", nil, nil,
-		wire.MaxPageBytes, &page); err != nil {
-		return nil, err
-	}
-	return page.Photos, nil
-}
+// The supervisors' side of the bench: the review queue and the quarantine
+// shelf come on the change feed with the rest (the engine asks for them,
+// wire.IncludeReviews) and are kept in the store; the photos benches took
+// are fetched on demand by hash and kept for good.
 
 // Blob fetches a photo's bytes by the SHA-256 of its content, and its
 // media type. Content that does not hash to sha is refused: what comes
 // back is the photo asked for, whatever answered.
 func (c *Client) Blob(ctx context.Context, sha string) (data []byte, mediaType string, err error) {
 	const op = "fetch photo"
-	if !blobName.MatchString(sha) {
+	if !wire.ValidBlobName(sha) {
 		return nil, "", fmt.Errorf("%s %.80q: a photo is named by the lower-case hex SHA-256 of its content", op, sha)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -98,41 +65,17 @@ func (c *Client) Blob(ctx context.Context, sha string) (data []byte, mediaType s
 // photoTypes are the media types the hub stores photos as.
 var photoTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true}
 
-var blobName = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
 // ReviewCache is what the shared review queue needs of the bench's store;
 // *store.Store is one.
 type ReviewCache interface {
-	// ReplaceRemoteReviews keeps the hub's queue, replacing what was kept;
-	// asked is when the hub was asked.
-	ReplaceRemoteReviews(ctx context.Context, rs []intake.Review, asked time.Time) error
 	// ReviewQueue lists this bench's units and the hub's queue together.
 	ReviewQueue(ctx context.Context) ([]intake.Review, error)
+	// RemoteQuarantines lists the hub's quarantine shelf as pulled.
+	RemoteQuarantines(ctx context.Context) ([]intake.QuarantinedDevice, error)
 	// PhotoData returns a photo kept here, intake.ErrNotFound if none.
 	PhotoData(ctx context.Context, sha string) ([]byte, error)
 	// CachePhoto keeps a photo fetched from the hub, for good.
 	CachePhoto(ctx context.Context, sha, mediaType string, data []byte) error
-}
-
-// FetchReviews fetches the hub's review queue and keeps it in st in place
-// of the last one, returning how many items it holds. A fetch that fails
-// leaves the last one. What no bench screen shows of a customer (e-mail,
-// phone) is not kept.
-func FetchReviews(ctx context.Context, c *Client, st ReviewCache) (int, error) {
-	// Before asking: a push the hub applies while it answers settles
-	// after this, and its unit is not taken for one the hub dropped.
-	asked := time.Now()
-	rs, err := c.Reviews(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for i := range rs {
-		rs[i].TradeIn.Customer.Email, rs[i].TradeIn.Customer.Phone = "", ""
-	}
-	if err := st.ReplaceRemoteReviews(ctx, rs, asked); err != nil {
-		return 0, fmt.Errorf("keep the hub's review queue: %w", err)
-	}
-	return len(rs), nil
 }
 
 // CachedPhoto returns a photo's bytes from st, fetching them from the hub
@@ -153,39 +96,36 @@ func CachedPhoto(ctx context.Context, c *Client, st ReviewCache, sha string) ([]
 }
 
 // SharedQueue is the review queue as a supervisor's screen reads it: this
-// bench's units and every other bench's reroutes, fetched from the hub on
-// FetchQueue, with photos fetched when first shown and kept.
+// bench's units and every other bench's reroutes, as last pulled, with
+// photos fetched when first shown and kept.
 type SharedQueue struct {
 	Store ReviewCache
 	// Hub returns the client of the bench's hub, nil while there is none
-	// (the bench is switching hubs): the queue is then as last fetched.
+	// (the bench is switching hubs): photos not kept yet cannot be shown.
 	Hub func() *Client
+	// Sync syncs the bench with its hub now and waits for it
+	// (Engine.SyncNow), nil when there is nothing to sync with.
+	Sync func(ctx context.Context) error
 }
 
-// ReviewQueue lists what waits for a supervisor, as last fetched.
+// ReviewQueue lists what waits for a supervisor, as last pulled.
 func (q SharedQueue) ReviewQueue(ctx context.Context) ([]intake.Review, error) {
 	return q.Store.ReviewQueue(ctx)
 }
 
-// FetchQueue fetches the hub's queue into the store.
+// FetchQueue brings what the hub holds now into the store: a sync, which
+// pulls the queue with the rest.
 func (q SharedQueue) FetchQueue(ctx context.Context) error {
-	c := q.hub()
-	if c == nil {
+	if q.Sync == nil {
 		return errors.New("the bench has no hub to ask")
 	}
-	_, err := FetchReviews(ctx, c, q.Store)
-	return err
+	return q.Sync(ctx)
 }
 
-// Quarantines lists the hub's quarantine shelf: what every bench set
-// aside. It is asked for each time, never kept: a bench with no hub has
-// no shelf but its own to show.
+// Quarantines lists the quarantine shelf, what every bench set aside, as
+// last pulled.
 func (q SharedQueue) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, error) {
-	c := q.hub()
-	if c == nil {
-		return nil, errors.New("the bench has no hub to ask")
-	}
-	return c.Quarantines(ctx)
+	return q.Store.RemoteQuarantines(ctx)
 }
 
 // PhotoData returns a photo's bytes, from the hub the first time.
@@ -202,109 +142,4 @@ func (q SharedQueue) hub() *Client {
 		return nil
 	}
 	return q.Hub()
-}
-
-// The pages of the supervisors' routes, checked before anything of them
-// is kept: a hostile or broken hub's queue is refused whole.
-
-type reviewsPage struct{ wire.ReviewsPage }
-
-func (p *reviewsPage) Validate() error {
-	if p.Reviews == nil {
-		return errors.New("reviews is missing")
-	}
-	seen := make(map[string]bool, len(p.Reviews))
-	for i, r := range p.Reviews {
-		if err := validateReview(r); err != nil {
-			return fmt.Errorf("review %d: %w", i, err)
-		}
-		if seen[r.TradeIn.ID] {
-			return fmt.Errorf("review %d: trade-in %.64q is listed twice", i, r.TradeIn.ID)
-		}
-		seen[r.TradeIn.ID] = true
-	}
-	return nil
-}
-
-func validateReview(r intake.Review) error {
-	if err := wire.ValidateTradeIn(r.TradeIn); err != nil {
-		return err
-	}
-	if !r.State.AwaitsSupervisor() {
-		return fmt.Errorf("trade-in %.64q is %q, not waiting for a supervisor", r.TradeIn.ID, r.State)
-	}
-	g := r.Grading
-	if g.TradeInID != "" && g.TradeInID != r.TradeIn.ID {
-		return fmt.Errorf("trade-in %.64q comes with the grading of %.64q", r.TradeIn.ID, g.TradeInID)
-	}
-	if err := shortText("grading bench", g.Bench, true); err != nil {
-		return err
-	}
-	if err := shortText("grading operator", g.Operator, false); err != nil {
-		return err
-	}
-	return validatePhotos(r.Photos)
-}
-
-type quarantinesPage struct{ wire.QuarantinesPage }
-
-func (p *quarantinesPage) Validate() error {
-	if p.Quarantines == nil {
-		return errors.New("quarantines is missing")
-	}
-	for i, q := range p.Quarantines {
-		if len(q.Identifiers) > wire.MaxLinkIdentifiers {
-			return fmt.Errorf("quarantine %d: %d identifiers, more than %d", i, len(q.Identifiers), wire.MaxLinkIdentifiers)
-		}
-		if err := shortText("quarantine bench", q.Bench, false); err != nil {
-			return fmt.Errorf("quarantine %d: %w", i, err)
-		}
-	}
-	return nil
-}
-
-type photosPage struct{ wire.PhotosPage }
-
-func (p *photosPage) Validate() error {
-	if p.Photos == nil {
-		return errors.New("photos is missing")
-	}
-	return validatePhotos(p.Photos)
-}
-
-// maxPhotosPerDevice bounds the photos of one device a page may list.
-const maxPhotosPerDevice = 100
-
-func validatePhotos(ps []intake.Photo) error {
-	if len(ps) > maxPhotosPerDevice {
-		return fmt.Errorf("%d photos of one device, more than %d", len(ps), maxPhotosPerDevice)
-	}
-	for i, p := range ps {
-		if !blobName.MatchString(p.SHA256) {
-			return fmt.Errorf("photo %d: %.80q is no SHA-256", i, p.SHA256)
-		}
-		if err := shortText("photo angle", p.Angle, false); err != nil {
-			return fmt.Errorf("photo %d: %w", i, err)
-		}
-	}
-	return nil
-}
-
-// shortText checks an id or a name the screens show: UTF-8, at most 256
-// bytes, no control characters.
-func shortText(what, s string, required bool) error {
-	switch {
-	case s == "" && required:
-		return fmt.Errorf("no %s", what)
-	case len(s) > 256:
-		return fmt.Errorf("%s is longer than 256 bytes", what)
-	case !utf8.ValidString(s):
-		return fmt.Errorf("%s is not UTF-8", what)
-	}
-	for _, r := range s {
-		if r < ' ' || r == 0x7f {
-			return fmt.Errorf("%s holds control characters", what)
-		}
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,12 +16,14 @@ import (
 	"github.com/intakebench/intakebench/benchsync"
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/hubtest"
+	"github.com/intakebench/intakebench/store"
 )
 
 // TestOneReviewQueueAcrossBenches: bench A reroutes a cracked device with
-// a photo; bench B's supervisor sees it in B's queue with A's name and the
-// photo as A took it, declines it, and once B has synced the hub has the
-// trade-in declined and A's queue no longer lists it.
+// a photo; bench B's supervisor sees it in B's queue, pulled with the rest,
+// with A's name and the photo as A took it, declines it, and once B has
+// synced the hub has the trade-in declined and A's queue, pulled again, no
+// longer lists it.
 func TestOneReviewQueueAcrossBenches(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{TradeIns: 20})
 	ctx := context.Background()
@@ -47,10 +50,8 @@ func TestOneReviewQueueAcrossBenches(t *testing.T) {
 	require.True(t, g.Decision.Reroute)
 	assert.Equal(t, 4, a.sync(t).Applied, "received, photo, graded, rerouted")
 
-	// Bench B fetches the one queue: A's reroute, photo and all.
-	n, err := benchsync.FetchReviews(ctx, b.client, b.store)
-	require.NoError(t, err)
-	assert.Equal(t, 1, n)
+	// Bench B pulls the one queue: A's reroute, photo and all.
+	b.sync(t)
 	queue, err := b.store.ReviewQueue(ctx)
 	require.NoError(t, err)
 	require.Len(t, queue, 1)
@@ -88,11 +89,6 @@ func TestOneReviewQueueAcrossBenches(t *testing.T) {
 	queue, err = b.store.ReviewQueue(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, queue, "decided here")
-	_, err = benchsync.FetchReviews(ctx, b.client, b.store)
-	require.NoError(t, err)
-	queue, err = b.store.ReviewQueue(ctx)
-	require.NoError(t, err)
-	assert.Empty(t, queue, "a fetch before the decision is sent does not bring it back")
 
 	sum2 := b.sync(t)
 	assert.Equal(t, 1, sum2.Applied, "the decision, through the outbox")
@@ -101,24 +97,22 @@ func TestOneReviewQueueAcrossBenches(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, intake.StatusDeclined, hubTI.Status)
 
-	// Bench A: its next fetch no longer lists it, nor does its queue, whose
-	// unit the supervisor at B decided.
+	// Bench A: once it has pulled, its queue no longer lists the unit the
+	// supervisor at B decided.
 	queue, err = a.store.ReviewQueue(ctx)
 	require.NoError(t, err)
-	require.Len(t, queue, 1, "before the fetch, A's own unit waits")
-	n, err = benchsync.FetchReviews(ctx, a.client, a.store)
-	require.NoError(t, err)
-	assert.Zero(t, n)
+	require.Len(t, queue, 1, "before the pull, A's own unit waits")
+	a.sync(t)
 	queue, err = a.store.ReviewQueue(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, queue, "decided at bench B")
 	state, err := a.store.UnitState(ctx, ti.ID)
 	require.NoError(t, err)
-	assert.Equal(t, intake.UnitRerouted, state, "the fetch does not touch A's unit")
+	assert.Equal(t, intake.UnitRerouted, state, "the pull does not touch A's unit")
 }
 
 // A supervisor at another bench asking for more photos shows at the bench
-// holding the device, once it has fetched the queue.
+// holding the device, once it has pulled.
 func TestMorePhotosAskedElsewhereShowsAtTheBench(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{TradeIns: 20})
 	ctx := context.Background()
@@ -137,58 +131,51 @@ func TestMorePhotosAskedElsewhereShowsAtTheBench(t *testing.T) {
 	_, err = a.svc.RecordGrading(ctx, tech, ti.ID, crackedScreen())
 	require.NoError(t, err)
 	a.sync(t)
-	_, err = benchsync.FetchReviews(ctx, b.client, b.store)
-	require.NoError(t, err)
+	b.sync(t)
 	supervisor, err := intake.NewLogin(b.store, time.Now).WithGrants(benchsync.Granter{Client: b.client}).ByPIN(ctx, "op-super-1", "333333")
 	require.NoError(t, err)
 	_, err = b.svc.Decide(ctx, b.store, supervisor, ti.ID, intake.DecisionRequest{Kind: intake.DecideMorePhotos, Reason: "frame not visible"})
 	require.NoError(t, err)
 	b.sync(t)
 
-	_, err = benchsync.FetchReviews(ctx, a.client, a.store)
-	require.NoError(t, err)
+	a.sync(t)
 	queue, err := a.store.ReviewQueue(ctx)
 	require.NoError(t, err)
 	require.Len(t, queue, 1)
 	assert.Equal(t, intake.UnitPhotosRequested, queue[0].State)
 	assert.False(t, queue[0].Remote, "A's own unit")
-	_, err = benchsync.FetchReviews(ctx, b.client, b.store)
-	require.NoError(t, err)
+	b.sync(t)
 	queue, err = b.store.ReviewQueue(ctx)
 	require.NoError(t, err)
 	require.Len(t, queue, 1, "still waiting, at B too")
 	assert.Equal(t, intake.UnitPhotosRequested, queue[0].State)
 }
 
-// What a hub sends is checked before anything of it is kept: a broken or
-// hostile queue leaves the last one as it was.
+// What a hub sends is checked before anything of it is kept: a page with
+// a broken or hostile review or quarantine is refused whole (its cases are
+// wire's), and a photo must hash to its name.
 func TestReviewQueueAnswersThatAreRefused(t *testing.T) {
 	const sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
-	tests := []struct {
-		name, body, want string
-	}{
-		{"no list", `{}`, "reviews is missing"},
-		{"not waiting", `{"reviews":[{"trade_in":` + tradeInJSON + `,"state":"declined","grading":{"bench":"bench-a"}}]}`, `is "declined", not waiting for a supervisor`},
-		{"no bench", `{"reviews":[{"trade_in":` + tradeInJSON + `,"state":"rerouted","grading":{}}]}`, "no grading bench"},
-		{"a photo by another name", `{"reviews":[{"trade_in":` + tradeInJSON + `,"state":"rerouted","grading":{"bench":"bench-a"},"photos":[{"sha256":"../etc","angle":"front"}]}]}`, `"../etc" is no SHA-256`},
-		{"twice", `{"reviews":[{"trade_in":` + tradeInJSON + `,"state":"rerouted","grading":{"bench":"a"}},{"trade_in":` + tradeInJSON + `,"state":"rerouted","grading":{"bench":"a"}}]}`, "listed twice"},
-		{"another trade-in's grading", `{"reviews":[{"trade_in":` + tradeInJSON + `,"state":"rerouted","grading":{"bench":"a","trade_in_id":"ti-2"}}]}`, `comes with the grading of "ti-2"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(tt.body))
-			}))
-			defer srv.Close()
-			c, err := benchsync.NewClient(srv.URL, "token")
-			require.NoError(t, err)
-			_, err = c.Reviews(context.Background())
-			var re *benchsync.ResponseError
-			require.ErrorAs(t, err, &re)
-			assert.ErrorContains(t, err, tt.want)
-		})
-	}
+	t.Run("a review that does not wait", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"next_cursor":"x.2","has_more":false,"changes":[{"seq":1,"entity":"tradein","op":"upsert","id":"ti-1","trade_in":` +
+				tradeInJSON + `},{"seq":2,"entity":"review","op":"upsert","id":"ti-1","review":{"tradein_id":"ti-1","state":"declined","grading":{"bench":"bench-a"}}}]}`))
+		}))
+		defer srv.Close()
+		c, err := benchsync.NewClient(srv.URL, "token")
+		require.NoError(t, err)
+		st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bench.db"))
+		require.NoError(t, err)
+		defer st.Close()
+		_, err = benchsync.New(st, c, "bench-b", benchsync.WithRetry(1, time.Millisecond, time.Millisecond)).RunOnce(context.Background())
+		var re *benchsync.ResponseError
+		require.ErrorAs(t, err, &re)
+		assert.ErrorContains(t, err, `change 1 (seq 2): trade-in "ti-1" is "declined", not waiting for a supervisor`)
+		n, err := st.CountTradeIns(context.Background())
+		require.NoError(t, err)
+		assert.Zero(t, n, "nothing of the page is kept")
+	})
 	t.Run("a blob that is not what it is named", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "image/jpeg")
@@ -204,14 +191,25 @@ func TestReviewQueueAnswersThatAreRefused(t *testing.T) {
 
 const tradeInJSON = `{"id":"ti-1","reference":"TI-1","status":"inspected","imei":"356938035643809","offer":32000,"updated_at":"2026-11-01T00:00:00Z"}`
 
-// A fetch the hub answered before it applied this bench's reroute does not
-// list the device, though its events settle before the answer is kept:
-// the unit stays in the queue until a fetch asked after they settled.
-func TestAFetchAnsweredBeforeThePushKeepsTheUnit(t *testing.T) {
+// The review screen's fetch is a sync: what a supervisor at another bench
+// did reaches this bench's store when FetchQueue returns, offline the
+// queue and the quarantine shelf stay as last pulled, and a bench that
+// does not sync says so at once.
+func TestFetchQueueSyncsAndTheShelfStaysOffline(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{TradeIns: 20})
 	ctx := context.Background()
 	a := newBench(t, h, "bench-a", h.URL)
+	b := newBench(t, h, "bench-b", h.URL, benchsync.WithInterval(time.Hour))
 	a.sync(t)
+	shared := benchsync.SharedQueue{Store: b.store, Hub: func() *benchsync.Client { return b.client }, Sync: b.engine.SyncNow}
+	require.ErrorIs(t, shared.FetchQueue(ctx), benchsync.ErrNotRunning, "Run is not running yet")
+
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- b.engine.Run(runCtx) }()
+	require.Eventually(t, func() bool { return shared.FetchQueue(ctx) == nil }, 5*time.Second, 5*time.Millisecond,
+		"the first sync of Run")
+
 	var ti intake.TradeIn
 	for _, r := range h.Receivable(t) {
 		if r.Disclosed > intake.ConditionPoor {
@@ -221,29 +219,32 @@ func TestAFetchAnsweredBeforeThePushKeepsTheUnit(t *testing.T) {
 	}
 	_, err := a.svc.Receive(ctx, tech, ti.IMEI)
 	require.NoError(t, err)
-	_, err = a.svc.AddPhoto(ctx, tech, ti.ID, "front", jpegPhoto(t, 3))
+	_, err = a.svc.RecordGrading(ctx, tech, ti.ID, crackedScreen())
 	require.NoError(t, err)
-	g, err := a.svc.RecordGrading(ctx, tech, ti.ID, crackedScreen())
-	require.NoError(t, err)
-	require.True(t, g.Decision.Reroute)
-
-	asked := time.Now() // the hub answers this fetch before the push
+	require.NoError(t, a.svc.Quarantine(ctx, tech, "S/N: F17XQ9Z1HG7K", "no paperwork in the box"))
 	a.sync(t)
-	require.NoError(t, a.store.ReplaceRemoteReviews(ctx, nil, asked))
-	queue, err := a.store.ReviewQueue(ctx)
-	require.NoError(t, err)
-	require.Len(t, queue, 1, "a supervisor here still sees the device")
-	assert.Equal(t, ti.ID, queue[0].TradeIn.ID)
 
-	n, err := benchsync.FetchReviews(ctx, a.client, a.store)
+	require.NoError(t, shared.FetchQueue(ctx), "Run sleeps for an hour: the fetch wakes it")
+	queue, err := shared.ReviewQueue(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, "the hub's queue lists it once it applied the push")
-	queue, err = a.store.ReviewQueue(ctx)
+	require.Len(t, queue, 1)
+	assert.Equal(t, ti.ID, queue[0].TradeIn.ID)
+	assert.Equal(t, ti.Reference, queue[0].TradeIn.Reference, "shown with its trade-in, pulled on its own")
+	shelf, err := shared.Quarantines(ctx)
+	require.NoError(t, err)
+	require.Len(t, shelf, 1)
+	assert.Equal(t, "S/N: F17XQ9Z1HG7K", shelf[0].Scan)
+	assert.Equal(t, "bench-a", shelf[0].Bench)
+	assert.Equal(t, "no paperwork in the box", shelf[0].Reason)
+
+	stop()
+	require.ErrorIs(t, <-ran, context.Canceled)
+	require.ErrorIs(t, shared.FetchQueue(ctx), benchsync.ErrNotRunning)
+	h.HTTP.Close() // the hub goes away: what was pulled stays
+	queue, err = shared.ReviewQueue(ctx)
 	require.NoError(t, err)
 	assert.Len(t, queue, 1)
-
-	require.NoError(t, a.store.ReplaceRemoteReviews(ctx, nil, time.Now()))
-	queue, err = a.store.ReviewQueue(ctx)
+	shelf, err = shared.Quarantines(ctx)
 	require.NoError(t, err)
-	assert.Empty(t, queue, "a fetch asked after the push that does not list it: decided elsewhere")
+	assert.Len(t, shelf, 1)
 }

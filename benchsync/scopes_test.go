@@ -82,8 +82,8 @@ func TestBenchFromBeforeViewsResyncs(t *testing.T) {
 	b.sync(t)
 	cursor, err := b.store.Cursor(ctx)
 	require.NoError(t, err)
-	legacy, ok := strings.CutSuffix(cursor, ".i")
-	require.True(t, ok, "a bench's cursor names the bench view: %s", cursor)
+	legacy, ok := strings.CutSuffix(cursor, ".s")
+	require.True(t, ok, "a bench's cursor names the supervising bench's view: %s", cursor)
 	var old []intake.TradeIn
 	for i := 1; i <= 10; i++ {
 		ti, err := h.TradeIn(ctx, tradeInID(i))

@@ -17,7 +17,7 @@ import (
 
 // UnitState returns where this bench's unit of a trade-in stands: as
 // recorded here, or, while it waits for a supervisor, as the hub's queue
-// last fetched says (a supervisor at another bench asked for photos).
+// last pulled says (a supervisor at another bench asked for photos).
 func (s *Store) UnitState(ctx context.Context, tradeInID string) (intake.UnitState, error) {
 	var st string
 	err := s.read.QueryRowContext(ctx, `SELECT state FROM units WHERE tradein_id = ?`, tradeInID).Scan(&st)
@@ -48,7 +48,7 @@ func (s *Store) Review(ctx context.Context, tradeInID string) (intake.Review, er
 }
 
 // ReviewQueue lists what waits for a supervisor, oldest grading first: the
-// units of this bench, and the items of the hub's queue (as last fetched)
+// units of this bench, and the items of the hub's queue (as last pulled)
 // other benches rerouted, Remote set.
 func (s *Store) ReviewQueue(ctx context.Context) ([]intake.Review, error) {
 	local, err := s.reviews(ctx, `WHERE u.state IN ('rerouted', 'photos-requested') ORDER BY g.at`)

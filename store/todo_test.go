@@ -54,9 +54,9 @@ func TestOpenUnitsAreTheTechniciansToDoList(t *testing.T) {
 		settled = append(settled, Settlement{Key: e.Key, State: "applied", Result: []byte(`{}`)})
 	}
 	require.NoError(t, s.Settle(ctx, settled))
-	asked := remoteItem("4", "b2", intake.UnitPhotosRequested, 3)
-	asked.TradeIn = tis[3]
-	require.NoError(t, s.ReplaceRemoteReviews(ctx, []intake.Review{asked, remoteItem("3", "b1", intake.UnitRerouted, 2)}, time.Now()))
+	require.NoError(t, s.ApplyChanges(ctx, Changes{Reviews: []intake.Review{
+		remoteItem("4", "b2", intake.UnitPhotosRequested, 3), remoteItem("3", "b1", intake.UnitRerouted, 2),
+	}, Complete: true, ReadAt: time.Now()}, "c2"))
 
 	open, err := s.OpenUnits(ctx)
 	require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestOpenUnitsAreTheTechniciansToDoList(t *testing.T) {
 	assert.Equal(t, intake.UnitPhotosRequested, state, "a rescan says so too")
 
 	// The technician grades it again; once the hub has settled that, the
-	// fetch from before it no longer speaks for the unit.
+	// pull from before it no longer speaks for the unit.
 	grade("4", intake.SeverityCracked)
 	pending, err = s.PendingEvents(ctx, 100)
 	require.NoError(t, err)
@@ -90,5 +90,5 @@ func TestOpenUnitsAreTheTechniciansToDoList(t *testing.T) {
 	require.NoError(t, s.Settle(ctx, settled))
 	state, err = s.UnitState(ctx, "4")
 	require.NoError(t, err)
-	assert.Equal(t, intake.UnitRerouted, state, "graded again after the hub's queue was fetched")
+	assert.Equal(t, intake.UnitRerouted, state, "graded again after the hub's log was read")
 }

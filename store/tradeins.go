@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/intakebench/intakebench/intake"
 	"github.com/intakebench/intakebench/internal/dbtime"
@@ -28,6 +29,18 @@ type Changes struct {
 	DeletedOperator []string
 	Variants        []intake.Variant
 	DeletedVariants []string // SKUs
+	// Reviews are items of the hub's review queue, each a device waiting
+	// for a supervisor: its TradeIn holds only the trade-in's id (the
+	// trade-in itself comes in TradeIns, in this page or an earlier one).
+	Reviews        []intake.Review
+	DeletedReviews []string // trade-in ids that wait for a supervisor no more
+	// Quarantines are devices set aside at any bench of the hub.
+	Quarantines        []intake.QuarantinedDevice
+	DeletedQuarantines []string // event keys
+	// ReadAt is when the hub was asked for the last of these changes: with
+	// Complete, every event of this bench the hub had applied by then is
+	// in the review queue as kept here (see hubSays).
+	ReadAt time.Time
 	// Complete says these changes reach the end of the hub's change log:
 	// a resync in progress ends with them (see BeginResync).
 	Complete bool
@@ -35,7 +48,8 @@ type Changes struct {
 
 func (c Changes) empty() bool {
 	return len(c.TradeIns)+len(c.DeletedTradeIns)+len(c.Flags)+len(c.DeletedFlags)+
-		len(c.Operators)+len(c.DeletedOperator)+len(c.Variants)+len(c.DeletedVariants) == 0
+		len(c.Operators)+len(c.DeletedOperator)+len(c.Variants)+len(c.DeletedVariants)+
+		len(c.Reviews)+len(c.DeletedReviews)+len(c.Quarantines)+len(c.DeletedQuarantines) == 0
 }
 
 // OperatorRecord is an operator as the hub sends it: the PIN only as a hash.
@@ -61,10 +75,18 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 		if err := upsertTradeInDocs(ctx, tx, c.TradeIns, c.TradeInDocs, gen); err != nil {
 			return err
 		}
+		if err := applyQueue(ctx, tx, c, gen); err != nil {
+			return err
+		}
 		for _, id := range c.DeletedTradeIns {
 			// A trade-in this bench received stays: its unit refers to it.
 			if _, err := tx.ExecContext(ctx, `DELETE FROM tradeins WHERE id = ? AND NOT EXISTS (SELECT 1 FROM units WHERE tradein_id = ?)`, id, id); err != nil {
 				return fmt.Errorf("delete trade-in %s: %w", id, err)
+			}
+			// Its review goes whatever this bench holds: a trade-in the hub
+			// no longer has waits for no supervisor of its.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM remote_reviews WHERE tradein_id = ?`, id); err != nil {
+				return fmt.Errorf("drop review of deleted trade-in %s: %w", id, err)
 			}
 		}
 		for _, f := range c.Flags {
@@ -138,6 +160,8 @@ func sweep(ctx context.Context, tx *sql.Tx, gen int64) error {
 		`DELETE FROM imei_flags WHERE pull_gen < ?1`,
 		`DELETE FROM operators WHERE pull_gen < ?1`,
 		`DELETE FROM catalog WHERE pull_gen < ?1`,
+		`DELETE FROM remote_reviews WHERE pull_gen < ?1`,
+		`DELETE FROM remote_quarantines WHERE pull_gen < ?1`,
 		`UPDATE sync_state SET resyncing = 0 WHERE id = 1`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, gen); err != nil {
@@ -380,9 +404,13 @@ func (s *Store) ResetCache(ctx context.Context) error {
 			`DELETE FROM operators`,
 			`DELETE FROM catalog`,
 			`DELETE FROM catalog_tacs`,
-			// The old hub's review queue: its items are no supervisor's
-			// here any more, and the new hub's come with the next fetch.
+			// The old hub's review queue and shelf: their items are no
+			// supervisor's here any more, and the new hub's come with the
+			// next pull. Nor does the time the old hub's log was read say
+			// anything of the new hub's queue (hubSays).
 			`DELETE FROM remote_reviews`,
+			`DELETE FROM remote_quarantines`,
+			`DELETE FROM meta WHERE key = '` + metaLogReadAt + `'`,
 			`UPDATE sync_state SET cursor = '', resyncing = 0 WHERE id = 1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {

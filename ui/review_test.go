@@ -97,17 +97,44 @@ func TestMorePhotosKeepsTheUnitQueued(t *testing.T) {
 	assert.Contains(t, s.Message(), "more photos requested")
 }
 
-// hubQueue stands in for the hub's queue at a bench: each fetch keeps the
-// hub's items in the real store, as benchsync.SharedQueue does.
+// hubQueue stands in for the hub's queue at a bench: each fetch is a pull
+// that brings the hub's items into the real store as the feed does, each
+// trade-in with the trade-ins and its review by the trade-in's id, and
+// deletes those the hub no longer lists.
 type hubQueue struct {
 	*store.Store
 	items   []intake.Review
 	fetches atomic.Int32
+	sent    []string // the trade-ins of the items the last fetch kept
 }
 
 func (q *hubQueue) FetchQueue(ctx context.Context) error {
 	q.fetches.Add(1)
-	return q.ReplaceRemoteReviews(ctx, q.items, time.Now())
+	c := store.Changes{Complete: true, ReadAt: time.Now()}
+	listed := map[string]bool{}
+	for _, r := range q.items {
+		c.TradeIns = append(c.TradeIns, r.TradeIn)
+		r.TradeIn = intake.TradeIn{ID: r.TradeIn.ID}
+		c.Reviews = append(c.Reviews, r)
+		listed[r.TradeIn.ID] = true
+	}
+	for _, id := range q.sent {
+		if !listed[id] {
+			c.DeletedReviews = append(c.DeletedReviews, id)
+		}
+	}
+	cursor, err := q.Cursor(ctx)
+	if err != nil {
+		return err
+	}
+	if err := q.ApplyChanges(ctx, c, cursor); err != nil {
+		return err
+	}
+	q.sent = q.sent[:0]
+	for id := range listed {
+		q.sent = append(q.sent, id)
+	}
+	return nil
 }
 
 // The Review tab lists a device another bench rerouted next to this

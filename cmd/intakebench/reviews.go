@@ -11,13 +11,13 @@ import (
 )
 
 // reviewQueue is the supervisor's queue of the Review tab: this bench's
-// reroutes and every other bench's, fetched from the hub the bench syncs
+// reroutes and every other bench's, pulled from the hub the bench syncs
 // with now (after an enrollment from Settings, the new one).
 func reviewQueue(s *store.Store, link *syncLink) benchsync.SharedQueue {
-	return benchsync.SharedQueue{Store: s, Hub: func() *benchsync.Client { return link.current().client }}
+	return benchsync.SharedQueue{Store: s, Hub: func() *benchsync.Client { return link.current().client }, Sync: link.syncNow}
 }
 
-// queueFetcher brings the hub's review queue to the bench's store.
+// queueFetcher brings the hub's review queue to the bench's store: a sync.
 type queueFetcher interface {
 	FetchQueue(ctx context.Context) error
 }

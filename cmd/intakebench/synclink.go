@@ -97,6 +97,15 @@ func (l *syncLink) benchName() string { return l.current().bench }
 // local reports whether the bench syncs with the app's own demo hub.
 func (l *syncLink) local() bool { return l.current().local }
 
+// syncNow syncs with the bench's hub now and waits for it.
+func (l *syncLink) syncNow(ctx context.Context) error {
+	e := l.current().engine
+	if e == nil {
+		return benchsync.ErrNotRunning
+	}
+	return e.SyncNow(ctx)
+}
+
 // nudge syncs now: something was recorded.
 func (l *syncLink) nudge() {
 	if e := l.current().engine; e != nil {
