@@ -12,7 +12,7 @@ import (
 
 // OpenUnits lists the devices this bench received whose work is not done,
 // oldest first: received and not graded, more photos asked for (here or,
-// as the hub's queue last fetched says, by a supervisor at another bench),
+// as the hub's queue last pulled says, by a supervisor at another bench),
 // and counter-offers waiting for the customer.
 func (s *Store) OpenUnits(ctx context.Context) ([]intake.OpenUnit, error) {
 	type unit struct {

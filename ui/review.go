@@ -216,14 +216,16 @@ func (s *ReviewScreen) fetch() {
 		return
 	}
 	s.fetching = true
-	background(s.env, func(ctx context.Context) (time.Time, error) {
-		return s.env.now(), s.fetcher.FetchQueue(ctx)
+	// The fetch runs off the UI's goroutine: it reads its own copy of env.
+	env, fetcher := s.env, s.fetcher
+	background(env, func(ctx context.Context) (time.Time, error) {
+		return env.now(), fetcher.FetchQueue(ctx)
 	}, func(at time.Time, err error) {
 		s.fetching = false
 		s.fetchShelf()
 		s.hubNote.Show()
 		if err != nil {
-			s.hubNote.SetText(fmt.Sprintf("Other benches' reroutes could not be fetched (%v): showing them as last fetched.", err))
+			s.hubNote.SetText(fmt.Sprintf("Could not sync with the hub (%v): showing other benches' reroutes as last synced.", err))
 		} else {
 			s.hubNote.SetText("Every bench's reroutes, as of " + at.Local().Format("15:04:05"))
 			s.load()
@@ -249,7 +251,7 @@ func (s *ReviewScreen) fetchShelf() {
 	})
 }
 
-// Shelf is the quarantine shelf as last fetched, one line a device, for
+// Shelf is the quarantine shelf as last synced, one line a device, for
 // the dialog and tests.
 func (s *ReviewScreen) Shelf() []string {
 	lines := make([]string, 0, len(s.shelved))
@@ -279,7 +281,7 @@ func (s *ReviewScreen) ShowShelf() {
 	var body fyne.CanvasObject
 	switch lines := s.Shelf(); {
 	case s.shelfErr != nil:
-		body = widget.NewLabel(fmt.Sprintf("The hub's quarantine shelf could not be fetched: %v", s.shelfErr))
+		body = widget.NewLabel(fmt.Sprintf("The quarantine shelf could not be read: %v", s.shelfErr))
 	case len(lines) == 0:
 		body = widget.NewLabel("Nothing is on the quarantine shelf.")
 	default:

@@ -185,15 +185,19 @@ func TestReviewShowsTheHubsQueue(t *testing.T) {
 	assert.Equal(t, int32(3), hub.fetches.Load())
 }
 
-// shelvedQueue is the hub's queue with its quarantine shelf.
+// shelvedQueue is the hub's queue with its quarantine shelf, which fails
+// once fail is set (the screen reads it in the background).
 type shelvedQueue struct {
 	*hubQueue
 	shelf []intake.QuarantinedDevice
-	err   error
+	fail  atomic.Bool
 }
 
 func (q *shelvedQueue) Quarantines(context.Context) ([]intake.QuarantinedDevice, error) {
-	return q.shelf, q.err
+	if q.fail.Load() {
+		return nil, errors.New("the shelf cannot be read")
+	}
+	return q.shelf, nil
 }
 
 // The Review tab shows how many devices every bench set aside on the
@@ -225,7 +229,7 @@ func TestReviewShowsTheQuarantineShelf(t *testing.T) {
 	test.Tap(s.shelfBtn)
 	require.NotNil(t, w.Canvas().Overlays().Top(), "the shelf opens over the queue")
 
-	hub.err = errors.New("hub offline")
+	hub.fail.Store(true)
 	f.clock.Advance(ReviewFetchEvery)
 	until("the failed fetch", func() bool { return s.shelfBtn.Text == "Quarantine shelf (?)" })
 }
