@@ -79,13 +79,34 @@ func applyQueue(ctx context.Context, tx *sql.Tx, c Changes, gen int64) error {
 			return fmt.Errorf("drop quarantine %s: %w", key, err)
 		}
 	}
-	if c.Complete && !c.ReadAt.IsZero() {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			metaLogReadAt, dbtime.Format(c.ReadAt)); err != nil {
-			return fmt.Errorf("note when the hub's log was read: %w", err)
-		}
+	return noteLogRead(ctx, tx, c)
+}
+
+// noteLogRead keeps when the hub's log was read to its end (c.ReadAt of a
+// complete page), for hubSays.
+func noteLogRead(ctx context.Context, tx *sql.Tx, c Changes) error {
+	if !c.Complete || c.ReadAt.IsZero() {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		metaLogReadAt, dbtime.Format(c.ReadAt)); err != nil {
+		return fmt.Errorf("note when the hub's log was read: %w", err)
 	}
 	return nil
+}
+
+// settledSinceLogRead reports whether an event of this bench settled after
+// the hub's log was last read to its end: a pull that brings nothing new
+// still tells then that the hub holds no more of them than the queue says
+// (a rejected event changes nothing a pull brings).
+func settledSinceLogRead(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var since bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox
+		WHERE settled_at > COALESCE((SELECT value FROM meta WHERE key = ?), ''))`, metaLogReadAt).Scan(&since)
+	if err != nil {
+		return false, fmt.Errorf("compare settlements with the last read of the hub's log: %w", err)
+	}
+	return since, nil
 }
 
 // metaLogReadAt is when the hub was asked for the last page of a pull that

@@ -339,6 +339,51 @@ func TestTheHubSaysWhatItsLogSaidWhenReadToTheEnd(t *testing.T) {
 	}
 }
 
+// A pull that brings nothing new after this bench's events settled (the
+// hub rejected them: nothing changed) still says the hub read them: its
+// word on the queue holds. Idle pulls after that write nothing.
+func TestAnIdlePullAfterASettlementNotesTheRead(t *testing.T) {
+	ctx := context.Background()
+	settled := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "bench.db"), WithClock(func() time.Time { return settled }))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	pull(t, s, Changes{TradeIns: tradeInsOf("1")})
+	keys := 0
+	bench := intake.NewBench(s, "b1", func() time.Time { return time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) },
+		func() string { keys++; return fmt.Sprint("k", keys) })
+	tech := intake.Operator{ID: "op-1", Name: "Tess", Role: intake.RoleTechnician}
+	_, err = bench.Receive(ctx, tech, "356938035643809")
+	require.NoError(t, err)
+	_, err = bench.RecordGrading(ctx, tech, "1", inspectionWith(intake.SeverityCracked))
+	require.NoError(t, err)
+	pull(t, s, Changes{Reviews: []intake.Review{remoteItem("1", "b1", intake.UnitPhotosRequested, 0)}})
+	pending, err := s.PendingEvents(ctx, 100)
+	require.NoError(t, err)
+	var settlements []Settlement
+	for _, e := range pending {
+		settlements = append(settlements, Settlement{Key: e.Key, State: "applied", Result: []byte(`{}`)})
+	}
+	require.NoError(t, s.Settle(ctx, settlements))
+
+	idle := func(readAt time.Time) {
+		cursor, err := s.Cursor(ctx)
+		require.NoError(t, err)
+		require.NoError(t, s.ApplyChanges(ctx, Changes{Complete: true, ReadAt: readAt}, cursor))
+	}
+	readAt := func() string {
+		var v string
+		require.NoError(t, s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'log read to the end at'`).Scan(&v))
+		return v
+	}
+	assert.Equal(t, []queueItem{{"1", "TI-1", "b1", intake.UnitRerouted, false}}, queueOf(t, s), "as recorded, before a read")
+	idle(settled.Add(time.Second))
+	assert.Equal(t, []queueItem{{"1", "TI-1", "b1", intake.UnitPhotosRequested, false}}, queueOf(t, s), "the hub's word")
+	assert.Equal(t, "2026-11-24T10:00:01.000000000Z", readAt())
+	idle(settled.Add(time.Minute))
+	assert.Equal(t, "2026-11-24T10:00:01.000000000Z", readAt(), "nothing settled since: the idle pull wrote nothing")
+}
+
 func TestCachedPhotosAreCheckedAndKept(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()

@@ -70,7 +70,12 @@ func (s *Store) ApplyChanges(ctx context.Context, c Changes, cursor string) erro
 			return fmt.Errorf("read the pull generation: %w", err)
 		}
 		if c.empty() && cursor == current && !(c.Complete && resyncing) {
-			return nil // an idle pull writes nothing
+			// An idle pull writes nothing, but for when it read the log,
+			// after this bench's events settled since the last such note.
+			if since, err := settledSinceLogRead(ctx, tx); err != nil || !since {
+				return err
+			}
+			return noteLogRead(ctx, tx, c)
 		}
 		if err := upsertTradeInDocs(ctx, tx, c.TradeIns, c.TradeInDocs, gen); err != nil {
 			return err
