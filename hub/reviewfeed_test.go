@@ -125,7 +125,7 @@ func TestAskingForReviewsReadsTheLogAgain(t *testing.T) {
 // Reviews and quarantines go to the benches of their site: a review to
 // those of its trade-in's site, a quarantine to those of the site of the
 // bench that set it aside, and both to benches of no site. A trade-in
-// moved to another site takes its review along.
+// moved to another site takes its review along, a bench its quarantines.
 func TestReviewsGoToTheirSite(t *testing.T) {
 	h := hubtest.New(t, hubtest.Config{})
 	ctx := context.Background()
@@ -137,6 +137,7 @@ func TestReviewsGoToTheirSite(t *testing.T) {
 		return b
 	}
 	leeds, soho, all := bench("leeds-1", "leeds-wh"), bench("soho-1", "soho"), bench("hq", "")
+	leeds2 := bench("leeds-2", "leeds-wh")
 	ti := leeds.reroutedHere(t, "ti-leeds", testIMEI(t, 1))
 	require.NoError(t, h.AssignTradeIn(ctx, ti.ID, "leeds-wh"))
 	ev, q := quarantined(t, leeds.seq+1, "leeds-1", "S/N: F17XQ9Z1HG7K", "no paperwork in the box")
@@ -156,12 +157,25 @@ func TestReviewsGoToTheirSite(t *testing.T) {
 	assert.Equal(t, []string{"review upsert ti-leeds", "quarantine upsert " + q.EventKey}, ids(allGot))
 	sohoGot, sohoCursor := supervisorsChanges(t, soho, "")
 	assert.Empty(t, sohoGot, "another site's review and shelf are not this site's")
+	_, leeds2Cursor := supervisorsChanges(t, leeds2, "")
 
 	require.NoError(t, h.AssignTradeIn(ctx, ti.ID, "soho"))
-	sohoGot, _ = supervisorsChanges(t, soho, sohoCursor)
+	sohoGot, sohoCursor = supervisorsChanges(t, soho, sohoCursor)
 	assert.Equal(t, []string{"review upsert ti-leeds"}, ids(sohoGot), "the review goes with its trade-in")
 	changes, _ := leeds.pullAll(t, leedsCursor, 3)
 	assert.Equal(t, []string{"tradein delete ti-leeds"}, ids(changes), "the site it left drops the trade-in, and its review with it")
+
+	// The bench that set the device aside moves to Soho: its shelf goes
+	// with it.
+	require.NoError(t, h.AssignBench(ctx, "leeds-1", "soho"))
+	sohoGot, _ = supervisorsChanges(t, soho, sohoCursor)
+	assert.Equal(t, []string{"quarantine upsert " + q.EventKey}, ids(sohoGot))
+	changes, _ = leeds2.pullAll(t, leeds2Cursor, 3)
+	assert.Equal(t, []string{"tradein delete ti-leeds", "quarantine delete " + q.EventKey}, ids(changes),
+		"the site it left drops its quarantine")
+	fresh := bench("leeds-3", "leeds-wh")
+	got, _ := supervisorsChanges(t, fresh, "")
+	assert.Empty(t, got, "a new bench of the site it left is sent neither")
 }
 
 // A hub from before the reviews travelled on the feed makes, once, the

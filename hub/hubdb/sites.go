@@ -86,9 +86,14 @@ func (tx *Tx) BenchSites(ctx context.Context) (map[string]string, error) {
 
 // SetBenchSite puts a bench at a site, or at none (site ""). The bench's
 // feed changes with it: its next pull is refused as expired and it reads
-// its new site's log from the start.
+// its new site's log from the start. The devices it set aside go with it
+// to the shelf of its new site, and leave the old one's, as a trade-in
+// moved to another site does (MoveToSite).
 func (tx *Tx) SetBenchSite(ctx context.Context, bench, site string, at time.Time) error {
-	var err error
+	was, err := tx.BenchSite(ctx, bench)
+	if err != nil {
+		return err
+	}
 	if site == "" {
 		_, err = tx.tx.ExecContext(ctx, `DELETE FROM bench_sites WHERE bench = ?`, bench)
 	} else {
@@ -99,8 +104,30 @@ func (tx *Tx) SetBenchSite(ctx context.Context, bench, site string, at time.Time
 	if err != nil {
 		return fmt.Errorf("set the site of bench %s: %w", bench, err)
 	}
+	if was == site {
+		return nil
+	}
+	keys, err := sqlitedb.QueryStrings(ctx, tx.tx, "quarantines of "+bench,
+		`SELECT event_key FROM quarantines WHERE bench = ? ORDER BY at, event_key`, bench)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if site != "" {
+			if err := tx.appendLeft(ctx, quarantineLeft, key, was, at); err != nil {
+				return err
+			}
+		}
+		if err := tx.AppendChange(ctx, wire.EntityQuarantine, key, wire.OpUpsert, at); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// quarantineLeft is the entity of a quarantine's "left a site" entries:
+// its bench moved.
+const quarantineLeft = "quarantine_left"
 
 // sited names the table of an entity that belongs to a site, and the
 // entity of its "left a site" entries in the change log.
@@ -228,12 +255,15 @@ func siteFilter(entities []wire.Entity, site string, startTop int64) (string, []
 			args = append(args, site, site)
 			continue
 		case wire.EntityQuarantine:
-			// A quarantine is the site's of the bench that set it aside.
-			in = append(in, "'"+string(e)+"'")
+			// A quarantine is the site's of the bench that set it aside;
+			// it leaves a site with its bench, as a trade-in does below.
+			in = append(in, "'"+string(e)+"'", "'"+quarantineLeft+"'")
 			fmt.Fprintf(&cases, `
 			WHEN '%s' THEN COALESCE((SELECT b.site_id FROM quarantines q JOIN bench_sites b ON b.bench = q.bench
-				WHERE q.event_key = c.entity_id), ?) = ?`, e)
-			args = append(args, site, site)
+				WHERE q.event_key = c.entity_id), ?) = ?
+			WHEN '%s' THEN c.seq > ? AND (c.site = '' OR c.site = ?) AND COALESCE((SELECT b.site_id FROM quarantines q
+				JOIN bench_sites b ON b.bench = q.bench WHERE q.event_key = c.subject), ?) <> ?`, e, quarantineLeft)
+			args = append(args, site, site, startTop, site, site, site)
 			continue
 		case wire.EntityTradeIn, wire.EntityOperator:
 		default:
@@ -269,7 +299,8 @@ func (tx *Tx) SiteChangesOfAfter(ctx context.Context, entities []wire.Entity, si
 		return nil, fmt.Errorf("read changes: %w", err)
 	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT c.seq,
-		CASE c.entity WHEN 'tradein_left' THEN 'tradein' WHEN 'operator_left' THEN 'operator' ELSE c.entity END,
+		CASE c.entity WHEN 'tradein_left' THEN 'tradein' WHEN 'operator_left' THEN 'operator'
+			WHEN 'quarantine_left' THEN 'quarantine' ELSE c.entity END,
 		COALESCE(c.subject, c.entity_id), c.op,
 		CASE c.entity
 			WHEN 'tradein'   THEN (SELECT doc FROM tradeins   WHERE id   = c.entity_id)
