@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -328,9 +329,14 @@ type payoutsData struct {
 // payouts the processor will pay.
 func (s *Site) payoutsPage(w http.ResponseWriter, r *http.Request, st *staff) {
 	ctx := r.Context()
-	var failed, due []string
-	err := s.hub.DB().View(ctx, func(tx *hubdb.Tx) (err error) {
-		if failed, err = tx.FailedPayouts(ctx, 100); err != nil {
+	d := payoutsData{Done: map[string]string{"1": "Payout recorded as paid.", "retry": "Payout released again: the processor pays it at its next run."}[r.URL.Query().Get("done")]}
+	// One snapshot: every row as it stood at one moment.
+	err := s.hub.DB().View(ctx, func(tx *hubdb.Tx) error {
+		failed, err := tx.FailedPayouts(ctx, 100)
+		if err != nil {
+			return err
+		}
+		if d.Failed, err = payoutRows(ctx, tx, failed); err != nil {
 			return err
 		}
 		for _, m := range []intake.PayoutMethod{intake.PayoutCheck, intake.PayoutStoreCredit, intake.PayoutCard} {
@@ -338,7 +344,11 @@ func (s *Site) payoutsPage(w http.ResponseWriter, r *http.Request, st *staff) {
 			if err != nil {
 				return err
 			}
-			due = append(due, ids...)
+			rows, err := payoutRows(ctx, tx, ids)
+			if err != nil {
+				return err
+			}
+			d.Rows = append(d.Rows, rows...)
 		}
 		return nil
 	})
@@ -346,30 +356,33 @@ func (s *Site) payoutsPage(w http.ResponseWriter, r *http.Request, st *staff) {
 		s.failed(w, r, err)
 		return
 	}
-	d := payoutsData{Done: map[string]string{"1": "Payout recorded as paid.", "retry": "Payout released again: the processor pays it at its next run."}[r.URL.Query().Get("done")]}
-	for _, list := range []struct {
-		ids  []string
-		rows *[]payoutRow
-	}{{failed, &d.Failed}, {due, &d.Rows}} {
-		for _, id := range list.ids {
-			t, err := s.hub.TradeIn(ctx, id)
-			if err != nil {
-				s.failed(w, r, err)
-				return
-			}
-			entries, standing, err := s.hub.PayoutLedger(ctx, id)
-			if err != nil {
-				s.failed(w, r, err)
-				return
-			}
-			row := payoutRow{TradeIn: t, Standing: standing}
-			if n := len(entries); n > 0 && entries[n-1].Kind == intake.PayoutFail {
-				row.Failure = entries[n-1].Note
-			}
-			*list.rows = append(*list.rows, row)
-		}
-	}
 	s.page(w, r, http.StatusOK, st, "payouts", "Payouts to settle", "payouts", d)
+}
+
+// payoutRows reads the trade-ins of ids and where their payouts stand, with
+// the processor's reason for the last one it declined.
+func payoutRows(ctx context.Context, tx *hubdb.Tx, ids []string) ([]payoutRow, error) {
+	rows := make([]payoutRow, 0, len(ids))
+	for _, id := range ids {
+		t, err := tx.TradeIn(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		entries, err := tx.PayoutEntries(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		standing, err := intake.PayoutOf(entries)
+		if err != nil {
+			return nil, fmt.Errorf("payout of %s: %w", id, err)
+		}
+		row := payoutRow{TradeIn: t, Standing: standing}
+		if n := len(entries); n > 0 && entries[n-1].Kind == intake.PayoutFail {
+			row.Failure = entries[n-1].Note
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // payoutRetryAction releases a failed card payout again.
