@@ -284,13 +284,11 @@ func TestRemoteQuarantinesAsPulled(t *testing.T) {
 	}
 }
 
-// This bench's own rerouted unit stands where the hub's queue says, once
-// a pull has read the hub's log to its end after the unit's events were
-// settled: a read before may have been answered before the hub applied
-// them. Only a complete page says when the log was read.
-func TestTheHubSaysWhatItsLogSaidWhenReadToTheEnd(t *testing.T) {
+// reroutedAndSettled is a store whose bench received trade-in 1, graded it
+// cracked (rerouted), and whose events the hub settled at time settled.
+func reroutedAndSettled(t *testing.T, settled time.Time) *Store {
+	t.Helper()
 	ctx := context.Background()
-	settled := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "bench.db"), WithClock(func() time.Time { return settled }))
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
@@ -310,6 +308,17 @@ func TestTheHubSaysWhatItsLogSaidWhenReadToTheEnd(t *testing.T) {
 		settlements = append(settlements, Settlement{Key: e.Key, State: "applied", Result: []byte(`{}`)})
 	}
 	require.NoError(t, s.Settle(ctx, settlements))
+	return s
+}
+
+// This bench's own rerouted unit stands where the hub's queue says, once
+// a pull has read the hub's log to its end after the unit's events were
+// settled: a read before may have been answered before the hub applied
+// them. Only a complete page says when the log was read.
+func TestTheHubSaysWhatItsLogSaidWhenReadToTheEnd(t *testing.T) {
+	ctx := context.Background()
+	settled := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s := reroutedAndSettled(t, settled)
 
 	photos := remoteItem("1", "b1", intake.UnitPhotosRequested, 0)
 	tests := []struct {
@@ -345,26 +354,8 @@ func TestTheHubSaysWhatItsLogSaidWhenReadToTheEnd(t *testing.T) {
 func TestAnIdlePullAfterASettlementNotesTheRead(t *testing.T) {
 	ctx := context.Background()
 	settled := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "bench.db"), WithClock(func() time.Time { return settled }))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	pull(t, s, Changes{TradeIns: tradeInsOf("1")})
-	keys := 0
-	bench := intake.NewBench(s, "b1", func() time.Time { return time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) },
-		func() string { keys++; return fmt.Sprint("k", keys) })
-	tech := intake.Operator{ID: "op-1", Name: "Tess", Role: intake.RoleTechnician}
-	_, err = bench.Receive(ctx, tech, "356938035643809")
-	require.NoError(t, err)
-	_, err = bench.RecordGrading(ctx, tech, "1", inspectionWith(intake.SeverityCracked))
-	require.NoError(t, err)
+	s := reroutedAndSettled(t, settled)
 	pull(t, s, Changes{Reviews: []intake.Review{remoteItem("1", "b1", intake.UnitPhotosRequested, 0)}})
-	pending, err := s.PendingEvents(ctx, 100)
-	require.NoError(t, err)
-	var settlements []Settlement
-	for _, e := range pending {
-		settlements = append(settlements, Settlement{Key: e.Key, State: "applied", Result: []byte(`{}`)})
-	}
-	require.NoError(t, s.Settle(ctx, settlements))
 
 	idle := func(readAt time.Time) {
 		cursor, err := s.Cursor(ctx)
