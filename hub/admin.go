@@ -45,7 +45,7 @@ func (h *Hub) Submission(ctx context.Context, customerID, id string) (v Submissi
 		if v.History, err = tx.History(ctx, id); err != nil {
 			return err
 		}
-		if _, v.Payout, err = payoutLedger(ctx, tx, id); err != nil {
+		if _, v.Payout, err = tx.PayoutLedger(ctx, id); err != nil {
 			return err
 		}
 		switch doc, err := tx.Shipment(ctx, id); {

@@ -536,7 +536,7 @@ func (h *Hub) accepted(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, by A
 // it against the ledger. A hold, release or void of a trade-in that owes
 // nothing (a demo trade-in, a walk-in paid at the counter) is no step.
 func (h *Hub) payoutStep(ctx context.Context, tx *hubdb.Tx, t intake.TradeIn, e intake.PayoutEntry) error {
-	_, standing, err := payoutLedger(ctx, tx, t.ID)
+	_, standing, err := tx.PayoutLedger(ctx, t.ID)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (h *Hub) SettlePayouts(ctx context.Context) (int, error) {
 				return err
 			}
 			var entries []intake.PayoutEntry
-			if entries, standing, err = payoutLedger(ctx, tx, id); err != nil {
+			if entries, standing, err = tx.PayoutLedger(ctx, id); err != nil {
 				return err
 			}
 			for _, e := range entries {
@@ -102,7 +102,7 @@ func (h *Hub) SettleByHand(ctx context.Context, by Actor, tradeInID, reference s
 		if err != nil {
 			return err
 		}
-		_, standing, err := payoutLedger(ctx, tx, t.ID)
+		_, standing, err := tx.PayoutLedger(ctx, t.ID)
 		if err != nil {
 			return err
 		}
@@ -120,20 +120,9 @@ func (h *Hub) SettleByHand(ctx context.Context, by Actor, tradeInID, reference s
 // PayoutLedger returns a trade-in's payout ledger and where it stands.
 func (h *Hub) PayoutLedger(ctx context.Context, tradeInID string) (entries []intake.PayoutEntry, standing intake.PayoutStanding, err error) {
 	err = h.db.View(ctx, func(tx *hubdb.Tx) error {
-		entries, standing, err = payoutLedger(ctx, tx, tradeInID)
+		entries, standing, err = tx.PayoutLedger(ctx, tradeInID)
 		return err
 	})
-	return entries, standing, err
-}
-
-// payoutLedger reads a trade-in's payout ledger in tx and folds it into
-// where the payout stands.
-func payoutLedger(ctx context.Context, tx *hubdb.Tx, tradeInID string) ([]intake.PayoutEntry, intake.PayoutStanding, error) {
-	entries, err := tx.PayoutEntries(ctx, tradeInID)
-	if err != nil {
-		return nil, intake.PayoutStanding{}, err
-	}
-	standing, err := intake.PayoutOf(entries)
 	return entries, standing, err
 }
 
@@ -171,7 +160,7 @@ func (h *Hub) RetryPayout(ctx context.Context, by Actor, tradeInID string) error
 		if err != nil {
 			return err
 		}
-		_, standing, err := payoutLedger(ctx, tx, t.ID)
+		_, standing, err := tx.PayoutLedger(ctx, t.ID)
 		if err != nil {
 			return err
 		}

@@ -476,6 +476,20 @@ func scanPayout(row interface{ Scan(...any) error }) (intake.PayoutEntry, error)
 
 const payoutColumns = `SELECT id, tradein_id, kind, amount, method, destination, reference, actor, note, at FROM payout_entries`
 
+// PayoutLedger returns a trade-in's payout ledger, oldest first, and where
+// its payout stands by it (intake.PayoutOf).
+func (tx *Tx) PayoutLedger(ctx context.Context, tradeInID string) ([]intake.PayoutEntry, intake.PayoutStanding, error) {
+	entries, err := tx.PayoutEntries(ctx, tradeInID)
+	if err != nil {
+		return nil, intake.PayoutStanding{}, err
+	}
+	standing, err := intake.PayoutOf(entries)
+	if err != nil {
+		return nil, intake.PayoutStanding{}, fmt.Errorf("payout of %s: %w", tradeInID, err)
+	}
+	return entries, standing, nil
+}
+
 // PayoutEntries returns a trade-in's payout ledger, oldest first.
 func (tx *Tx) PayoutEntries(ctx context.Context, tradeInID string) ([]intake.PayoutEntry, error) {
 	return sqlitedb.QueryRows(ctx, tx.tx, "payouts of "+tradeInID, func(rows *sql.Rows) (intake.PayoutEntry, error) { return scanPayout(rows) },

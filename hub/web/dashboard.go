@@ -368,13 +368,9 @@ func payoutRows(ctx context.Context, tx *hubdb.Tx, ids []string) ([]payoutRow, e
 		if err != nil {
 			return nil, err
 		}
-		entries, err := tx.PayoutEntries(ctx, id)
+		entries, standing, err := tx.PayoutLedger(ctx, id)
 		if err != nil {
 			return nil, err
-		}
-		standing, err := intake.PayoutOf(entries)
-		if err != nil {
-			return nil, fmt.Errorf("payout of %s: %w", id, err)
 		}
 		row := payoutRow{TradeIn: t, Standing: standing}
 		if n := len(entries); n > 0 && entries[n-1].Kind == intake.PayoutFail {
