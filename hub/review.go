@@ -108,7 +108,7 @@ func (s *Server) tradeInPhotos(w http.ResponseWriter, r *http.Request, a benchAu
 // changes and a bench may cache it for good.
 func (s *Server) getBlob(w http.ResponseWriter, r *http.Request, _ benchAuth) error {
 	sum := r.PathValue("sha256")
-	if !sha256Hex.MatchString(sum) {
+	if !wire.ValidBlobName(sum) {
 		return refuse(KindInvalid, wire.CodeInvalidRequest, "A blob is named by the lower-case hex SHA-256 of its content.")
 	}
 	data, mime, err := s.hub.BlobOf(r.Context(), sum)

@@ -170,7 +170,7 @@ func hubDecision(t intake.TradeIn, doc []byte) (intake.Decision, error) {
 // shows, one of intake.PhotoAngles. The angle is kept and shown to
 // supervisors as it comes, so it is never free text.
 func checkPhoto(t intake.TradeIn, p intake.Photo) *Rejection {
-	if !sha256Hex.MatchString(p.SHA256) {
+	if !wire.ValidBlobName(p.SHA256) {
 		return reject(wire.RejectInvalidPayload, "The payload is not a photo: it needs the SHA-256 of its content.").about(&t, nil)
 	}
 	if !intake.ValidPhotoAngle(p.Angle) {

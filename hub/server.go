@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -490,14 +489,12 @@ func (s *Server) checkIMEI(w http.ResponseWriter, r *http.Request, _ benchAuth) 
 	return nil
 }
 
-var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
 // putBlob stores a photo. What it costs the bench's blob quota is taken
 // before the body is read when the body declares its size, so a bench over
 // its quota is turned away before it sends megabytes.
 func (s *Server) putBlob(w http.ResponseWriter, r *http.Request, a benchAuth) error {
 	sum := r.PathValue("sha256")
-	if !sha256Hex.MatchString(sum) {
+	if !wire.ValidBlobName(sum) {
 		return refuse(KindInvalid, wire.CodeInvalidRequest, "A blob is named by the lower-case hex SHA-256 of its content.")
 	}
 	if r.ContentLength > wire.MaxBlobBytes {
