@@ -238,13 +238,6 @@ func (tx *Tx) Quarantines(ctx context.Context) ([]intake.QuarantinedDevice, erro
 	return sqlitedb.QueryDocs[intake.QuarantinedDevice](ctx, tx.tx, "quarantines", `SELECT doc FROM quarantines ORDER BY at, event_key`)
 }
 
-// AwaitingSupervisor lists the trade-ins rerouted to Returns whose payout
-// a supervisor has not decided yet, longest waiting first.
-func (tx *Tx) AwaitingSupervisor(ctx context.Context) ([]string, error) {
-	return sqlitedb.QueryStrings(ctx, tx.tx, "trade-ins awaiting a supervisor", `SELECT r.tradein_id FROM reroutes r JOIN tradeins t ON t.id = r.tradein_id
-		WHERE t.status = 'inspected' ORDER BY t.updated_at, t.id`)
-}
-
 // LatestDecision returns the last supervisor decision on a trade-in as the
 // bench sent it, or ErrNotFound.
 func (tx *Tx) LatestDecision(ctx context.Context, tradeInID string) ([]byte, error) {

@@ -30,6 +30,10 @@ import (
 // run by InTx before the commit), once per trade-in, from what the
 // transaction left.
 
+// awaitsSupervisor is the condition that trade-in t waits for a
+// supervisor: rerouted to Returns, and inspected, not decided yet.
+const awaitsSupervisor = `t.status = 'inspected' AND EXISTS (SELECT 1 FROM reroutes r WHERE r.tradein_id = t.id)`
+
 // reviewTouches are the trade-ins a write transaction touched; moved are
 // those that changed site, whose review is logged again even when
 // unchanged (MoveToSite). at is the latest time a touch came with, which
@@ -77,11 +81,9 @@ func (tx *Tx) settleReviews(ctx context.Context) error {
 		for _, id := range part {
 			args = append(args, id)
 		}
-		for _, id := range part {
-			args = append(args, id)
-		}
+		args = append(args, args...) // once for each IN
 		relevant, err := sqlitedb.QueryStrings(ctx, tx.tx, "trade-ins under review", `SELECT t.id FROM tradeins t
-			WHERE t.id IN (`+marks+`) AND t.status = 'inspected' AND EXISTS (SELECT 1 FROM reroutes r WHERE r.tradein_id = t.id)
+			WHERE t.id IN (`+marks+`) AND `+awaitsSupervisor+`
 			UNION SELECT d.tradein_id FROM review_docs d WHERE d.tradein_id IN (`+marks+`)`, args...)
 		if err != nil {
 			return err
@@ -142,8 +144,7 @@ func (tx *Tx) settleReview(ctx context.Context, id string, at time.Time, relog b
 // makeReview is trade-in id's review as its tables say, and whether it
 // waits for a supervisor at all: rerouted, inspected and not decided.
 func (tx *Tx) makeReview(ctx context.Context, id string) (doc []byte, waits bool, err error) {
-	err = tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tradeins t WHERE t.id = ? AND t.status = 'inspected'
-		AND EXISTS (SELECT 1 FROM reroutes r WHERE r.tradein_id = t.id))`, id).Scan(&waits)
+	err = tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tradeins t WHERE t.id = ? AND `+awaitsSupervisor+`)`, id).Scan(&waits)
 	if err != nil || !waits {
 		return nil, false, err
 	}
@@ -216,7 +217,7 @@ func (tx *Tx) BackfillReviews(ctx context.Context, at time.Time) error {
 	if !asked {
 		return nil
 	}
-	ids, err := tx.AwaitingSupervisor(ctx)
+	ids, err := sqlitedb.QueryStrings(ctx, tx.tx, "trade-ins awaiting a supervisor", `SELECT t.id FROM tradeins t WHERE `+awaitsSupervisor)
 	if err != nil {
 		return err
 	}
