@@ -113,12 +113,7 @@ func (tx *Tx) SetBenchSite(ctx context.Context, bench, site string, at time.Time
 		return err
 	}
 	for _, key := range keys {
-		if site != "" {
-			if err := tx.appendLeft(ctx, quarantineLeft, key, was, at); err != nil {
-				return err
-			}
-		}
-		if err := tx.AppendChange(ctx, wire.EntityQuarantine, key, wire.OpUpsert, at); err != nil {
+		if err := tx.logMove(ctx, wire.EntityQuarantine, quarantineLeft, key, was, site, at); err != nil {
 			return err
 		}
 	}
@@ -179,12 +174,6 @@ func (tx *Tx) MoveToSite(ctx context.Context, entity wire.Entity, id, site strin
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE `+table+` SET site_id = ? WHERE id = ?`, dbtime.Nullable(site), id); err != nil {
 		return false, fmt.Errorf("move %s %s to site %q: %w", entity, id, site, err)
 	}
-	// Moving to no site shows it to every bench: no one has to drop it.
-	if site != "" {
-		if err := tx.appendLeft(ctx, left, id, was, at); err != nil {
-			return false, err
-		}
-	}
 	if entity == wire.EntityTradeIn && tx.touched != nil {
 		// Its review, if it waits for a supervisor, is logged again after
 		// it: the benches of its new site may have read past its entry.
@@ -193,7 +182,19 @@ func (tx *Tx) MoveToSite(ctx context.Context, entity wire.Entity, id, site strin
 		}
 		tx.touched.moved[id] = true
 	}
-	return true, tx.AppendChange(ctx, entity, id, wire.OpUpsert, at)
+	return true, tx.logMove(ctx, entity, left, id, was, site, at)
+}
+
+// logMove logs that entity id moved from site was to site: the site left
+// is sent a delete (a left entry), and then the entity's upsert, after it.
+// Moving to no site shows it to every bench: no one has to drop it.
+func (tx *Tx) logMove(ctx context.Context, entity wire.Entity, left, id, was, site string, at time.Time) error {
+	if site != "" {
+		if err := tx.appendLeft(ctx, left, id, was, at); err != nil {
+			return err
+		}
+	}
+	return tx.AppendChange(ctx, entity, id, wire.OpUpsert, at)
 }
 
 // appendLeft logs that id left site (""; every site), replacing that
@@ -220,6 +221,25 @@ func (tx *Tx) appendLeft(ctx context.Context, entity, id, site string, at time.T
 	return nil
 }
 
+// siteOfRow is the SQL of the site of entity e's row whose key is the
+// %s verb (NULL for none), and the entity of its "left a site" entries.
+// A review is where its trade-in is, and leaves a site with it (its bench
+// drops a trade-in's review with the trade-in): it has no entries of its
+// own. A quarantine is the site's of the bench that set it aside, and
+// leaves a site with that bench (SetBenchSite).
+func siteOfRow(e wire.Entity) (siteOf, left string, ok bool) {
+	if table, left, ok := sited(e); ok {
+		return `(SELECT site_id FROM ` + table + ` WHERE id = %s)`, left, true
+	}
+	switch e {
+	case wire.EntityReview:
+		return `(SELECT site_id FROM tradeins WHERE id = %s)`, "", true
+	case wire.EntityQuarantine:
+		return `(SELECT b.site_id FROM quarantines q JOIN bench_sites b ON b.bench = q.bench WHERE q.event_key = %s)`, quarantineLeft, true
+	}
+	return "", "", false
+}
+
 // siteFilter is the condition that keeps the log's entries of entities a
 // bench of site sees, with its arguments. A trade-in's or operator's entry
 // is kept when it has no site or that site (a tombstone has no row, so no
@@ -242,40 +262,25 @@ func siteFilter(entities []wire.Entity, site string, startTop int64) (string, []
 	var cases strings.Builder
 	var args []any
 	for _, e := range entities {
-		switch e {
-		case wire.EntityFlag, wire.EntityVariant:
+		if e == wire.EntityFlag || e == wire.EntityVariant {
 			in = append(in, "'"+string(e)+"'")
 			continue
-		case wire.EntityReview:
-			// A review is where its trade-in is; its tombstone has no doc
-			// but its trade-in keeps its site, and goes to that site's.
-			in = append(in, "'"+string(e)+"'")
-			fmt.Fprintf(&cases, `
-			WHEN '%s' THEN COALESCE((SELECT site_id FROM tradeins WHERE id = c.entity_id), ?) = ?`, e)
-			args = append(args, site, site)
-			continue
-		case wire.EntityQuarantine:
-			// A quarantine is the site's of the bench that set it aside;
-			// it leaves a site with its bench, as a trade-in does below.
-			in = append(in, "'"+string(e)+"'", "'"+quarantineLeft+"'")
-			fmt.Fprintf(&cases, `
-			WHEN '%s' THEN COALESCE((SELECT b.site_id FROM quarantines q JOIN bench_sites b ON b.bench = q.bench
-				WHERE q.event_key = c.entity_id), ?) = ?
-			WHEN '%s' THEN c.seq > ? AND (c.site = '' OR c.site = ?) AND COALESCE((SELECT b.site_id FROM quarantines q
-				JOIN bench_sites b ON b.bench = q.bench WHERE q.event_key = c.subject), ?) <> ?`, e, quarantineLeft)
-			args = append(args, site, site, startTop, site, site, site)
-			continue
-		case wire.EntityTradeIn, wire.EntityOperator:
-		default:
+		}
+		siteOf, left, ok := siteOfRow(e)
+		if !ok {
 			return "", nil, fmt.Errorf("unknown entity %q", e)
 		}
-		table, left, _ := sited(e)
-		in = append(in, "'"+string(e)+"'", "'"+left+"'")
+		in = append(in, "'"+string(e)+"'")
 		fmt.Fprintf(&cases, `
-			WHEN '%s' THEN COALESCE((SELECT site_id FROM %s WHERE id = c.entity_id), ?) = ?
-			WHEN '%s' THEN c.seq > ? AND (c.site = '' OR c.site = ?) AND COALESCE((SELECT site_id FROM %s WHERE id = c.subject), ?) <> ?`,
-			e, table, left, table)
-		args = append(args, site, site, startTop, site, site, site)
+			WHEN '%s' THEN COALESCE(%s, ?) = ?`, e, fmt.Sprintf(siteOf, "c.entity_id"))
+		args = append(args, site, site)
+		if left == "" {
+			continue
+		}
+		in = append(in, "'"+left+"'")
+		fmt.Fprintf(&cases, `
+			WHEN '%s' THEN c.seq > ? AND (c.site = '' OR c.site = ?) AND COALESCE(%s, ?) <> ?`, left, fmt.Sprintf(siteOf, "c.subject"))
+		args = append(args, startTop, site, site, site)
 	}
 	filter := ` AND +c.entity IN (` + strings.Join(in, ", ") + `)`
 	if cases.Len() > 0 {
