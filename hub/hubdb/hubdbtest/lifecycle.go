@@ -145,7 +145,10 @@ func lifecycle(t *testing.T, open Opener) {
 		})
 	})
 
-	t.Run("mail waits until sent and a failure until its next attempt", func(t *testing.T) {
+	// twoMailsDue is a database whose outbox holds two e-mails due at t0,
+	// and them.
+	twoMailsDue := func(t *testing.T) (*hubdb.DB, []hubdb.Mail) {
+		t.Helper()
 		db := open(t)
 		inTx(t, db, func(tx *hubdb.Tx) error {
 			if err := tx.EnqueueMail(ctx, "quote", "a@example.com", []byte(`{"to":"a@example.com"}`), t0); err != nil {
@@ -158,6 +161,11 @@ func lifecycle(t *testing.T, open Opener) {
 		if len(due) != 2 {
 			t.Fatalf("due mail = %+v", due)
 		}
+		return db, due
+	}
+
+	t.Run("mail waits until sent and a failure until its next attempt", func(t *testing.T) {
+		db, due := twoMailsDue(t)
 		inTx(t, db, func(tx *hubdb.Tx) error {
 			if err := tx.MailSent(ctx, due[0].ID, t0); err != nil {
 				return err
@@ -177,18 +185,7 @@ func lifecycle(t *testing.T, open Opener) {
 	})
 
 	t.Run("an outbox row is claimed by one sender until its lease ends", func(t *testing.T) {
-		db := open(t)
-		inTx(t, db, func(tx *hubdb.Tx) error {
-			if err := tx.EnqueueMail(ctx, "quote", "a@example.com", []byte(`{"to":"a@example.com"}`), t0); err != nil {
-				return err
-			}
-			return tx.EnqueueMail(ctx, "quote", "b@example.com", []byte(`{"to":"b@example.com"}`), t0)
-		})
-		var due []hubdb.Mail
-		view(t, db, func(tx *hubdb.Tx) (err error) { due, err = tx.DueMail(ctx, t0, 10); return err })
-		if len(due) != 2 {
-			t.Fatalf("due mail = %+v", due)
-		}
+		db, due := twoMailsDue(t)
 		claim := func(id int64, now time.Time) bool {
 			var got bool
 			inTx(t, db, func(tx *hubdb.Tx) (err error) {
